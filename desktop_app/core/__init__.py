@@ -1,0 +1,1 @@
+"""The Qt-free core: models, the library facade and the rules they share."""

@@ -1,0 +1,1 @@
+"""SQLite storage: the source of truth for papers, tags, lists, notes and settings."""
