@@ -1,0 +1,105 @@
+"""Reading import files and merging duplicates: the I/O side of the pure format parsers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop_app import formats
+from desktop_app.core.changes import Changes
+from desktop_app.core.models import ImportReport, Paper, Problem
+from desktop_app.formats.encoding import NotTextError, decode_bytes
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+# Fields a duplicate may fill in when the stored paper has them empty.
+FILLABLE = (
+    "title", "year", "month", "venue", "volume", "number", "pages", "publisher", "doi",
+    "arxiv_id", "arxiv_class", "url", "code_url", "abstract",
+)
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did, for the CLI's one-line summary and the GUI's report."""
+
+    imported: list[int] = field(default_factory=list)
+    merged: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    changes: Changes = field(default_factory=Changes)
+
+    def summary(self) -> str:
+        text = (f"imported {len(self.imported)}, merged {len(self.merged)} duplicates, "
+                f"{len(self.problems)} problems")
+        return text + (" (cancelled)" if self.cancelled else "")
+
+    def absorb(self, other: ImportOutcome) -> None:
+        self.imported.extend(other.imported)
+        self.merged.extend(other.merged)
+        self.problems.extend(other.problems)
+        self.unreadable.extend(other.unreadable)
+        self.cancelled = self.cancelled or other.cancelled
+        self.changes = self.changes | other.changes
+
+
+def read_file(path: Path, fmt: str | None = None) -> tuple[ImportReport | None, Problem | None]:
+    """Parse one file; ``(None, problem)`` when the file cannot be read at all."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, Problem(source=name, reason=f"file is too large ({size // 2**20} MB)")
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, Problem(source=name, reason=f"cannot read file: {exc.strerror or exc}")
+    return parse_bytes(data, source=name, fmt=fmt)
+
+
+def parse_bytes(data: bytes, *, source: str, fmt: str | None = None) -> tuple[ImportReport | None, Problem | None]:
+    try:
+        text, _encoding = decode_bytes(data)
+    except NotTextError as exc:
+        return None, Problem(source=source, line=1, reason=str(exc))
+    return parse_text(text, source=source, fmt=fmt)
+
+
+def parse_text(text: str, *, source: str, fmt: str | None = None) -> tuple[ImportReport | None, Problem | None]:
+    if not text.strip():
+        return None, Problem(source=source, line=1, reason="the file is empty")
+    try:
+        report = formats.parse(text, fmt=fmt, source=source)
+    except formats.UnknownFormatError as exc:
+        return None, Problem(source=source, reason=str(exc))
+    except Exception as exc:  # a parser bug must not lose the rest of an import
+        log.exception("parser crashed on %s", source)
+        return None, Problem(source=source, reason=f"could not be parsed ({type(exc).__name__}: {exc})")
+    if not report.papers and report.problems and report.format == "":
+        return None, report.problems[0]
+    return report, None
+
+
+def merge_into(existing: Paper, incoming: Paper) -> Paper | None:
+    """``existing`` with its empty fields filled from ``incoming``; None when nothing is new."""
+    updates: dict[str, object] = {}
+    for name in FILLABLE:
+        if not getattr(existing, name) and getattr(incoming, name):
+            updates[name] = getattr(incoming, name)
+    if not existing.authors and incoming.authors:
+        updates["authors"] = incoming.authors
+    if existing.entry_type == "misc" and incoming.entry_type not in ("misc", ""):
+        updates["entry_type"] = incoming.entry_type
+    seen = {k.casefold() for k in existing.keywords}
+    extra_keywords = [k for k in incoming.keywords if k.casefold() not in seen]
+    if extra_keywords:
+        updates["keywords"] = [*existing.keywords, *extra_keywords]
+    extra_fields = {k: v for k, v in incoming.extra_fields.items() if k not in existing.extra_fields}
+    if extra_fields:
+        updates["extra_fields"] = {**existing.extra_fields, **extra_fields}
+    if not updates:
+        return None
+    return existing.model_copy(update=updates)

@@ -1,0 +1,154 @@
+"""Sets of papers decided outside the index (by SQLite or the notes index) as Whoosh queries.
+
+Tags, lists, status, year and notes change often; re-indexing a paper for each
+change would cost a delete and a commit (over a second at 100k papers).  So the
+query compiler asks SQLite which papers carry ``tag:ml`` and wraps that id set
+in an ``IdSetQuery``, which Whoosh combines with text queries like any other
+leaf.  ``DocnumMap`` translates paper ids to the document numbers of each
+index segment, cached per segment and deletion state.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.query import Query
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
+
+
+@dataclass
+class SegmentIds:
+    """For one segment: its docnums' paper ids (-1 where deleted) and the reverse map."""
+
+    pid_of: list[int]
+    docnum_of: dict[int, int] = field(default_factory=dict)
+
+
+class DocnumMap:
+    """Paper id <-> document number per segment, computed once per segment state."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int], SegmentIds] = {}
+        self._lock = threading.Lock()
+
+    def segment(self, reader: IndexReader) -> SegmentIds:
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        if segment is None:  # an empty index has no segments
+            return SegmentIds([])
+        key = (segment.segment_id(), reader.doc_count())
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        column = reader.column_reader("pid")
+        deleted = reader.is_deleted if reader.has_deletions() else None
+        pid_of = [
+            -1 if deleted is not None and deleted(d) else int(column[d])
+            for d in range(reader.doc_count_all())
+        ]
+        ids = SegmentIds(pid_of, {pid: d for d, pid in enumerate(pid_of) if pid >= 0})
+        with self._lock:
+            live = {k for k in self._cache if k[0] != key[0]}
+            self._cache = {k: v for k, v in self._cache.items() if k in live}
+            self._cache[key] = ids
+        return ids
+
+    def leaves(self, searcher: Searcher) -> list[tuple[SegmentIds, int]]:
+        return [(self.segment(s.reader()), offset) for s, offset in searcher.leaf_searchers()]
+
+    def pids(self, searcher: Searcher) -> Iterator[int]:
+        for ids, _ in self.leaves(searcher):
+            yield from (p for p in ids.pid_of if p >= 0)
+
+    def pid_for_docnum(self, leaves: list[tuple[SegmentIds, int]], docnum: int) -> int:
+        offsets = [offset for _, offset in leaves]
+        index = bisect_right(offsets, docnum) - 1
+        ids, offset = leaves[index]
+        return ids.pid_of[docnum - offset]
+
+    def docnum_for_pid(self, searcher: Searcher, pid: int) -> int | None:
+        for ids, offset in self.leaves(searcher):
+            local = ids.docnum_of.get(pid)
+            if local is not None:
+                return offset + local
+        return None
+
+
+class _SortedIdsMatcher(ListMatcher):
+    """A constant-score matcher over sorted docnums, skipping by bisection."""
+
+    def __init__(self, ids: list[int], score: float) -> None:
+        super().__init__(ids, all_weights=score)
+        self._constant = score
+
+    def skip_to(self, id: int) -> None:  # noqa: A002  (Whoosh's signature)
+        if self._i < len(self._ids) and id > self._ids[self._i]:
+            self._i = bisect_left(self._ids, id, self._i)
+
+    def copy(self) -> _SortedIdsMatcher:
+        clone = _SortedIdsMatcher(self._ids, self._constant)
+        clone._i = self._i
+        return clone
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self) -> float:
+        return self._constant
+
+
+class IdSetQuery(Query):
+    """Matches the papers in ``pids`` (constant score); ``label`` is the query text it came from."""
+
+    def __init__(self, pids: frozenset[int], docnums: DocnumMap, label: str, boost: float = 1.0):
+        self.pids = pids
+        self.docnums = docnums
+        self.label = label
+        self.boost = boost
+
+    def __repr__(self) -> str:
+        return f"IdSetQuery({self.label!r}, {len(self.pids)} papers)"
+
+    def __unicode__(self) -> str:
+        return self.label
+
+    __str__ = __unicode__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IdSetQuery) and other.pids == self.pids and other.boost == self.boost
+
+    def __hash__(self) -> int:
+        return hash((IdSetQuery, self.pids, self.boost))
+
+    def is_leaf(self) -> bool:
+        return True
+
+    def field(self) -> None:
+        return None
+
+    def estimate_size(self, ixreader: IndexReader) -> int:
+        return len(self.pids)
+
+    def estimate_min_size(self, ixreader: IndexReader) -> int:
+        return len(self.pids)
+
+    def docs(self, searcher: Searcher) -> Iterator[int]:
+        return iter(self._docnums(searcher))
+
+    def _docnums(self, searcher: Searcher) -> list[int]:
+        ids = self.docnums.segment(searcher.reader())
+        lookup = ids.docnum_of
+        return sorted(d for d in map(lookup.get, self.pids) if d is not None)
+
+    def matcher(self, searcher: Searcher, context: object = None) -> ListMatcher:
+        if not self.pids:
+            return NullMatcher()
+        docnums = self._docnums(searcher)
+        if not docnums:
+            return NullMatcher()
+        return _SortedIdsMatcher(docnums, self.boost)

@@ -1,0 +1,34 @@
+"""What of a paper goes into the index: text fields only; the index stores no text."""
+
+from __future__ import annotations
+
+from desktop_app.core.models import Paper
+from desktop_app.search.index import IndexDoc
+
+# Fields whose text related-paper search and snippets read from SQLite.
+TEXT_FIELDS = ("title", "abstract")
+
+
+def paper_document(paper: Paper) -> IndexDoc:
+    assert paper.id is not None
+    ids = [paper.citekey.lower()]
+    if paper.arxiv_id:
+        ids.append(paper.arxiv_id.lower())
+    if paper.doi:
+        ids.append(paper.doi.lower())
+    authors = " ".join(a.display_name for a in paper.authors)
+    return IndexDoc(
+        pid=paper.id,
+        fields={
+            "title": paper.title,
+            "authors": authors,
+            "abstract": paper.abstract,
+            "keywords": " ".join(paper.keywords),
+            "venue": paper.venue,
+            "ids": " ".join(ids),
+        },
+    )
+
+
+def note_document(paper_id: int, body: str) -> IndexDoc:
+    return IndexDoc(pid=paper_id, fields={"note": body})

@@ -1,0 +1,160 @@
+"""Searching the index: ranked hits, highlighted snippets and related papers.
+
+The engine knows Whoosh; callers get paper ids, scores and snippets.  Text
+for snippets comes from the caller (SQLite is the source of truth; the index
+stores no text), and snippets are made only for the rows a view shows.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from whoosh import classify, highlight
+from whoosh import query as wq
+
+from desktop_app.search.documents import TEXT_FIELDS
+from desktop_app.search.index import SearchIndex
+from desktop_app.search.query import CompiledQuery, SideLookup, compile_query
+
+SNIPPET_CHARS = 220
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    pid: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A fragment of text and the character spans of the matched words in it."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def html(self, tag: str = "b") -> str:
+        out, last = [], 0
+        for start, end in self.spans:
+            out.append(html.escape(self.text[last:start]))
+            out.append(f"<{tag}>{html.escape(self.text[start:end])}</{tag}>")
+            last = end
+        out.append(html.escape(self.text[last:]))
+        return "".join(out)
+
+    def marked(self, before: str = "[", after: str = "]") -> str:
+        out, last = [], 0
+        for start, end in self.spans:
+            out.append(self.text[last:start] + before + self.text[start:end] + after)
+            last = end
+        out.append(self.text[last:])
+        return "".join(out)
+
+
+@dataclass
+class SearchOutcome:
+    query: CompiledQuery
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+
+
+class _SpanFormatter(highlight.Formatter):
+    """Collects match spans instead of producing markup."""
+
+    def format(self, fragments: list[highlight.Fragment], replace: bool = False) -> list[Snippet]:
+        snippets = []
+        for fragment in fragments:
+            start, end = fragment.startchar, fragment.endchar
+            spans = tuple(
+                (t.startchar - start, t.endchar - start)
+                for t in fragment.matches
+                if start <= t.startchar and t.endchar <= end
+            )
+            snippets.append(Snippet(fragment.text[start:end], spans))
+        return snippets
+
+
+class SearchEngine:
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+
+    def compile(self, text: str, side: SideLookup) -> CompiledQuery:
+        searcher = self.index.papers.searcher()
+        return compile_query(text, reader=searcher.reader(), docnums=self.index.papers.docnums, side=side)
+
+    def search(self, compiled: CompiledQuery, limit: int | None = None) -> SearchOutcome:
+        sub = self.index.papers
+        searcher = sub.searcher()
+        results = searcher.search(compiled.query, limit=limit, terms=False)
+        leaves = sub.docnums.leaves(searcher)
+        hits = [Hit(sub.docnums.pid_for_docnum(leaves, docnum), score) for score, docnum in results.top_n]
+        total = len(hits) if limit is None else len(results)
+        return SearchOutcome(compiled, hits, total)
+
+    def snippet(self, compiled: CompiledQuery, field_name: str, text: str, *, whole: bool = False) -> Snippet:
+        """The best fragment of ``text`` for the query (or all of it with ``whole``), with spans."""
+        terms = compiled.terms_for(field_name)
+        if field_name == "note":
+            analyzer = self.index.notes.ix.schema["note"].analyzer
+        else:
+            analyzer = self.index.papers.ix.schema[field_name].analyzer
+        if not terms or not text:
+            return Snippet(text if whole else _clip(text))
+        fragmenter = (
+            highlight.WholeFragmenter(charlimit=None) if whole
+            else highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70, charlimit=None)
+        )
+        snippets = highlight.highlight(
+            text, terms, analyzer, fragmenter, _SpanFormatter(), top=1, order=highlight.FIRST
+        )
+        if not snippets:
+            return Snippet(text if whole else _clip(text))
+        return snippets[0]
+
+    def best_snippet(self, compiled: CompiledQuery, texts: Mapping[str, str]) -> Snippet:
+        """The first field (in ``texts`` order) whose text has a match, else a plain excerpt."""
+        for name, text in texts.items():
+            snippet = self.snippet(compiled, name, text)
+            if snippet.spans:
+                return snippet
+        first = next((t for t in texts.values() if t), "")
+        return Snippet(_clip(first))
+
+    def related(self, pid: int, texts: Mapping[str, str], limit: int) -> list[Hit]:
+        """Papers most like the one with these texts (more-like-this over key terms)."""
+        sub = self.index.papers
+        searcher = sub.searcher()
+        text = " ".join(texts.get(name, "") for name in TEXT_FIELDS)
+        if not text.strip():
+            return []
+        key_terms = searcher.key_terms_from_text(
+            "abstract", text, numterms=14, model=classify.Bo1Model, normalize=True
+        )
+        if not key_terms:
+            return []
+        subqueries: list[wq.Query] = []
+        for term, weight in key_terms:
+            subqueries.append(wq.Term("abstract", term, boost=weight))
+            subqueries.append(wq.Term("title", term, boost=weight))
+        own = sub.docnums.docnum_for_pid(searcher, pid)
+        mask = {own} if own is not None else None
+        results = searcher.search(wq.Or(subqueries), limit=limit, mask=mask, terms=False)
+        leaves = sub.docnums.leaves(searcher)
+        return [Hit(sub.docnums.pid_for_docnum(leaves, d), s) for s, d in results.top_n]
+
+    def note_pids(self, node: wq.Query) -> set[int]:
+        searcher = self.index.notes.searcher()
+        results = searcher.search(node, limit=None, terms=False)
+        return {int(searcher.stored_fields(docnum)["pid"]) for _, docnum in results.top_n}
+
+    def indexed_count(self) -> int:
+        return self.index.paper_count()
+
+
+def _clip(text: str, limit: int = SNIPPET_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit] + "…"
+

@@ -1,0 +1,209 @@
+"""The on-disk Whoosh indexes (papers, notes): open, verify, rebuild, batch writes, searchers.
+
+The index is derived data.  ``meta.json`` records the schema version and the
+library it belongs to; anything missing, stale or unreadable is reported by
+``problem()`` so the caller rebuilds it from SQLite.  Writes come from one
+thread at a time (the indexer) in batches, one commit per batch; each reading
+thread keeps its own searcher and refreshes it after commits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.index import FileIndex
+from whoosh.searching import Searcher
+
+from desktop_app.search.docsets import DocnumMap
+from desktop_app.search.schema import SCHEMA_VERSION, note_schema, paper_schema
+
+log = logging.getLogger(__name__)
+
+PAPERS = "papers"
+NOTES = "notes"
+META = "meta.json"
+WRITER_LIMIT_MB = 256
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    pid: int
+    fields: Mapping[str, Any]
+
+
+class IndexUnavailable(RuntimeError):
+    """The index could not be opened; it needs a rebuild."""
+
+
+class _SubIndex:
+    """One Whoosh index directory and the per-thread searchers over it."""
+
+    def __init__(self, path: Path, schema_factory: Any) -> None:
+        self.path = path
+        self._schema_factory = schema_factory
+        self._ix: FileIndex | None = None
+        self._local = threading.local()
+        self._searchers: list[Searcher] = []
+        self._lock = threading.Lock()
+        self.docnums = DocnumMap()
+
+    def exists(self) -> bool:
+        return self.path.is_dir() and whoosh_index.exists_in(str(self.path))
+
+    def create(self) -> None:
+        self.close()
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True)
+        self._ix = whoosh_index.create_in(str(self.path), self._schema_factory())
+
+    def open(self) -> None:
+        self._ix = whoosh_index.open_dir(str(self.path))
+        with self._ix.searcher() as searcher:  # touch every segment once: corrupt files fail here
+            searcher.doc_count()
+            for reader, _ in searcher.reader().leaf_readers():
+                reader.doc_count_all()
+
+    @property
+    def ix(self) -> FileIndex:
+        if self._ix is None:
+            raise IndexUnavailable(f"index {self.path} is not open")
+        return self._ix
+
+    def searcher(self) -> Searcher:
+        """The calling thread's searcher, refreshed to the latest commit."""
+        searcher: Searcher | None = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self.ix.searcher()
+            with self._lock:
+                self._searchers.append(searcher)
+        elif not searcher.up_to_date():
+            try:
+                fresh = searcher.refresh()
+            except TypeError:  # Whoosh cannot refresh a searcher of an index that had no segments
+                fresh = self.ix.searcher()
+            if fresh is not searcher:
+                with self._lock:
+                    self._searchers.append(fresh)
+            searcher = fresh
+        self._local.searcher = searcher
+        return searcher
+
+    def write(self, docs: Iterable[IndexDoc], deletes: Iterable[int], *, key: Any = int) -> int:
+        """Add or replace ``docs`` and delete ``deletes`` in one commit; returns docs written."""
+        writer = self.ix.writer(limitmb=WRITER_LIMIT_MB)
+        count = 0
+        try:
+            with self.ix.searcher() as searcher:
+                reader = searcher.reader()
+                for pid in deletes:
+                    writer.delete_by_term("pid", key(pid), searcher=searcher)
+                for doc in docs:
+                    if reader.doc_count_all() and searcher.document_number(pid=key(doc.pid)) is not None:
+                        writer.update_document(pid=key(doc.pid), **doc.fields)
+                    else:
+                        writer.add_document(pid=key(doc.pid), **doc.fields)
+                    count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return count
+
+    def close(self) -> None:
+        with self._lock:
+            for searcher in self._searchers:
+                try:
+                    searcher.close()
+                except Exception:  # a searcher of a deleted index directory
+                    log.debug("closing searcher failed", exc_info=True)
+            self._searchers.clear()
+        self._local = threading.local()
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
+        self.docnums = DocnumMap()
+
+
+class SearchIndex:
+    """The paper index and the notes index of one library, under ``<library>/index``."""
+
+    def __init__(self, directory: Path, library_id: str) -> None:
+        self.directory = directory
+        self.library_id = library_id
+        self.papers = _SubIndex(directory / PAPERS, paper_schema)
+        self.notes = _SubIndex(directory / NOTES, note_schema)
+
+    # -- state -------------------------------------------------------------
+
+    def _read_meta(self) -> dict[str, Any]:
+        try:
+            return dict(json.loads((self.directory / META).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return {}
+
+    def problem(self) -> str | None:
+        """Why the index cannot be used as it is (None when it can)."""
+        meta = self._read_meta()
+        if not meta or not self.papers.exists() or not self.notes.exists():
+            return "the search index is missing"
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            return f"the search index has schema {meta.get('schema_version')}, this Lectern uses {SCHEMA_VERSION}"
+        if meta.get("library_id") != self.library_id:
+            return "the search index belongs to another library"
+        return None
+
+    def open(self) -> str | None:
+        """Open both indexes; returns the reason a rebuild is needed, or None."""
+        reason = self.problem()
+        if reason:
+            return reason
+        try:
+            self.papers.open()
+            self.notes.open()
+        except Exception as exc:  # Whoosh raises many types for damaged files
+            log.warning("search index unreadable: %r", exc)
+            self.close()
+            return f"the search index is damaged ({type(exc).__name__})"
+        return None
+
+    def create(self) -> None:
+        """Start over with empty indexes (the caller then refills them from SQLite)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / META).unlink(missing_ok=True)
+        self.papers.create()
+        self.notes.create()
+        meta = {"schema_version": SCHEMA_VERSION, "library_id": self.library_id}
+        tmp = self.directory / (META + ".tmp")
+        tmp.write_text(json.dumps(meta), encoding="utf-8")
+        tmp.replace(self.directory / META)
+
+    def is_open(self) -> bool:
+        return self.papers._ix is not None
+
+    def close(self) -> None:
+        self.papers.close()
+        self.notes.close()
+
+    # -- contents ------------------------------------------------------------
+
+    def write_papers(self, docs: Iterable[IndexDoc], deletes: Iterable[int]) -> int:
+        return self.papers.write(docs, deletes)
+
+    def write_notes(self, docs: Iterable[IndexDoc], deletes: Iterable[int]) -> int:
+        return self.notes.write(docs, deletes, key=str)
+
+    def paper_count(self) -> int:
+        return int(self.papers.searcher().doc_count())
+
+    def indexed_pids(self) -> set[int]:
+        searcher = self.papers.searcher()
+        return {int(pid) for pid in self.papers.docnums.pids(searcher)}

@@ -1,0 +1,270 @@
+"""The Lectern query language, compiled to Whoosh queries.
+
+Friendly field names (``title: author: abstract: tag: list: note: venue:
+year: status: keyword: arxiv: doi: key:``), ``AND OR NOT``, parentheses,
+``"phrases"``, ``prefix*``, ``fuzzy~``, ``year:2020..2024`` and
+``year:[2020 TO 2024]``.  Plain words search title (boosted), abstract,
+authors, keywords, ids, tags and notes; all words must match.
+
+Leaves on *side fields* (tags, lists, status, year, priority, notes) are
+answered by a ``SideLookup`` (SQLite and the notes index) and become
+``IdSetQuery`` leaves; prefix and fuzzy leaves expand to a bounded number of
+index terms, so a one-letter prefix cannot stall a search.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from whoosh import qparser
+from whoosh import query as wq
+from whoosh.fields import ID, Schema
+from whoosh.reading import IndexReader
+
+from desktop_app.search.docsets import DocnumMap, IdSetQuery
+from desktop_app.search.schema import DEFAULT_FIELDS, paper_schema
+
+MAX_EXPANSIONS = 64
+MIN_PREFIX = 2
+MAX_FUZZY_DISTANCE = 2
+SIDE_FIELDS = ("tag", "list", "status", "year", "priority", "note")
+PLAIN_SIDE_FIELDS = ("tag", "note")
+
+FIELD_ALIASES = {
+    "author": "authors", "au": "authors", "by": "authors",
+    "ti": "title", "abs": "abstract", "summary": "abstract",
+    "kw": "keywords", "keyword": "keywords",
+    "journal": "venue", "booktitle": "venue", "conference": "venue",
+    "arxiv": "ids", "doi": "ids", "key": "ids", "citekey": "ids", "id": "ids",
+    "tags": "tag", "notes": "note", "lists": "list", "is": "status",
+}
+
+_YEAR_DOTS = re.compile(r"\byear:(\d{0,4})\.\.(\d{0,4})\b", re.I)
+_FIELD_NAME = re.compile(r"(?<![\w\"])([A-Za-z]+):(?=\S)")
+
+
+class QueryError(ValueError):
+    """A query the user typed that cannot run, with a message meant for them."""
+
+
+class SideLookup(Protocol):
+    """Answers leaves on fields that live outside the paper index."""
+
+    def ids_for_term(self, field: str, text: str) -> set[int]: ...
+
+    def ids_for_prefix(self, field: str, prefix: str) -> set[int]: ...
+
+    def ids_for_range(self, field: str, start: int | None, end: int | None) -> set[int]: ...
+
+    def ids_for_note_query(self, query: wq.Query) -> set[int]: ...
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    text: str
+    query: wq.Query
+    highlight_terms: frozenset[tuple[str, str]]
+
+    def terms_for(self, field: str) -> frozenset[str]:
+        return frozenset(t for f, t in self.highlight_terms if f == field)
+
+
+def _parser_schema() -> Schema:
+    schema = paper_schema()
+    for name in SIDE_FIELDS:
+        if name == "note":
+            schema.add(name, schema["abstract"])
+        else:
+            schema.add(name, ID())
+    return schema
+
+
+_SCHEMA = _parser_schema()
+
+
+def _make_parser() -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(
+        list(DEFAULT_FIELDS) + list(PLAIN_SIDE_FIELDS), _SCHEMA, group=qparser.AndGroup
+    )
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.GtLtPlugin())
+    parser.remove_plugin_class(qparser.PlusMinusPlugin)
+    return parser
+
+
+_PARSER = _make_parser()
+
+
+def _normalise_text(text: str) -> str:
+    text = _YEAR_DOTS.sub(lambda m: f"year:[{m.group(1) or ''} TO {m.group(2) or ''}]", text)
+
+    def alias(match: re.Match[str]) -> str:
+        name = match.group(1).lower()
+        return f"{FIELD_ALIASES.get(name, name)}:"
+
+    return _FIELD_NAME.sub(alias, text)
+
+
+def compile_query(
+    text: str,
+    *,
+    reader: IndexReader,
+    docnums: DocnumMap,
+    side: SideLookup,
+) -> CompiledQuery:
+    """Parse ``text`` and resolve side fields and expansions against ``reader``."""
+    if not text.strip():
+        raise QueryError("type something to search for")
+    try:
+        parsed = _PARSER.parse(_normalise_text(text))
+    except Exception as exc:  # the parser is lenient; anything it raises is the user's syntax
+        raise QueryError(f"cannot read this query: {exc}") from exc
+    terms: set[tuple[str, str]] = set()
+    compiled = _Rewriter(reader, docnums, side, terms).rewrite(parsed)
+    if compiled is wq.NullQuery or isinstance(compiled, wq.NullQuery.__class__):
+        raise QueryError("the query has no words to search for (only stop words?)")
+    return CompiledQuery(text, compiled, frozenset(terms))
+
+
+class _Rewriter:
+    def __init__(
+        self, reader: IndexReader, docnums: DocnumMap, side: SideLookup, terms: set[tuple[str, str]]
+    ) -> None:
+        self.reader = reader
+        self.docnums = docnums
+        self.side = side
+        self.terms = terms
+
+    def rewrite(self, node: wq.Query) -> wq.Query:
+        field = node.field() if node.is_leaf() else None
+        if field in SIDE_FIELDS:
+            return self._side(node, field)
+        handler = self._leaf_handlers().get(type(node))
+        if handler is not None:
+            return handler(node)
+        if isinstance(node, wq.Phrase):
+            self.terms.update((node.fieldname, w) for w in node.words)
+            if not _has_positions(self.reader, node.fieldname):
+                return wq.And([wq.Term(node.fieldname, w) for w in node.words], boost=node.boost)
+            return node
+        if isinstance(node, wq.Term):
+            self.terms.add((node.fieldname, str(node.text)))
+            return node
+        if isinstance(node, (wq.TermRange, wq.NumericRange)):
+            raise QueryError(f"ranges work on year only, not on {node.field()}:")
+        if node.is_leaf():
+            return node
+        rewritten = node.apply(self.rewrite)
+        return rewritten.normalize()
+
+    def _leaf_handlers(self) -> dict[type, Callable[[wq.Query], wq.Query]]:
+        return {
+            wq.Prefix: self._prefix,
+            wq.Wildcard: self._wildcard,
+            wq.FuzzyTerm: self._fuzzy,
+        }
+
+    # -- index fields ---------------------------------------------------------
+
+    def _bounded(self, field: str, candidates: list[str], boost: float, label: str) -> wq.Query:
+        if not candidates:
+            return wq.NullQuery
+        if len(candidates) > MAX_EXPANSIONS:
+            candidates.sort(key=lambda t: self.reader.doc_frequency(field, t), reverse=True)
+            candidates = candidates[:MAX_EXPANSIONS]
+        self.terms.update((field, t) for t in candidates)
+        return wq.Or([wq.Term(field, t) for t in candidates], boost=boost)
+
+    def _prefix(self, node: wq.Query) -> wq.Query:
+        assert isinstance(node, wq.Prefix)
+        prefix = str(node.text)
+        if len(prefix) < MIN_PREFIX:
+            raise QueryError(f"'{prefix}*' is too short: type at least {MIN_PREFIX} letters before *")
+        if node.fieldname not in self.reader.schema:
+            return wq.NullQuery
+        candidates = [_text(t) for t in self.reader.expand_prefix(node.fieldname, prefix)]
+        return self._bounded(node.fieldname, candidates, node.boost, f"{prefix}*")
+
+    def _wildcard(self, node: wq.Query) -> wq.Query:
+        assert isinstance(node, wq.Wildcard)
+        pattern = str(node.text)
+        stem = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        if pattern.strip("*?") == "":
+            return wq.Every()
+        if len(stem) < MIN_PREFIX:
+            raise QueryError(f"'{pattern}' needs at least {MIN_PREFIX} letters before the first * or ?")
+        regex = re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".") + r"\Z")
+        if node.fieldname not in self.reader.schema:
+            return wq.NullQuery
+        candidates = [
+            text for text in (_text(t) for t in self.reader.expand_prefix(node.fieldname, stem))
+            if regex.match(text)
+        ]
+        return self._bounded(node.fieldname, candidates, node.boost, pattern)
+
+    def _fuzzy(self, node: wq.Query) -> wq.Query:
+        assert isinstance(node, wq.FuzzyTerm)
+        text = str(node.text)
+        if len(text) < 3:
+            raise QueryError(f"'{text}~' is too short for a fuzzy search: type at least 3 letters")
+        automatic = 1 if len(text) < 6 else 2
+        distance = min(max(int(node.maxdist), automatic), MAX_FUZZY_DISTANCE)
+        prefix = max(int(node.prefixlength), 1)
+        if node.fieldname not in self.reader.schema:
+            return wq.NullQuery
+        candidates = [
+            _text(t) for t in self.reader.terms_within(node.fieldname, text, distance, prefix=prefix)
+        ]
+        return self._bounded(node.fieldname, candidates, node.boost, f"{text}~")
+
+    # -- side fields ------------------------------------------------------------
+
+    def _side(self, node: wq.Query, field: str) -> wq.Query:
+        label = str(node)
+        if field == "note":
+            pids = self.side.ids_for_note_query(node)
+            self._note_terms(node)
+        elif isinstance(node, wq.Term):
+            pids = self.side.ids_for_term(field, str(node.text))
+        elif isinstance(node, wq.Prefix):
+            pids = self.side.ids_for_prefix(field, str(node.text))
+        elif isinstance(node, wq.Wildcard) and str(node.text).endswith("*") and "?" not in str(node.text):
+            pids = self.side.ids_for_prefix(field, str(node.text).rstrip("*"))
+        elif isinstance(node, wq.TermRange):
+            start, end = _int_bound(node.start, field), _int_bound(node.end, field)
+            if start is not None and node.startexcl:
+                start += 1
+            if end is not None and node.endexcl:
+                end -= 1
+            pids = self.side.ids_for_range(field, start, end)
+        elif isinstance(node, wq.Phrase):
+            pids = self.side.ids_for_term(field, " ".join(node.words))
+        elif isinstance(node, wq.FuzzyTerm):
+            pids = self.side.ids_for_term(field, str(node.text))
+        else:
+            raise QueryError(f"{field}: takes a word, a prefix* or (for year) a range")
+        return IdSetQuery(frozenset(pids), self.docnums, label, boost=node.boost)
+
+    def _note_terms(self, node: wq.Query) -> None:
+        for _field, text in node.iter_all_terms():
+            self.terms.add(("note", _text(text)))
+
+
+def _has_positions(reader: IndexReader, field: str) -> bool:
+    return field in reader.schema and reader.schema[field].format.supports("positions")
+
+
+def _int_bound(value: object, field: str) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        raise QueryError(f"{field}: ranges take whole numbers, not {value!r}") from None
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term

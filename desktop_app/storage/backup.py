@@ -1,0 +1,83 @@
+"""Rolling backups of the library database through SQLite's online backup API."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+BACKUP_GLOB = "library-*.sqlite"
+DEFAULT_KEEP = 10
+
+
+def backup_database(source: Path, directory: Path, *, reason: str = "manual", keep: int = DEFAULT_KEEP) -> Path:
+    """Copy the live database (consistent even while it is written) and prune old copies."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = directory / f"library-{stamp}-{reason}.sqlite"
+    partial = target.with_suffix(".partial")
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    partial.replace(target)
+    prune_backups(directory, keep)
+    return target
+
+
+def list_backups(directory: Path) -> list[Path]:
+    """Newest first."""
+    return sorted(directory.glob(BACKUP_GLOB), reverse=True) if directory.is_dir() else []
+
+
+def prune_backups(directory: Path, keep: int) -> None:
+    for old in list_backups(directory)[keep:]:
+        old.unlink(missing_ok=True)
+
+
+def latest_backup_time(directory: Path) -> datetime | None:
+    backups = list_backups(directory)
+    if not backups:
+        return None
+    return datetime.fromtimestamp(backups[0].stat().st_mtime, UTC)
+
+
+def verify_database(path: Path) -> str | None:
+    """None when ``path`` is a sound SQLite file, else the reason it is not."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            return f"integrity check failed: {result}"
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "papers" not in tables:
+            return "not a Lectern library (no papers table)"
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        conn.close()
+    return None
+
+
+def restore_database(backup: Path, target: Path) -> None:
+    """Replace the database at ``target`` with ``backup`` (the caller holds the library lock)."""
+    problem = verify_database(backup)
+    if problem:
+        raise ValueError(f"{backup} cannot be restored: {problem}")
+    src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()

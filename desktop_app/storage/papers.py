@@ -1,0 +1,222 @@
+"""Papers in SQLite: rows to models and back, lookups for duplicates, table rows."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from desktop_app.core.models import Author, Paper, ReadStatus
+from desktop_app.core.text import fold_ascii, normalise_title
+
+# Columns a paper is stored in, in insert order (id, added and modified handled apart).
+FIELD_COLUMNS: tuple[str, ...] = (
+    "citekey", "entry_type", "title", "authors", "author_line", "year", "month", "venue",
+    "volume", "number", "pages", "publisher", "doi", "arxiv_id", "arxiv_class", "url",
+    "code_url", "abstract", "keywords", "extra_fields", "status", "priority",
+    "title_key", "author_key",
+)
+_SELECT = "SELECT id, added, modified, " + ", ".join(FIELD_COLUMNS) + " FROM papers"
+CHUNK = 900  # stay under SQLite's host-parameter limit
+
+
+def chunks(values: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def author_key(paper: Paper) -> str:
+    first = paper.first_author
+    return fold_ascii(first.surname).lower() if first else ""
+
+
+def _authors_json(authors: Sequence[Author]) -> str:
+    return json.dumps(
+        [[a.family, a.given, a.literal] for a in authors], ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def _authors_from_json(raw: str) -> list[Author]:
+    return [Author(family=f, given=g, literal=lit) for f, g, lit in json.loads(raw)]
+
+
+def field_values(paper: Paper) -> dict[str, object]:
+    """The stored column values of a paper (no id, no timestamps)."""
+    return {
+        "citekey": paper.citekey,
+        "entry_type": paper.entry_type,
+        "title": paper.title,
+        "authors": _authors_json(paper.authors),
+        "author_line": paper.author_line,
+        "year": paper.year,
+        "month": paper.month,
+        "venue": paper.venue,
+        "volume": paper.volume,
+        "number": paper.number,
+        "pages": paper.pages,
+        "publisher": paper.publisher,
+        "doi": paper.doi,
+        "arxiv_id": paper.arxiv_id,
+        "arxiv_class": paper.arxiv_class,
+        "url": paper.url,
+        "code_url": paper.code_url,
+        "abstract": paper.abstract,
+        "keywords": json.dumps(paper.keywords, ensure_ascii=False),
+        "extra_fields": json.dumps(paper.extra_fields, ensure_ascii=False, sort_keys=True),
+        "status": paper.status.value,
+        "priority": paper.priority,
+        "title_key": normalise_title(paper.title),
+        "author_key": author_key(paper),
+    }
+
+
+def insert_paper(conn: sqlite3.Connection, paper: Paper, now: datetime) -> int:
+    values = field_values(paper)
+    stamp = now.isoformat()
+    added = paper.added.isoformat() if paper.added else stamp
+    columns = ("id", "added", "modified", *FIELD_COLUMNS)
+    params = (paper.id, added, stamp, *(values[c] for c in FIELD_COLUMNS))
+    placeholders = ", ".join("?" * len(columns))
+    cursor = conn.execute(f"INSERT INTO papers ({', '.join(columns)}) VALUES ({placeholders})", params)
+    return int(cursor.lastrowid or 0)
+
+
+def update_paper(conn: sqlite3.Connection, paper: Paper, now: datetime) -> None:
+    """Write every field of ``paper`` (which must have an id) back to its row."""
+    values = field_values(paper)
+    assignments = ", ".join(f"{c} = ?" for c in FIELD_COLUMNS)
+    conn.execute(
+        f"UPDATE papers SET {assignments}, modified = ? WHERE id = ?",
+        (*(values[c] for c in FIELD_COLUMNS), now.isoformat(), paper.id),
+    )
+
+
+def _row_to_paper(row: sqlite3.Row | tuple, tags: list[str]) -> Paper:
+    (pid, added, modified, citekey, entry_type, title, authors, _line, year, month, venue, volume,
+     number, pages, publisher, doi, arxiv_id, arxiv_class, url, code_url, abstract, keywords,
+     extra, status, priority, _tk, _ak) = row
+    return Paper.model_construct(
+        id=pid, citekey=citekey, entry_type=entry_type, title=title,
+        authors=_authors_from_json(authors), year=year, month=month, venue=venue, volume=volume,
+        number=number, pages=pages, publisher=publisher, doi=doi, arxiv_id=arxiv_id,
+        arxiv_class=arxiv_class, url=url, code_url=code_url, abstract=abstract,
+        keywords=json.loads(keywords), extra_fields=json.loads(extra),
+        added=datetime.fromisoformat(added), modified=datetime.fromisoformat(modified),
+        status=ReadStatus(status), priority=priority, tags=tags,
+    )
+
+
+def tags_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = {}
+    for part in chunks(list(ids)):
+        marks = ",".join("?" * len(part))
+        for pid, name in conn.execute(
+            f"SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+            f"WHERE pt.paper_id IN ({marks}) ORDER BY t.name COLLATE NOCASE",
+            tuple(part),
+        ):
+            result.setdefault(pid, []).append(name)
+    return result
+
+
+def get_papers(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Paper]:
+    """Papers in the order of ``ids``; ids that do not exist are left out."""
+    found: dict[int, tuple] = {}
+    for part in chunks(list(ids)):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(f"{_SELECT} WHERE id IN ({marks})", tuple(part)):
+            found[row[0]] = row
+    tags = tags_of(conn, list(found))
+    return [_row_to_paper(found[i], tags.get(i, [])) for i in ids if i in found]
+
+
+def iter_all_papers(conn: sqlite3.Connection, batch: int = 2000) -> Iterator[list[Paper]]:
+    """Every paper, in id order, a batch at a time (for export and reindexing)."""
+    last = 0
+    while True:
+        rows = conn.execute(f"{_SELECT} WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
+        if not rows:
+            return
+        tags = tags_of(conn, [r[0] for r in rows])
+        yield [_row_to_paper(r, tags.get(r[0], [])) for r in rows]
+        last = rows[-1][0]
+
+
+def id_for_citekey(conn: sqlite3.Connection, citekey: str) -> int | None:
+    row = conn.execute("SELECT id FROM papers WHERE citekey = ?", (citekey,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def citekey_taken(conn: sqlite3.Connection, citekey: str) -> bool:
+    return conn.execute("SELECT 1 FROM papers WHERE citekey = ?", (citekey,)).fetchone() is not None
+
+
+def existing_ids(conn: sqlite3.Connection, ids: Iterable[int]) -> set[int]:
+    wanted = list(ids)
+    result: set[int] = set()
+    for part in chunks(wanted):
+        marks = ",".join("?" * len(part))
+        result.update(r[0] for r in conn.execute(f"SELECT id FROM papers WHERE id IN ({marks})", tuple(part)))
+    return result
+
+
+def find_duplicate(conn: sqlite3.Connection, paper: Paper) -> int | None:
+    """The id of a stored paper that is the same work: arXiv id, DOI, or title+author+year."""
+    if paper.arxiv_id:
+        row = conn.execute("SELECT id FROM papers WHERE arxiv_id = ?", (paper.arxiv_id,)).fetchone()
+        if row:
+            return int(row[0])
+    if paper.doi:
+        row = conn.execute("SELECT id FROM papers WHERE lower(doi) = ?", (paper.doi.casefold(),)).fetchone()
+        if row:
+            return int(row[0])
+    title_key = normalise_title(paper.title)
+    if len(title_key) < 8:
+        return None
+    surname = author_key(paper)
+    for pid, other_author, other_year, other_arxiv, other_doi in conn.execute(
+        "SELECT id, author_key, year, arxiv_id, doi FROM papers WHERE title_key = ?", (title_key,)
+    ):
+        if paper.arxiv_id and other_arxiv and paper.arxiv_id != other_arxiv:
+            continue
+        if paper.doi and other_doi and paper.doi.casefold() != other_doi.casefold():
+            continue
+        if surname and other_author and surname != other_author:
+            continue
+        if paper.year and other_year and paper.year != other_year:
+            continue
+        return int(pid)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRow:
+    """What the paper table shows for one paper: cheap to fetch, no pydantic."""
+
+    id: int
+    title: str
+    authors: str
+    year: int | None
+    venue: str
+    status: str
+    priority: int
+    added: str
+    tags: str
+    citekey: str
+
+
+def table_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, PaperRow]:
+    rows: dict[int, PaperRow] = {}
+    tags = tags_of(conn, ids)
+    for part in chunks(list(ids)):
+        marks = ",".join("?" * len(part))
+        for pid, title, authors, year, venue, status, priority, added, citekey in conn.execute(
+            f"SELECT id, title, author_line, year, venue, status, priority, added, citekey "
+            f"FROM papers WHERE id IN ({marks})",
+            tuple(part),
+        ):
+            rows[pid] = PaperRow(pid, title, authors, year, venue, status, priority, added,
+                                 ", ".join(tags.get(pid, ())), citekey)
+    return rows
