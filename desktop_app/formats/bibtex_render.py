@@ -1,0 +1,322 @@
+"""Papers to BibTeX or biblatex text that bibtex, biber, pandoc, JabRef and friends load cleanly.
+
+Text fields hold plain Unicode, so LaTeX's special characters are escaped and,
+for the ``bibtex`` dialect, non-ASCII letters become LaTeX accents; biblatex
+keeps UTF-8. ``url`` and ``doi`` are written verbatim, ``extra_fields``
+verbatim too (they hold LaTeX as imported), with braces repaired only where
+a value could not be read back otherwise. ``code_url`` is not exported: no
+BibTeX or biblatex field means "source code", and an invented one would only
+draw warnings from biber.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from desktop_app.core.citekeys import base_key, is_valid_key, unique_key
+from desktop_app.core.models import Author, Paper
+from desktop_app.core.text import STOP_WORDS
+from desktop_app.formats.bibtex_values import MONTH_MACROS
+from desktop_app.formats.latex import unicode_to_latex
+
+DIALECTS = ("bibtex", "biblatex")
+
+
+_SAFE_TYPE = re.compile(r"^[a-z][a-z0-9_-]*$")
+_SAFE_FIELD_CHARS = re.compile(r"[^\w.:+-]+")
+_ARTICLE_TYPES = frozenset({"article", "periodical", "suppperiodical"})
+_NEEDS_VENUE = frozenset({"article", "inproceedings", "incollection", "conference"})
+
+_SPECIALS = {
+    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+}
+_BALANCED_BRACES = str.maketrans({**_SPECIALS, "{": r"\{", "}": r"\}"})
+_LONE_BRACES = str.maketrans(
+    {**_SPECIALS, "{": r"\textbraceleft{}", "}": r"\textbraceright{}"})
+# TeX turns -- `` '' !` ?` into other characters; an empty group keeps them as typed.
+_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=')(?=')|(?<=[`!?])(?=`)")
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+_STANDALONE_AND = re.compile(r"(?<!\S)(and)(?!\S)", re.I)
+_LINE_START_AT = re.compile(r"(\n[ \t]*)@")
+_TOKENS = re.compile(r"\\[\s\S]?|[{}]|[^\\{}]+")
+_ALL_BRACES = re.compile(r"[{}]")
+_UNESCAPED_BRACES = re.compile(r"(?<!\\)[{}]")
+
+Encoder = Callable[[str], str]
+
+
+def render(papers: Sequence[Paper], *, dialect: str = "bibtex") -> str:
+    """One entry per paper, keys unique within the file, entries separated by a blank line."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown BibTeX dialect {dialect!r} (known: {', '.join(DIALECTS)})")
+    keys = _assign_keys(papers)
+    return "\n".join(_entry(paper, key, dialect) for paper, key in zip(papers, keys, strict=True))
+
+
+def _assign_keys(papers: Sequence[Paper]) -> list[str]:
+    """Stored keys where usable and free (first come first served), generated keys otherwise."""
+    taken: set[str] = set()
+    keys: list[str | None] = []
+    for paper in papers:
+        key = paper.citekey.strip()
+        if is_valid_key(key) and key.casefold() not in taken:
+            taken.add(key.casefold())
+            keys.append(key)
+        else:
+            keys.append(None)
+    result: list[str] = []
+    for paper, key in zip(papers, keys, strict=True):
+        if key is None:
+            key = unique_key(base_key(paper), lambda k: k.casefold() in taken)
+            taken.add(key.casefold())
+        result.append(key)
+    return result
+
+
+def _entry(paper: Paper, key: str, dialect: str) -> str:
+    fields = _fields(paper, dialect)
+    lines = [f"@{_entry_type(paper)}{{{key},"]
+    lines.extend(f"  {name} = {value}," for name, value in fields)
+    if fields:
+        lines[-1] = lines[-1][:-1]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _entry_type(paper: Paper) -> str:
+    entry_type = paper.entry_type if _SAFE_TYPE.match(paper.entry_type) else "misc"
+    if paper.arxiv_id and not paper.venue and entry_type in _NEEDS_VENUE:
+        return "misc"
+    return entry_type
+
+
+def _fields(paper: Paper, dialect: str) -> list[tuple[str, str]]:
+    encode = _text_encoder(dialect)
+    fields: list[tuple[str, str]] = []
+
+    def add(name: str, value: str) -> None:
+        if value:
+            fields.append((name, value))
+
+    if paper.authors:
+        add("author", "{" + " and ".join(_name(a, encode) for a in paper.authors) + "}")
+    add("title", _braced(title_latex(paper.title, encode)))
+    add(_venue_field(_entry_type(paper), dialect), _braced(_text(paper.venue, encode)))
+    dated = not (dialect == "biblatex" and "date" in paper.extra_fields)
+    if paper.year is not None and dated:
+        add("year", "{" + str(paper.year) + "}")
+    if paper.month is not None and dated:
+        add("month", MONTH_MACROS[paper.month - 1])
+    add("volume", _braced(_text(paper.volume, encode)))
+    add("number", _braced(_text(paper.number, encode)))
+    add("pages", _braced(_text(paper.pages, encode, keep_dashes=True)))
+    add("publisher", _braced(_text(paper.publisher, encode)))
+    add("doi", _braced(verbatim(paper.doi)))
+    add("url", _braced(verbatim(paper.url)))
+    fields.extend(_arxiv_fields(paper, dialect))
+    add("abstract", _braced(_text(paper.abstract, encode)))
+    add("keywords", _braced(_text(", ".join(paper.keywords), encode)))
+    fields.extend(_extra_fields(paper, {name.lower() for name, _ in fields}))
+    return fields
+
+
+def _venue_field(entry_type: str, dialect: str) -> str:
+    if entry_type in _ARTICLE_TYPES:
+        return "journaltitle" if dialect == "biblatex" else "journal"
+    return "booktitle"
+
+
+def _arxiv_fields(paper: Paper, dialect: str) -> list[tuple[str, str]]:
+    if not paper.arxiv_id:
+        return []
+    fields = [("eprint", _braced(verbatim(paper.arxiv_id)))]
+    if dialect == "biblatex":
+        fields.append(("eprinttype", "{arxiv}"))
+        name = "eprintclass"
+    else:
+        fields.append(("archivePrefix", "{arXiv}"))
+        name = "primaryClass"
+    if paper.arxiv_class:
+        fields.append((name, _braced(verbatim(paper.arxiv_class))))
+    return fields
+
+
+def _extra_fields(paper: Paper, written: set[str]) -> list[tuple[str, str]]:
+    fields = []
+    for name in sorted(paper.extra_fields):
+        safe_name = _field_name(name)
+        if safe_name in written:
+            continue
+        written.add(safe_name)
+        fields.append((safe_name, "{" + raw_latex(paper.extra_fields[name]) + "}"))
+    return fields
+
+
+def _field_name(name: str) -> str:
+    cleaned = _SAFE_FIELD_CHARS.sub("-", name.strip().lower()).strip("-")
+    if not cleaned or not cleaned[0].isalpha():
+        cleaned = "x-" + cleaned
+    return cleaned
+
+
+def _braced(value: str) -> str:
+    return "{" + value + "}" if value else ""
+
+
+def _text_encoder(dialect: str) -> Encoder:
+    if dialect == "bibtex":
+        return unicode_to_latex
+    return _identity
+
+
+def _identity(value: str) -> str:
+    return value
+
+
+def escape(text: str, *, braces_balanced: bool, keep_dashes: bool = False) -> str:
+    """Plain text -> LaTeX text: specials escaped, TeX ligatures broken (``--`` kept for pages)."""
+    table = _BALANCED_BRACES if braces_balanced else _LONE_BRACES
+    escaped = text.translate(table)
+    if keep_dashes:
+        return re.sub(r"(?<=')(?=')|(?<=[`!?])(?=`)", "{}", escaped)
+    return _LIGATURE.sub("{}", escaped)
+
+
+def _text(value: str, encode: Encoder, *, keep_dashes: bool = False) -> str:
+    value = " ".join(value.split())
+    escaped = escape(value, braces_balanced=braces_balanced(value), keep_dashes=keep_dashes)
+    return encode(escaped)
+
+
+def braces_balanced(text: str) -> bool:
+    """True when the braces in ``text`` pair up, so ``\\{``/``\\}`` keep every parser in step."""
+    depth = 0
+    for match in _ALL_BRACES.finditer(text):
+        depth += 1 if match.group() == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def title_latex(title: str, encode: Encoder) -> str:
+    """Title text -> LaTeX with each word that must keep its capitals in braces (``{BERT}``)."""
+    title = " ".join(title.split())
+    balanced = braces_balanced(title)
+    words = title.split(" ")
+    sentence_case = _is_sentence_case(words)
+    seen_letter = False
+    out_words = []
+    for word in words:
+        if out_words and out_words[-1].endswith((":", "?", "!", ".")):
+            seen_letter = False
+        pieces: list[str] = []
+        position = 0
+        for match in _ALNUM_RUN.finditer(word):
+            pieces.append(encode(escape(word[position:match.start()], braces_balanced=balanced)))
+            run = match.group()
+            first = not seen_letter
+            seen_letter = seen_letter or any(c.isalpha() for c in run)
+            latex = encode(escape(run, braces_balanced=balanced))
+            pieces.append("{" + latex + "}" if _protect(run, first, sentence_case) else latex)
+            position = match.end()
+        pieces.append(encode(escape(word[position:], braces_balanced=balanced)))
+        out_words.append("".join(pieces))
+    return " ".join(out_words)
+
+
+def _protect(run: str, first: bool, sentence_case: bool) -> bool:
+    """Acronyms, camel case and digit-capital mixes always; proper nouns in sentence case."""
+    if not any(c.isalpha() for c in run):
+        return False
+    if any(c.isupper() for c in run[1:]):
+        return True
+    if any(c.isdigit() for c in run) and any(c.isupper() for c in run):
+        return True
+    return sentence_case and not first and run[0].isupper()
+
+
+def _is_sentence_case(words: list[str]) -> bool:
+    """Most words after the first (stop words aside) start in lower case."""
+    lower = upper = 0
+    for word in words[1:]:
+        letters = [c for c in word if c.isalpha()]
+        if not letters or any(c.isupper() for c in letters[1:]):
+            continue
+        if letters[0].islower():
+            lower += word.lower().strip(".,:;!?()\"'") not in STOP_WORDS
+        elif letters[0].isupper():
+            upper += 1
+    return lower > upper
+
+
+def _name(author: Author, encode: Encoder) -> str:
+    """``Dörner, Dietrich`` -> ``D{\\"o}rner, Dietrich``; organisations in their own braces."""
+    if author.literal:
+        return "{" + _text(author.literal, encode) + "}"
+    family, given = author.family, author.given
+    if not family.strip():
+        family, given = given, ""
+    family_latex = _name_part(family, encode)
+    if given.strip():
+        return f"{family_latex}, {_name_part(given, encode)}"
+    lone = " " in family.strip() or family_latex.startswith("{") or family.lower() == "others"
+    return f"{family_latex}, {{}}" if lone else family_latex
+
+
+def _name_part(text: str, encode: Encoder) -> str:
+    latex = _text(text, encode)
+    latex = _STANDALONE_AND.sub(r"{\1}", latex)
+    return latex.replace(",", "{,}")
+
+
+def verbatim(value: str) -> str:
+    """URL, DOI or identifier as is; only characters no BibTeX parser agrees on get %-encoded."""
+    value = "%20".join(value.split())
+    if "\\" in value or not braces_balanced(value):
+        value = value.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+    return value
+
+
+def raw_latex(value: str) -> str:
+    """An imported LaTeX value as it was, unless its braces would end the field early somewhere."""
+    if not _safe_braces(value):
+        value = "".join(_repair(token) for token in _balanced_tokens(value))
+    return _LINE_START_AT.sub(r"\1{@}", value)
+
+
+def _safe_braces(value: str) -> bool:
+    trailing_backslashes = len(value) - len(value.rstrip("\\"))
+    if trailing_backslashes % 2:
+        return False
+    counted_all = braces_balanced(value)
+    unescaped = "".join(m.group() for m in _UNESCAPED_BRACES.finditer(value))
+    return counted_all and braces_balanced(unescaped)
+
+
+def _balanced_tokens(value: str) -> list[str]:
+    """Tokens with every unmatched brace marked as ``"{?"``/``"}?"``."""
+    tokens = _TOKENS.findall(value)
+    open_at: list[int] = []
+    for index, token in enumerate(tokens):
+        if token == "{":
+            open_at.append(index)
+        elif token == "}":
+            if open_at:
+                open_at.pop()
+            else:
+                tokens[index] = "}?"
+    for index in open_at:
+        tokens[index] = "{?"
+    return tokens
+
+
+def _repair(token: str) -> str:
+    if token in ("{?", "\\{"):
+        return r"\textbraceleft{}"
+    if token in ("}?", "\\}"):
+        return r"\textbraceright{}"
+    if token == "\\":
+        return r"\textbackslash{}"
+    return token
