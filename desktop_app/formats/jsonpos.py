@@ -54,6 +54,8 @@ def line_at(text: str, pos: int) -> int:
 
 
 def _error_message(exc: json.JSONDecodeError) -> str:
+    if exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string"):
+        return "not valid JSON: the text ends inside a value (cut short?)"
     return f"not valid JSON ({exc.msg})"
 
 
