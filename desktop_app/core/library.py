@@ -176,7 +176,8 @@ class Library:
         if self.readonly:
             self.index_problem = reason
             return
-        log.warning("rebuilding the search index: %s", reason)
+        if self.count():
+            log.warning("rebuilding the search index: %s", reason)
         self._reset_index()
         self.index_problem = None
         self.rebuild_reason = reason

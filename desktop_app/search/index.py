@@ -9,10 +9,12 @@ thread keeps its own searcher and refreshes it after commits.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import shutil
 import threading
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +58,8 @@ class _SubIndex:
         self.docnums = DocnumMap()
 
     def exists(self) -> bool:
-        return self.path.is_dir() and whoosh_index.exists_in(str(self.path))
+        """Whether a table of contents is there (damaged or not: ``open`` finds out)."""
+        return self.path.is_dir() and any(self.path.glob("*.toc"))
 
     def create(self) -> None:
         self.close()
@@ -166,14 +169,20 @@ class SearchIndex:
         reason = self.problem()
         if reason:
             return reason
-        try:
-            self.papers.open()
-            self.notes.open()
-        except Exception as exc:  # Whoosh raises many types for damaged files
-            log.warning("search index unreadable: %r", exc)
+        failure: str | None = None
+        with warnings.catch_warnings():
+            # Whoosh leaves the file of a damaged table of contents open; it closes with the traceback
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                self.papers.open()
+                self.notes.open()
+            except Exception as exc:  # Whoosh raises many types for damaged files
+                log.warning("search index unreadable: %s", repr(exc))
+                failure = f"the search index is damaged ({type(exc).__name__})"
+            gc.collect()
+        if failure is not None:
             self.close()
-            return f"the search index is damaged ({type(exc).__name__})"
-        return None
+        return failure
 
     def create(self) -> None:
         """Start over with empty indexes (the caller then refills them from SQLite)."""
@@ -207,3 +216,4 @@ class SearchIndex:
     def indexed_pids(self) -> set[int]:
         searcher = self.papers.searcher()
         return {int(pid) for pid in self.papers.docnums.pids(searcher)}
+

@@ -42,7 +42,7 @@ FIELD_ALIASES = {
     "tags": "tag", "notes": "note", "lists": "list", "is": "status",
 }
 
-_YEAR_DOTS = re.compile(r"\byear:(\d{0,4})\.\.(\d{0,4})\b", re.I)
+_YEAR_DOTS = re.compile(r"\b(year|priority):(\d{0,4})\.\.(\d{0,4})(?!\w)", re.I)
 _FIELD_NAME = re.compile(r"(?<![\w\"])([A-Za-z]+):(?=\S)")
 
 
@@ -99,7 +99,7 @@ _PARSER = _make_parser()
 
 
 def _normalise_text(text: str) -> str:
-    text = _YEAR_DOTS.sub(lambda m: f"year:[{m.group(1) or ''} TO {m.group(2) or ''}]", text)
+    text = _YEAR_DOTS.sub(lambda m: f"{m.group(1)}:[{m.group(2) or ''} TO {m.group(3) or ''}]", text)
 
     def alias(match: re.Match[str]) -> str:
         name = match.group(1).lower()
