@@ -169,7 +169,7 @@ def _split_records(text: str, dialect: _Dialect) -> list[_Record]:
     records: list[_Record] = []
     current: _Record | None = None
     for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.replace("\ufeff", "").rstrip("\r")
+        line = raw.removeprefix("\ufeff").rstrip("\r")
         if not line.strip():
             continue
         tag, content = dialect.classify(line)
