@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = (ROOT.parent / "shared" / "corpus").resolve()
+
+
+def _find_shared() -> Path:
+    """The shared folder (corpus, tools): beside the checkout, or where $LECTERN_SHARED says."""
+    candidates = [os.environ.get("LECTERN_SHARED", ""), ROOT.parent / "shared", "/work/shared"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "corpus").is_dir():
+            return Path(candidate).resolve()
+    return (ROOT.parent / "shared").resolve()
+
+
+SHARED = _find_shared()
+CORPUS = SHARED / "corpus"
+CHECK_BIB = SHARED / "tools" / "check_bib"
 DAILY_PAGE = CORPUS / "daily-papers" / "hf-daily-papers-page.txt"
 
 
