@@ -60,7 +60,7 @@ _EXTRA_VARIABLES = {
 _KEY_LIKE = re.compile(r"^[A-Za-z0-9_][\w:.+\-]*$")
 _DATE_TEXT = re.compile(r"(?<!\d)(\d{4})(?:[-/](\d{1,2}))?")
 _KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
-_PAGE_DASH = re.compile(r"\s*(?:--|-|–|—)\s*")
+_PAGE_DASH = re.compile(r"\s*(?:--|-|\u2013|\u2014)\s*")
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 _NAME_KEYS = ("family", "given", "literal")
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from desktop_app.core.models import Author, ImportReport, Paper, Problem
 from desktop_app.formats.arxiv_ids import abs_url, canonical_id
@@ -75,9 +76,7 @@ _SUBMITTED_BY = re.compile(r"^submitted\s+by\b\s*(?P<rest>.*)$", re.IGNORECASE)
 _USER_NAME = re.compile(r"^\S{1,40}$")
 _FOREIGN_LINE = re.compile(r"^\s*(?:@[A-Za-z]+\s*[{(]|[A-Z][A-Z0-9]  - )", re.MULTILINE)
 
-_NAME_WORD = re.compile(
-    r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.\-]*|(?:van|von|der|den|de|da|del|della|di|du|dos|la|le|ter|ten|al|bin|y)|[^\W\d_]+\.?)$"
-)
+_NAME_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['\u2019.\-])*$")
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|·|;|\band\b|&)\s*")
 _ET_AL = re.compile(r",?\s*et\s+al\.?$", re.IGNORECASE)
 
@@ -85,7 +84,7 @@ _URL = re.compile(
     r"(?:https?://|www\.)\S+|\b(?:github\.com|gitlab\.com|bitbucket\.org|huggingface\.co)/\S+",
     re.IGNORECASE,
 )
-_URL_TRAILING = ".,;:!?)]}>'\"”’"
+_URL_TRAILING = ".,;:!?)]}>'\"\u201d\u2019"
 _CODE_HOSTS = (("github.com", "gitlab.com", "bitbucket.org"), ("huggingface.co",))
 _NOT_CODE_HOSTS = ("arxiv.org", "doi.org", "dx.doi.org")
 
@@ -121,7 +120,7 @@ def _has_listing_rhythm(lines: list[str]) -> bool:
     """At least two abstract-sized lines that each follow a title-sized line."""
     content = [line for line in lines if not _is_noise(line)]
     pairs = 0
-    for before, line in zip(content, content[1:], strict=False):
+    for before, line in pairwise(content):
         if _is_long(line) and not _is_long(before):
             if not _fits_title(before):
                 return False

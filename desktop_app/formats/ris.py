@@ -71,7 +71,7 @@ _EXTRA_RENDER = {
 _KEY_LIKE = re.compile(r"^[A-Za-z][\w:.+-]*$")
 _DATE = re.compile(r"^\s*(\d{4})(?:\s*[/\-.]\s*(\d{1,2}|[A-Za-z]{3,}))?")
 _WOS_MONTH = re.compile(r"\b([A-Za-z]{3})")
-_PAGE_RANGE = re.compile(r"^\s*(\S+?)\s*(?:-+|–|—)\s*(\S+)\s*$")
+_PAGE_RANGE = re.compile(r"^\s*(\S+?)\s*(?:-+|\u2013|\u2014)\s*(\S+)\s*$")
 _DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
 _INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$|^(?:[A-Z]\.)+[A-Z]?\.?$")
 _TYPE_LINE = re.compile(r"^\ufeff?[ \t]*TY  - ?\S", re.MULTILINE)
@@ -226,28 +226,29 @@ def _ris_paper(record: _Record) -> Paper:
     urls = _urls(record.values("UR"))
     doi = record.first("DO") or _doi_from_urls(urls)
     year, month = _date(record, "PY", "Y1", "DA")
-    fields = {
-        "entry_type": entry_type,
-        "citekey": _citekey(record),
-        "title": record.first("TI", "T1") or (record.first("BT") if is_book else ""),
-        "authors": [_name(v) for v in record.values("AU", "A1")],
-        "year": year,
-        "month": month,
-        "venue": record.first(*_VENUE_TAGS),
-        "volume": record.first("VL"),
-        "number": record.first("IS"),
-        "pages": _pages(record),
-        "publisher": record.first("PB"),
-        "doi": doi,
-        "arxiv_id": _arxiv_id(urls, doi),
-        "url": urls[0] if urls else "",
-        "abstract": record.first("AB", "N2"),
-        "keywords": record.values("KW"),
-    }
+    paper = Paper(
+        entry_type=entry_type,
+        citekey=_citekey(record),
+        title=record.first("TI", "T1") or (record.first("BT") if is_book else ""),
+        authors=[_name(v) for v in record.values("AU", "A1")],
+        year=year,
+        month=month,
+        venue=record.first(*_VENUE_TAGS),
+        volume=record.first("VL"),
+        number=record.first("IS"),
+        pages=_pages(record),
+        publisher=record.first("PB"),
+        doi=doi,
+        arxiv_id=_arxiv_id(urls, doi),
+        url=urls[0] if urls else "",
+        abstract=record.first("AB", "N2"),
+        keywords=record.values("KW"),
+    )
     extra = _ris_extra(record, written_type, entry_type, is_book)
     if len(urls) > 1:
         extra["ris_UR"] = "\n".join(urls[1:])
-    return Paper(**fields, extra_fields=extra)
+    paper.extra_fields = extra
+    return paper
 
 
 def _citekey(record: _Record) -> str:
