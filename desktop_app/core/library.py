@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 
 from desktop_app import formats
 from desktop_app.core import importing
+from desktop_app.core.arxiv_fetch import Fetch, complete_from_arxiv, fetch_atom
 from desktop_app.core.changes import Changes
 from desktop_app.core.citekeys import assign_key, is_valid_key
 from desktop_app.core.errors import InvalidInputError, LecternError, NotFoundError
@@ -126,7 +126,7 @@ class Library:
         self._last_daily_backup: datetime | None = None
         self.index_problem: str | None = None
         self.rebuild_reason: str | None = None
-        self._index_open_lock = threading.Lock()
+        self.fetch_arxiv: Fetch | None = fetch_atom
 
     # -- opening and closing ---------------------------------------------------
 
@@ -495,7 +495,8 @@ class Library:
                 continue
             assert report is not None
             outcome.problems.extend(report.problems)
-            outcome.absorb(self.import_papers(report.papers, tags=tags, list_name=list_name, cancel=cancel))
+            parsed = self._complete(report.papers, str(path), outcome.problems)
+            outcome.absorb(self.import_papers(parsed, tags=tags, list_name=list_name, cancel=cancel))
         if progress:
             progress("", len(paths), len(paths))
         return outcome
@@ -507,9 +508,19 @@ class Library:
         if failure is not None:
             return importing.ImportOutcome(problems=[failure], unreadable=[source])
         assert report is not None
-        outcome = self.import_papers(report.papers, tags=tags, list_name=list_name)
-        outcome.problems[:0] = report.problems
+        problems = list(report.problems)
+        parsed = self._complete(report.papers, source, problems)
+        outcome = self.import_papers(parsed, tags=tags, list_name=list_name)
+        outcome.problems[:0] = problems
         return outcome
+
+    def _complete(self, papers: list[Paper], source: str, problems: list[Problem]) -> list[Paper]:
+        """Fetch metadata for papers known only by an arXiv id (when a fetcher is set)."""
+        if self.fetch_arxiv is None or not any(p.arxiv_id and not p.title for p in papers):
+            return papers
+        completed, fetch_problems = complete_from_arxiv(papers, fetch=self.fetch_arxiv, source=source)
+        problems.extend(fetch_problems)
+        return completed
 
     # -- writes: papers -----------------------------------------------------------------
 

@@ -86,7 +86,7 @@ class _SortedIdsMatcher(ListMatcher):
         super().__init__(ids, all_weights=score)
         self._constant = score
 
-    def skip_to(self, id: int) -> None:  # noqa: A002  (Whoosh's signature)
+    def skip_to(self, id: int) -> None:
         if self._i < len(self._ids) and id > self._ids[self._i]:
             self._i = bisect_left(self._ids, id, self._i)
 
