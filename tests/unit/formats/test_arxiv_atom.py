@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from desktop_app.formats import arxiv_atom, detect_format
 
 FIXTURE = Path(__file__).parent / "data" / "arxiv_query.atom"
@@ -99,3 +102,13 @@ def test_entry_without_title_is_reported_and_others_kept():
     (problem,) = report.problems
     assert problem.reason == "entry without a title"
     assert text.split("\n")[problem.line - 1].strip() == "<entry>"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["TY  - JOUR", "ER  - ", "  cont", "[", "{", '"title": ', "<entry>",
+                                 "2310.01234", "Daily Papers", "@misc{k,"]) | st.text(max_size=40),
+                max_size=12).map("\n".join))
+def test_never_raises(text):
+    report = arxiv_atom.parse(text, source="fuzz")
+    assert all(problem.source == "fuzz" for problem in report.problems)
+    arxiv_atom.sniff(text)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from desktop_app.formats import arxiv_ids, detect_format
 
 IDS = """2310.01234
@@ -58,3 +61,13 @@ def test_detect_format_picks_arxiv_ids():
 def test_find_arxiv_id_needs_a_marker():
     assert arxiv_ids.find_arxiv_id("see https://arxiv.org/abs/2310.01234v3.") == "2310.01234"
     assert arxiv_ids.find_arxiv_id("we use 2310.01234 samples") is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["TY  - JOUR", "ER  - ", "  cont", "[", "{", '"title": ', "<entry>",
+                                 "2310.01234", "Daily Papers", "@misc{k,"]) | st.text(max_size=40),
+                max_size=12).map("\n".join))
+def test_never_raises(text):
+    report = arxiv_ids.parse(text, source="fuzz")
+    assert all(problem.source == "fuzz" for problem in report.problems)
+    arxiv_ids.sniff(text)

@@ -206,3 +206,13 @@ def test_round_trip_keeps_every_field_csl_carries(papers):
             assert getattr(after, name) == getattr(before, name), name
         expected_url = before.url or (abs_url(before.arxiv_id) if before.arxiv_id else "")
         assert after.url == expected_url
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["TY  - JOUR", "ER  - ", "  cont", "[", "{", '"title": ', "<entry>",
+                                 "2310.01234", "Daily Papers", "@misc{k,"]) | st.text(max_size=40),
+                max_size=12).map("\n".join))
+def test_never_raises(text):
+    report = csljson.parse(text, source="fuzz")
+    assert all(problem.source == "fuzz" for problem in report.problems)
+    csljson.sniff(text)

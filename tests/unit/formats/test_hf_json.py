@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from desktop_app.formats import detect_format, hf_json
 
 FIXTURE = Path(__file__).parent / "data" / "hf_daily_papers.json"
@@ -81,3 +84,13 @@ def test_odd_values_do_not_crash():
     (paper,) = hf_json.parse(json.dumps([item])).papers
     assert paper.title == "T" and paper.year is None and paper.month is None
     assert [a.family for a in paper.authors] == ["Lovelace"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["TY  - JOUR", "ER  - ", "  cont", "[", "{", '"title": ', "<entry>",
+                                 "2310.01234", "Daily Papers", "@misc{k,"]) | st.text(max_size=40),
+                max_size=12).map("\n".join))
+def test_never_raises(text):
+    report = hf_json.parse(text, source="fuzz")
+    assert all(problem.source == "fuzz" for problem in report.problems)
+    hf_json.sniff(text)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from desktop_app.formats import detect_format, hf_page
 
 ABSTRACT = (
@@ -123,3 +126,13 @@ def test_hostile_input_gives_problems_not_exceptions():
         report = hf_page.parse(text, source="junk")
         assert report.papers == [] or all(p.title for p in report.papers)
         assert report.papers or report.problems
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["TY  - JOUR", "ER  - ", "  cont", "[", "{", '"title": ', "<entry>",
+                                 "2310.01234", "Daily Papers", "@misc{k,"]) | st.text(max_size=40),
+                max_size=12).map("\n".join))
+def test_never_raises(text):
+    report = hf_page.parse(text, source="fuzz")
+    assert all(problem.source == "fuzz" for problem in report.problems)
+    hf_page.sniff(text)

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop_app.formats import detect_format, paper_records
 
@@ -124,3 +126,13 @@ def test_detection(paperlists):
     assert not paper_records.sniff('[{"type": "book", "title": "x", "author": [{"family": "A"}]}]')
     assert not paper_records.sniff('[{"paper": {"id": "2310.01234"}, "title": "x"}]')
     assert not paper_records.sniff('{"foo": 1}')
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["TY  - JOUR", "ER  - ", "  cont", "[", "{", '"title": ', "<entry>",
+                                 "2310.01234", "Daily Papers", "@misc{k,"]) | st.text(max_size=40),
+                max_size=12).map("\n".join))
+def test_never_raises(text):
+    report = paper_records.parse(text, source="fuzz")
+    assert all(problem.source == "fuzz" for problem in report.problems)
+    paper_records.sniff(text)

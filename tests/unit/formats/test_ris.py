@@ -201,3 +201,13 @@ def test_round_trip_keeps_every_field_ris_carries(papers):
     for before, after in zip(papers, report.papers, strict=True):
         for name in _CARRIED:
             assert getattr(after, name) == getattr(before, name), name
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["TY  - JOUR", "ER  - ", "  cont", "[", "{", '"title": ', "<entry>",
+                                 "2310.01234", "Daily Papers", "@misc{k,"]) | st.text(max_size=40),
+                max_size=12).map("\n".join))
+def test_never_raises(text):
+    report = ris.parse(text, source="fuzz")
+    assert all(problem.source == "fuzz" for problem in report.problems)
+    ris.sniff(text)
