@@ -8,7 +8,8 @@ The record's own keys win; the embedded BibTeX entry fills in what they lack
 publisher, DOI, authors, title) and gives the entry type (default
 ``inproceedings``). ``editor``, ``address``, ``series``, ``organization``,
 ``edition``, ``isbn``, ``issn`` and ``note`` from it go to ``extra_fields``
-as Unicode text; so does the ``pdf`` link when ``url`` is the landing page.
+verbatim (LaTeX as written, whitespace collapsed), as the BibTeX importer
+keeps them; so does the ``pdf`` link when ``url`` is the landing page.
 
 Mapping: ``url`` is ``site``, else ``pdf``, else the BibTeX ``url``;
 ``arxiv`` gives ``arxiv_id``; ``github`` (else ``project``) gives ``code_url``.
@@ -17,7 +18,7 @@ Review scores, affiliations, track and status are not kept.
 The embedded entry is read by a small regex scanner, not the BibTeX
 importer: it handles ``{...}`` values with nested braces, ``"..."`` values,
 bare numbers, month macros and ``#`` concatenation, which is all these
-entries use, and it keeps 12,000 records well under a second.
+entries use, and it reads the 12,345 corpus records in about a second.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def to_paper(record: dict[str, Any]) -> Paper:
     entry_type, bib = embedded_fields(_text(record.get("bibtex")))
     url = _text(record.get("site")) or _text(record.get("pdf")) or _plain(bib.get("url", ""))
     pdf = _text(record.get("pdf"))
-    extra = {name: _decoded(bib[name]) for name in EXTRA_BIBTEX_FIELDS if bib.get(name)}
+    extra = {name: " ".join(bib[name].split()) for name in EXTRA_BIBTEX_FIELDS if bib.get(name)}
     if pdf and pdf != url:
         extra["pdf"] = pdf
     return Paper(

@@ -49,11 +49,16 @@ def test_record_keys_win_and_bibtex_fills_the_gaps(paperlists):
     assert paper.extra_fields["pdf"] == "https://aclanthology.org/2021.acl-long.24.pdf"
 
 
-def test_latex_in_embedded_bibtex_is_decoded(paperlists):
+def test_embedded_latex_is_decoded_in_fields_and_kept_in_extras(paperlists):
     papers = paper_records.parse(paperlists["nips/nips1999.json"]).papers
     editors = {p.extra_fields.get("editor", "") for p in papers}
-    assert "S. Solla and T. Leen and K. Müller" in editors
+    assert 'S. Solla and T. Leen and K. M\\"{u}ller' in editors  # extra fields stay LaTeX
     assert all(p.venue == "Advances in Neural Information Processing Systems" for p in papers)
+    record = {"title": "", "author": "", "bibtex": '@inproceedings{k, author = {B\\"{u}lthoff, H. and {DeepMind}},'
+              ' title = {{BERT} and \\emph{more}}, publisher = {M{\\"o}bius}}'}
+    (paper,) = paper_records.parse(json.dumps([record])).papers
+    assert paper.authors[0].family == "Bülthoff" and paper.authors[1].literal == "DeepMind"
+    assert (paper.title, paper.publisher) == ("BERT and more", "Möbius")
     iclr = paper_records.parse(paperlists["iclr/iclr2017.json"]).papers
     assert {p.entry_type for p in iclr} >= {"misc"}
 
@@ -75,7 +80,7 @@ def test_records_with_code_arxiv_doi_and_keywords():
     assert paper.arxiv_id == "2105.04321" and paper.doi == "10.1/XYZ"
     assert paper.code_url == "https://github.com/a/b"
     assert paper.keywords == ["graphs", "calibration"]
-    assert paper.extra_fields["note"] == "n ö"
+    assert paper.extra_fields["note"] == 'n {\\"o}'
 
 
 def test_embedded_fields_scanner():
