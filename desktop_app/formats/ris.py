@@ -441,7 +441,8 @@ def _fields(paper: Paper) -> list[str]:
 def _extra_lines(extra: dict[str, str]) -> list[str]:
     lines = []
     for name, value in extra.items():
-        tag = name[4:] if name.startswith("ris_") and len(name) == 6 else _EXTRA_RENDER.get(name)
+        lowered = name.lower()
+        tag = name[4:].upper() if lowered.startswith("ris_") and len(name) == 6 else _EXTRA_RENDER.get(lowered)
         if tag is None or not re.fullmatch(r"[A-Z][A-Z0-9]", tag) or tag in ("TY", "ER"):
             continue
         lines += [_line(tag, part) for part in value.split("\n") if part.strip()]

@@ -134,7 +134,8 @@ def test_render_is_read_by_rispy_with_one_line_per_author_and_keyword():
         authors=[Author(family="Vaswani", given="Ashish"), Author(literal="Google Brain")],
         year=2017, month=12, venue="NeurIPS", pages="5998--6008", doi="10.5555/3295222",
         url="https://arxiv.org/abs/1706.03762", keywords=["attention", "transformers"],
-        extra_fields={"note": "first\nsecond", "ris_M3": "Conference paper", "bibtex_only": "x"},
+        extra_fields={"note": "first\nsecond", "ris_M3": "Conference paper", "ris_l2": "http://x.org",
+                      "bibtex_only": "x"},
     )
     text = ris.render([paper, paper])
     (entry, _) = rispy.loads(text)
@@ -143,6 +144,8 @@ def test_render_is_read_by_rispy_with_one_line_per_author_and_keyword():
     assert entry["keywords"] == ["attention", "transformers"]
     assert entry["start_page"] == "5998" and entry["end_page"] == "6008"
     assert entry["notes"] == ["first", "second"]
+    assert entry["type_of_work"] == "Conference paper"
+    assert entry["file_attachments2"] == "http://x.org"  # a name lower-cased by BibTeX still maps
     assert "bibtex_only" not in text
     assert text.endswith("ER  - \n\n")
 
