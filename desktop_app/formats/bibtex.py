@@ -88,6 +88,7 @@ class _RawEntry:
     line: int
     fields: dict[str, str] = field(default_factory=dict)
     duplicates: list[str] = field(default_factory=list)
+    inherited: set[str] = field(default_factory=set)
 
 
 def parse(text: str, *, source: str = "") -> ImportReport:
@@ -223,11 +224,13 @@ def _inherit(raw: _RawEntry, by_key: Mapping[str, _RawEntry], done: set[int], so
         done.add(id(raw))
         return
     _inherit(parent, by_key, done, source, problems, chain | {id(raw)})
-    for name, value in parent.fields.items():
-        if name not in _NOT_INHERITED and name != "title":
-            raw.fields.setdefault(name, value)
-    if "title" in parent.fields:
-        raw.fields.setdefault("booktitle", parent.fields["title"])
+    own = {name: value for name, value in parent.fields.items() if name not in parent.inherited}
+    if "title" in own and "booktitle" not in own:
+        own["booktitle"] = own["title"]
+    for name, value in (*own.items(), *parent.fields.items()):
+        if name not in _NOT_INHERITED and name != "title" and name not in raw.fields:
+            raw.fields[name] = value
+            raw.inherited.add(name)
     done.add(id(raw))
 
 

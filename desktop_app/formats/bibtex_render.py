@@ -23,8 +23,16 @@ from desktop_app.formats.latex import unicode_to_latex
 DIALECTS = ("bibtex", "biblatex")
 
 
-_SAFE_TYPE = re.compile(r"^[a-z][a-z0-9_-]*$")
-_SAFE_FIELD_CHARS = re.compile(r"[^\w.:+-]+")
+_SAFE_FIELD_CHARS = re.compile(r"[^A-Za-z0-9_.:+-]+")
+# Entry types that BibTeX's standard styles or biblatex define (and bibtool -r biblatex knows);
+# any other type is written as @misc, which every client accepts.
+KNOWN_TYPES = frozenset("""
+    article book booklet conference inbook incollection inproceedings manual mastersthesis misc
+    phdthesis proceedings techreport unpublished mvbook bookinbook suppbook collection
+    mvcollection suppcollection online patent periodical suppperiodical mvproceedings reference
+    mvreference inreference report set thesis electronic www artwork audio bibnote commentary
+    image jurisdiction legislation legal letter movie music performance review software
+    standard video xdata""".split())
 _ARTICLE_TYPES = frozenset({"article", "periodical", "suppperiodical"})
 _NEEDS_VENUE = frozenset({"article", "inproceedings", "incollection", "conference"})
 
@@ -37,6 +45,7 @@ _LONE_BRACES = str.maketrans(
     {**_SPECIALS, "{": r"\textbraceleft{}", "}": r"\textbraceright{}"})
 # TeX turns -- `` '' !` ?` into other characters; an empty group keeps them as typed.
 _LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=')(?=')|(?<=[`!?])(?=`)")
+_SUBTITLE_MARKS = (":", "?", "!", ".")
 _ALNUM_RUN = re.compile(r"[^\W_]+")
 _STANDALONE_AND = re.compile(r"(?<!\S)(and)(?!\S)", re.I)
 _LINE_START_AT = re.compile(r"(\n[ \t]*)@")
@@ -86,7 +95,7 @@ def _entry(paper: Paper, key: str, dialect: str) -> str:
 
 
 def _entry_type(paper: Paper) -> str:
-    entry_type = paper.entry_type if _SAFE_TYPE.match(paper.entry_type) else "misc"
+    entry_type = paper.entry_type if paper.entry_type in KNOWN_TYPES else "misc"
     if paper.arxiv_id and not paper.venue and entry_type in _NEEDS_VENUE:
         return "misc"
     return entry_type
@@ -209,7 +218,7 @@ def title_latex(title: str, encode: Encoder) -> str:
     seen_letter = False
     out_words = []
     for word in words:
-        if out_words and out_words[-1].endswith((":", "?", "!", ".")):
+        if out_words and out_words[-1].endswith(_SUBTITLE_MARKS):
             seen_letter = False
         pieces: list[str] = []
         position = 0
@@ -238,17 +247,22 @@ def _protect(run: str, first: bool, sentence_case: bool) -> bool:
 
 
 def _is_sentence_case(words: list[str]) -> bool:
-    """Most words after the first (stop words aside) start in lower case."""
+    """Words other than stop words, acronyms and subtitle starts are mostly lower case.
+
+    Title case lowercases only stop words, so one lower-case content word is
+    already a strong sign of sentence case.
+    """
     lower = upper = 0
-    for word in words[1:]:
+    for previous, word in zip(words, words[1:], strict=False):
         letters = [c for c in word if c.isalpha()]
-        if not letters or any(c.isupper() for c in letters[1:]):
+        if (not letters or any(c.isupper() for c in letters[1:]) or any(c.isdigit() for c in word)
+                or previous.endswith(_SUBTITLE_MARKS)):
             continue
         if letters[0].islower():
             lower += word.lower().strip(".,:;!?()\"'") not in STOP_WORDS
         elif letters[0].isupper():
             upper += 1
-    return lower > upper
+    return lower > 0 and lower >= upper
 
 
 def _name(author: Author, encode: Encoder) -> str:
@@ -280,24 +294,32 @@ def verbatim(value: str) -> str:
 
 
 def raw_latex(value: str) -> str:
-    """An imported LaTeX value as it was, unless its braces would end the field early somewhere."""
+    """An imported LaTeX value as it was, unless some parser would end the field early.
+
+    BibTeX counts every brace; bibtexparser and pandoc skip a brace after a
+    backslash. Braces that would leave either count unbalanced become
+    ``\\textbraceleft{}``/``\\textbraceright{}``; a ``\\\\`` right before a brace or
+    at the end gets a space, and an ``@`` starting a line is braced.
+    """
+    tokens = _TOKENS.findall(value)
     if not _safe_braces(value):
-        value = "".join(_repair(token) for token in _balanced_tokens(value))
-    return _LINE_START_AT.sub(r"\1{@}", value)
+        tokens = [_repair(token) for token in _mark_unmatched(tokens)]
+    for index, token in enumerate(tokens[:-1]):
+        if token == "\\\\" and tokens[index + 1][:1] in ("{", "}"):
+            tokens[index] = "\\\\ "
+    if tokens and tokens[-1].endswith("\\"):
+        tokens[-1] += " "
+    return _LINE_START_AT.sub(r"\1{@}", "".join(tokens))
 
 
 def _safe_braces(value: str) -> bool:
-    trailing_backslashes = len(value) - len(value.rstrip("\\"))
-    if trailing_backslashes % 2:
-        return False
-    counted_all = braces_balanced(value)
     unescaped = "".join(m.group() for m in _UNESCAPED_BRACES.finditer(value))
-    return counted_all and braces_balanced(unescaped)
+    return braces_balanced(value) and braces_balanced(unescaped)
 
 
-def _balanced_tokens(value: str) -> list[str]:
+def _mark_unmatched(tokens: list[str]) -> list[str]:
     """Tokens with every unmatched brace marked as ``"{?"``/``"}?"``."""
-    tokens = _TOKENS.findall(value)
+    tokens = list(tokens)
     open_at: list[int] = []
     for index, token in enumerate(tokens):
         if token == "{":

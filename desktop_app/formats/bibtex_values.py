@@ -128,6 +128,9 @@ def text(value: str) -> str:
 
 def read_year(value: str) -> int | None:
     """``{2017}``, ``2017a``, ``c. 2017`` -> 2017; ``in press`` -> None."""
+    bare = _UNESCAPED_BRACE.sub("", value).strip()
+    if bare.isdigit() and len(bare) <= 4:
+        return int(bare) or None
     match = _YEAR.search(value)
     if match is None:
         return None
