@@ -1,0 +1,235 @@
+"""The detail pane: one paper's record, its links, the abstract with hits marked, tags, status,
+priority, the note and the related papers."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.models import Paper
+from desktop_app.gui import theme
+from desktop_app.gui.browser import SafeBrowser
+from desktop_app.gui.desktop import open_link
+from desktop_app.gui.links import arxiv_url, doi_url
+from desktop_app.gui.notes import NoteEditor
+from desktop_app.gui.related import RelatedPanel
+from desktop_app.gui.tag_editor import TagEditor
+from desktop_app.search.engine import Snippet
+
+STATUSES = (("unread", "Unread"), ("reading", "Reading"), ("read", "Read"))
+PRIORITIES = ("None", "Low", "Medium", "High")
+TAB_ABSTRACT, TAB_NOTE, TAB_RELATED = range(3)
+
+
+class DetailPane(QWidget):
+    """Shows the current paper; edits go out as signals, the window writes them."""
+
+    statusChosen = Signal(int, str)
+    priorityChosen = Signal(int, int)
+    tagsEdited = Signal(int, list, list)  # pid, added, removed
+    relatedWanted = Signal(int)
+
+    def __init__(self, tag_names: QStringListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pid: int | None = None
+        self.paper: Paper | None = None
+        self._related_for: int | None = None
+        self._readonly = False
+
+        self.stack = QStackedWidget(self)
+        self.placeholder = QLabel("Select a paper to see its details,\nits note and related papers.", self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)
+        self.placeholder.setWordWrap(True)
+        self.stack.addWidget(self.placeholder)
+
+        page = QWidget(self)
+        self.title = QLabel(page)
+        self.title.setObjectName("detailTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setWeight(QFont.Weight.DemiBold)
+        self.title.setFont(font)
+        self.authors = QLabel(page)
+        self.authors.setWordWrap(True)
+        self.authors.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta = QLabel(page)
+        self.meta.setWordWrap(True)
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.links = QLabel(page)
+        self.links.setObjectName("detailLinks")
+        self.links.setTextFormat(Qt.TextFormat.RichText)
+        self.links.setOpenExternalLinks(False)
+        self.links.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                           | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.links.linkActivated.connect(open_link)
+
+        self.status = QComboBox(page)
+        for value, label in STATUSES:
+            self.status.addItem(label, value)
+        self.priority = QComboBox(page)
+        self.priority.addItems(list(PRIORITIES))
+        self.tags = TagEditor(tag_names, page)
+        self.tags.setObjectName("detailTags")
+        self.lists = QLabel(page)
+        self.lists.setWordWrap(True)
+
+        state_row = QHBoxLayout()
+        state_row.setSpacing(8)
+        state_row.addWidget(self.status)
+        state_row.addWidget(QLabel("Priority", page))
+        state_row.addWidget(self.priority)
+        state_row.addStretch(1)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.addRow("Status", state_row)
+        form.addRow("Tags", self.tags)
+        form.addRow("Lists", self.lists)
+
+        self.abstract = SafeBrowser(page)
+        self.abstract.setObjectName("detailAbstract")
+        self.note = NoteEditor(page)
+        self.related = RelatedPanel(page)
+        self.tabs = QTabWidget(page)
+        self.tabs.setObjectName("detailTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.abstract, "Abstract")
+        self.tabs.addTab(self.note, "Note")
+        self.tabs.addTab(self.related, "Related")
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(12, 10, 12, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.authors)
+        layout.addWidget(self.meta)
+        layout.addWidget(self.links)
+        layout.addSpacing(4)
+        layout.addLayout(form)
+        layout.addSpacing(2)
+        layout.addWidget(self.tabs, 1)
+        self.stack.addWidget(page)
+
+        self.multi = QLabel(self)
+        self.multi.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.multi.setWordWrap(True)
+        self.stack.addWidget(self.multi)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+        self.status.activated.connect(self._status_activated)
+        self.priority.activated.connect(self._priority_activated)
+        self.tags.tagsEdited.connect(self._tags_edited)
+
+    # -- what is shown --------------------------------------------------------------
+
+    def show_nothing(self) -> None:
+        self.note.flush()
+        self.note.load(None, "")
+        self.pid = None
+        self.paper = None
+        self.stack.setCurrentIndex(0)
+
+    def show_many(self, count: int) -> None:
+        self.note.flush()
+        self.pid = None
+        self.paper = None
+        self.multi.setText(
+            f"<p style='font-size:large'><b>{count:,} papers selected</b></p>"
+            "<p>Tag them (Ctrl+T), add them to a reading list, mark them read (Ctrl+R),<br>"
+            "copy their BibTeX (Ctrl+Shift+C) or export them (Ctrl+E).</p>")
+        self.stack.setCurrentIndex(2)
+
+    def show_paper(self, paper: Paper, *, lists: list[str], note: str,
+                   title_marks: Snippet | None = None, abstract_marks: Snippet | None = None) -> None:
+        """Fill the pane; the note editor keeps unsaved typing when the same paper is shown again."""
+        pid = paper.id
+        assert pid is not None
+        changed = pid != self.pid
+        self.pid = pid
+        self.paper = paper
+        palette = self.palette()
+        title_spans = title_marks.spans if title_marks and title_marks.text == paper.title else ()
+        self.title.setText(theme.marked_html(paper.title or "(untitled)", title_spans, palette))
+        self.authors.setText("; ".join(a.display_name for a in paper.authors) or "Authors unknown")
+        meta = [str(paper.year) if paper.year else "", paper.venue, paper.citekey]
+        self.meta.setText("  ·  ".join(m for m in meta if m))
+        self.links.setText(self._links_html(paper))
+        self.links.setVisible(bool(self.links.text()))
+        self.status.setCurrentIndex(max(0, [s for s, _ in STATUSES].index(paper.status.value)))
+        self.priority.setCurrentIndex(paper.priority)
+        if changed or not self.tags.hasFocus():
+            self.tags.set_tags(paper.tags)
+        self.lists.setText(", ".join(lists) if lists else "—")
+        spans = abstract_marks.spans if abstract_marks and abstract_marks.text == paper.abstract else ()
+        abstract_html = theme.marked_html(paper.abstract, spans, palette) if paper.abstract else \
+            "<i>No abstract.</i>"
+        self.abstract.setHtml(f"<div style='line-height:135%'>{abstract_html}</div>")
+        self.note.load(pid, note)
+        self.stack.setCurrentIndex(1)
+        if changed:
+            self._related_for = None
+            if self.tabs.currentIndex() == TAB_RELATED:
+                self._want_related()
+
+    def set_read_only(self, readonly: bool) -> None:
+        self._readonly = readonly
+        for widget in (self.status, self.priority):
+            widget.setEnabled(not readonly)
+        self.tags.setReadOnly(readonly)
+        self.note.set_read_only(readonly)
+
+    def _links_html(self, paper: Paper) -> str:
+        links = []
+        if paper.arxiv_id:
+            links.append((arxiv_url(paper.arxiv_id), f"arXiv:{paper.arxiv_id}"))
+        if paper.doi:
+            links.append((doi_url(paper.doi), f"DOI {paper.doi}"))
+        if paper.code_url:
+            links.append((paper.code_url, "Code"))
+        if paper.url and not any(paper.url == u for u, _ in links):
+            links.append((paper.url, "Web page"))
+        return "  ·  ".join(f'<a href="{theme.escape(url)}">{theme.escape(label)}</a>' for url, label in links)
+
+    # -- edits -------------------------------------------------------------------------------
+
+    def _status_activated(self, index: int) -> None:
+        if self.pid is not None:
+            self.statusChosen.emit(self.pid, STATUSES[index][0])
+
+    def _priority_activated(self, index: int) -> None:
+        if self.pid is not None:
+            self.priorityChosen.emit(self.pid, index)
+
+    def _tags_edited(self, added: list[str], removed: list[str]) -> None:
+        if self.pid is not None:
+            self.tagsEdited.emit(self.pid, added, removed)
+
+    # -- related ------------------------------------------------------------------------------
+
+    def _tab_changed(self, index: int) -> None:
+        if index == TAB_RELATED:
+            self._want_related()
+
+    def _want_related(self) -> None:
+        if self.pid is not None and self._related_for != self.pid:
+            self._related_for = self.pid
+            self.related.show_loading()
+            self.relatedWanted.emit(self.pid)
