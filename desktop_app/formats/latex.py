@@ -6,6 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from pylatexenc.latexwalker import get_default_latex_context_db as get_default_latex_walker_context_db
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 from pylatexenc.macrospec import LatexContextDb
@@ -39,12 +40,29 @@ def _latex_context() -> LatexContextDb:
     return context
 
 
+_BARE_PERCENT_OR_AMPERSAND = re.compile(r"(?<!\\)([%&])")
+_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "d": "\u0323",
+    "b": "\u0331", "k": "\u0328", "r": "\u030a",
+}
+_ARGUMENT = r"(?:\s*\{\s*(\\[ij](?![A-Za-z])\s*|[A-Za-z])\s*\}"
+_ACCENT = re.compile(
+    r"\\([\"'`^~=.])" + _ARGUMENT + r"|\s*(\\[ij](?![A-Za-z]))|\s*([A-Za-z]))"
+    r"|\\([uvHcdbkr])" + _ARGUMENT + r"|\s+([A-Za-z]))"
+)
+_FAST_TOKEN = re.compile(
+    r"\\([A-Za-z]+)[ \t\n]*|\\([^A-Za-z])|(---|--|``|''|~)|([^\\{}\-`'~$]+|[-`'$])|[{}]"
+)
+_LIGATURES = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d", "~": "\xa0"}
+
 _decoder = LatexNodes2Text(
     latex_context=_latex_context(),
     math_mode="verbatim",
     keep_braced_groups=False,
     strict_latex_spaces=True,
 )
+_SIMPLE_MACROS: dict[str, str] = {}
 _encoder = UnicodeToLatexEncoder(
     non_ascii_only=True,
     replacement_latex_protection="braces-all",
@@ -55,14 +73,66 @@ _encoder = UnicodeToLatexEncoder(
 
 @lru_cache(maxsize=4096)
 def latex_to_unicode(value: str) -> str:
-    """``D{\\"o}rner`` -> ``Dörner``; ``{BERT}`` -> ``BERT``; plain text is returned as is (NFC)."""
+    """``D{\\"o}rner`` -> ``Dörner``; ``{BERT}`` -> ``BERT``; plain text is returned as is (NFC).
+
+    A bare ``%`` or ``&`` is taken as the character it shows in a .bib file,
+    not as a LaTeX comment or alignment tab.
+    """
     if not _NEEDS_LATEX_DECODING.search(value):
         return unicodedata.normalize("NFC", _BRACES.sub("", value))
-    try:
-        text = _decoder.latex_to_text(value)
-    except Exception:  # pylatexenc rejects some malformed input; braces alone are safe to drop
-        text = _BRACES.sub("", value)
+    value = _BARE_PERCENT_OR_AMPERSAND.sub(r"\\\1", value)
+    text = _fast_decode(value)
+    if text is None:
+        try:
+            text = _decoder.latex_to_text(value)
+        except Exception:  # pylatexenc rejects some malformed input; braces alone are safe to drop
+            text = _BRACES.sub("", value)
     return unicodedata.normalize("NFC", text.replace("\xa0", " "))
+
+
+def _fast_decode(value: str) -> str | None:
+    """The common case (escapes, accents, symbol macros, ligatures) without pylatexenc's tokeniser.
+
+    None when the value holds anything else (math, macros with arguments, ``\\\\``...).
+    """
+    value = _ACCENT.sub(_accented, value)
+    out: list[str] = []
+    for match in _FAST_TOKEN.finditer(value):
+        word, symbol, ligature, other = match.groups()
+        if word is not None or symbol is not None:
+            replacement = _SIMPLE_MACROS.get(word if word is not None else symbol)
+            if replacement is None:
+                return None
+            out.append(replacement)
+        elif ligature is not None:
+            out.append(_LIGATURES[ligature])
+        elif other is not None:
+            if other == "$":
+                return None
+            out.append(other)
+    return "".join(out)
+
+
+def _accented(match: re.Match[str]) -> str:
+    groups = match.groups()
+    accent = groups[0] or groups[4]
+    letter = next(g for i, g in enumerate(groups) if g is not None and i not in (0, 4)).strip()
+    base = {"\\i": "i", "\\j": "j"}.get(letter, letter)
+    return unicodedata.normalize("NFC", base + _ACCENTS[accent])
+
+
+def _simple_macros() -> dict[str, str]:
+    """Argument-less macros whose text is a fixed string, from pylatexenc's own tables."""
+    walker_context = get_default_latex_walker_context_db()
+    table: dict[str, str] = {}
+    for spec in _decoder.latex_context.iter_macro_specs():
+        replacement = spec.simplify_repl
+        walker_spec = walker_context.get_macro_spec(spec.macroname)
+        takes_no_args = walker_spec is None or walker_spec.args_parser.argspec == ""
+        if isinstance(replacement, str) and "%" not in replacement and takes_no_args:
+            table.setdefault(spec.macroname, replacement)
+    table.pop("today", None)
+    return table
 
 
 def unicode_to_latex(value: str) -> str:
@@ -88,3 +158,6 @@ def _cluster_to_latex(cluster: str) -> str:
     if latex_to_unicode(encoded) not in (cluster, unicodedata.normalize("NFKC", cluster)):
         return cluster
     return encoded
+
+
+_SIMPLE_MACROS.update(_simple_macros())
