@@ -1,0 +1,204 @@
+"""Issue 6's benchmark: Lectern end to end against raw Whoosh and SQLite FTS5, on the same documents, in one run.
+
+    python -m tests.benchmarks.run [--corpus DIR] [--scale N] [--passes K] [--out DIR] [--skip-baselines]
+
+Every phase runs in a fresh subprocess (its peak RSS and CPU time are its
+own): Lectern store, parse, index (which also dumps the indexed documents),
+the query set is drawn from that dump, then cold opens, queries, edits,
+export; then the raw Whoosh and FTS5 builds, cold opens and queries on the
+dumped documents.  Markdown and JSON go to ``--out``
+(``tests/benchmarks/results/`` by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from desktop_app.search.schema import DEFAULT_FIELDS
+from tests.benchmarks import queries as query_set
+from tests.benchmarks import report
+from tests.benchmarks.baselines import FTS_TOP
+from tests.benchmarks.corpus import prepare
+from tests.benchmarks.docs import read_docs
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "paperlists"
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+PHASE_TIMEOUT_S = 6 * 3600
+
+
+def _log(message: str) -> None:
+    print(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.setdefault("PYTHONHASHSEED", "0")
+    return env
+
+
+def run_phase(phase: str, spec: dict[str, Any], work: Path) -> dict[str, Any]:
+    """Run one phase in a subprocess; its result dict (with ``process`` wall, CPU and peak RSS)."""
+    spec_path = work / f"{phase}.spec.json"
+    out_path = work / f"{phase}.result.json"
+    spec_path.write_text(json.dumps(spec), encoding="utf-8")
+    out_path.unlink(missing_ok=True)
+    _log(f"{phase} ...")
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.worker", phase, str(spec_path), str(out_path)],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=PHASE_TIMEOUT_S, check=False,
+    )
+    if proc.returncode != 0 or not out_path.exists():
+        raise RuntimeError(f"benchmark phase {phase} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(out_path.read_text(encoding="utf-8"))
+    _log(f"{phase} done in {time.perf_counter() - started:.1f} s (peak RSS {result['process']['peak_rss_mb']:.0f} MB)")
+    return result
+
+
+def cold_open(spec: dict[str, Any], repeats: int) -> list[dict[str, Any]]:
+    """Open + first query in ``repeats`` fresh processes (the OS file cache stays warm: cold-ish)."""
+    runs = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "tests.benchmarks.cold_open", json.dumps(spec)],
+            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600, check=False,
+        )
+        process_ms = (time.perf_counter() - started) * 1000.0
+        if proc.returncode != 0:
+            raise RuntimeError(f"cold open of {spec['engine']} failed:\n{proc.stderr[-4000:]}")
+        run = json.loads(proc.stdout.strip().splitlines()[-1])
+        run.update(process_ms=process_ms, query=spec["query"])
+        runs.append(run)
+    _log(f"cold open {spec['engine']}: {[round(r['open_plus_first_query_ms']) for r in runs]} ms")
+    return runs
+
+
+def _meta(args: argparse.Namespace) -> dict[str, Any]:
+    import sqlite3
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True, check=False).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=False).stdout.strip()
+        commit += "+dirty" if dirty else ""
+    except OSError:
+        commit = "unknown"
+    try:
+        whoosh = version("whoosh-reloaded")
+    except PackageNotFoundError:
+        whoosh = "unknown"
+    return {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit,
+        "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+        "whoosh": whoosh, "sqlite": sqlite3.sqlite_version, "passes": args.passes,
+        "load_before": ", ".join(f"{x:.2f}" for x in os.getloadavg()), "argv": sys.argv[1:],
+    }
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="a folder of files Lectern imports")
+    parser.add_argument("--scale", type=int, default=None, help="grow the corpus to N papers (perturbed copies)")
+    parser.add_argument("--passes", type=int, default=5, help="timed passes per query (after one warm-up)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the markdown and JSON go")
+    parser.add_argument("--skip-baselines", action="store_true", help="Lectern only (no raw Whoosh, no FTS5)")
+    parser.add_argument("--opens", type=int, default=3, help="fresh-process opens per engine")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep libraries, indexes, documents and queries here (default: a temp dir, removed)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.passes < 1:
+        raise SystemExit("--passes must be at least 1")
+    keep = args.workdir is not None
+    work = args.workdir.resolve() if keep else Path(tempfile.mkdtemp(prefix="lectern-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    meta = _meta(args)
+    try:
+        results = _run(args, work, meta)
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+    meta["load_after"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    meta["elapsed_s"] = time.perf_counter() - began
+    papers = results["lectern"]["index"]["papers"]
+    stem = f"bench-{papers // 1000}k-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    md_path, json_path = report.write(results, args.out, stem)
+    _log(f"wrote {md_path} and {json_path}")
+    print(md_path)
+    return 0
+
+
+def _run(args: argparse.Namespace, work: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    _log(f"preparing the corpus from {args.corpus}" + (f", grown to {args.scale:,}" if args.scale else ""))
+    corpus = prepare(args.corpus.resolve(), args.scale, work)
+    files = [str(f) for f in corpus.files]
+    library = work / "lectern-library"
+    docs = work / "docs.jsonl"
+    queries_path = work / "queries.json"
+    if library.exists():
+        shutil.rmtree(library)
+    lectern: dict[str, Any] = {}
+    lectern["store"] = run_phase("lectern-store", {"library": str(library), "files": files}, work)
+    lectern["parse"] = run_phase("lectern-parse", {"files": files}, work)
+    lectern["index"] = run_phase("lectern-index", {"library": str(library), "docs": str(docs)}, work)
+    documents = read_docs(docs)
+    queries = query_set.build(documents)
+    del documents
+    query_set.save(queries, queries_path)
+    first = next(q for q in queries if q.cls == "common")
+    lectern["open"] = cold_open({"engine": "lectern", "path": str(library), "query": first.text}, args.opens)
+    spec = {"library": str(library), "queries": str(queries_path), "passes": args.passes}
+    lectern["queries"] = run_phase("lectern-queries", spec, work)
+    lectern["edits"] = run_phase("lectern-edits", {"library": str(library)}, work)
+    lectern["export"] = run_phase("lectern-export", {"library": str(library)}, work)
+    results: dict[str, Any] = {
+        "meta": meta,
+        "corpus": {"source": corpus.source, "files": len(corpus.files), "grown": corpus.grown, "how": corpus.how,
+                   "records": corpus.records},
+        "queries": [q.__dict__ for q in queries],
+        "lectern": lectern,
+        "whoosh": None,
+        "fts": None,
+    }
+    if args.skip_baselines:
+        return results
+    index = work / "raw-whoosh"
+    if index.exists():
+        shutil.rmtree(index)
+    whoosh: dict[str, Any] = {"build": run_phase("whoosh-build", {"docs": str(docs), "index": str(index)}, work)}
+    whoosh["open"] = cold_open({"engine": "whoosh", "path": str(index), "query": first.whoosh,
+                                "fields": list(DEFAULT_FIELDS)}, args.opens)
+    whoosh["queries"] = run_phase("whoosh-queries", {"index": str(index), "queries": str(queries_path),
+                                                     "passes": args.passes}, work)
+    results["whoosh"] = whoosh
+    database = work / "fts5.sqlite"
+    fts: dict[str, Any] = {"build": run_phase("fts-build", {"docs": str(docs), "database": str(database)}, work)}
+    fts["open"] = cold_open({"engine": "fts", "path": str(database), "query": first.fts, "sql": FTS_TOP}, args.opens)
+    fts["queries"] = run_phase("fts-queries", {"database": str(database), "queries": str(queries_path),
+                                               "passes": args.passes}, work)
+    results["fts"] = fts
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main())
