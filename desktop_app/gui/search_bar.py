@@ -34,7 +34,7 @@ class SearchBar(QWidget):
         self.field.setPlaceholderText("Search papers — try  pruning,  author:hinton,  tag:to-read,  "
                                       "year:2020..2024,  \"exact phrase\"   (Ctrl+F)")
         self.field.setClearButtonEnabled(True)
-        self.field.setMinimumWidth(380)
+        self.field.setMinimumWidth(220)
         self.recent = QStringListModel(self)
         completer = QCompleter(self.recent, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -89,13 +89,12 @@ class SearchBar(QWidget):
 
     def _apply_palette(self) -> None:
         palette = self.palette()
-        error = QPalette(palette)
-        error.setColor(QPalette.ColorRole.WindowText, theme.error_color(palette))
-        self.error.setPalette(error)
-        muted = QPalette(palette)
-        muted.setColor(QPalette.ColorRole.WindowText, theme.muted_color(palette))
-        self.count.setPalette(muted)
-        self.lag.setPalette(muted)
+        for label, color in ((self.error, theme.error_color(palette)), (self.count, theme.muted_color(palette)),
+                             (self.lag, theme.muted_color(palette))):
+            label.setForegroundRole(QPalette.ColorRole.WindowText)
+            own = QPalette(palette)
+            own.setColor(QPalette.ColorRole.WindowText, color)
+            label.setPalette(own)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QAbstractTableModel,
     QMimeData,
     QModelIndex,
@@ -360,7 +359,7 @@ class PaperTableModel(QAbstractTableModel):
         self._relayout(change)
 
     def _relayout(self, change: Any) -> None:
-        self.layoutAboutToBeChanged.emit([], QAbstractItemModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         remembered = [(self._ids[p.row()], p.column()) if p.row() < len(self._ids) else None
                       for p in persistent]
@@ -372,7 +371,7 @@ class PaperTableModel(QAbstractTableModel):
             row = self.row_of(entry[0]) if entry is not None else None
             moved.append(self.index(row, entry[1]) if entry is not None and row is not None else QModelIndex())
         self.changePersistentIndexList(persistent, moved)
-        self.layoutChanged.emit([], QAbstractItemModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutChanged.emit()
 
     def _sorted(self, ids: list[int]) -> list[int]:
         if self._sort_column < 0 or not ids:

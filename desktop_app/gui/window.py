@@ -121,8 +121,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setSizes([210, 790, 400])
         self.splitter.setChildrenCollapsible(False)
-        self.sidebar.setMinimumWidth(160)
-        self.detail.setMinimumWidth(300)
+        self.sidebar.setMinimumWidth(140)
+        self.detail.setMinimumWidth(260)
 
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
         def done(data: SidebarData) -> None:
             if generation != self._sidebar_generation or self._closed:
                 return
-            scope = self.sidebar.scope or self.scope
+            scope = self.scope
             self.sidebar_model.set_data(data)
             if not self.sidebar.select_scope(scope, notify=False):
                 self.sidebar.select_scope(LIBRARY, notify=False)
@@ -682,9 +682,9 @@ class MainWindow(QMainWindow):
 
     def rename_tag(self, old: str, new: str) -> None:
         def done(_changes: Changes) -> None:
-            if self.scope == Scope("tag", old):
-                self.sidebar.select_scope(Scope("tag", new), notify=False)
-                self.set_scope(Scope("tag", new))
+            if self.scope == Scope("tag", old):  # keep showing it under its new name
+                self.scope = Scope("tag", new)
+                self.sidebar.select_scope(self.scope, notify=False)
 
         self.write(lambda: self.library.rename_tag(old, new), "rename the tag", done)
 
@@ -1089,7 +1089,8 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 900)
+            screen = self.screen().availableGeometry()
+            self.resize(min(1400, int(screen.width() * 0.95)), min(900, int(screen.height() * 0.9)))
         state = settings.read_bytes(store, "window/state")
         if state is not None:
             self.restoreState(state)
