@@ -42,10 +42,13 @@ from desktop_app.formats.names import parse_bibtex_names
 
 __all__ = ["parse", "render", "sniff"]
 
-# bibtexparser logs every block it gives up on; those come back to the caller as Problems.
+# bibtexparser logs every block it gives up on (slowly, on junk input); those come back to the
+# caller as Problems instead.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+logging.getLogger("bibtexparser.splitter").setLevel(logging.ERROR)
 
 _SNIFF_CHARS = 65536
+MAX_PROBLEMS = 1000
 _ENTRY_LINE = re.compile(r"[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t]*[{(]")
 _ENTRY_WITH_KEY = re.compile(
     r"^[ \t]*@[ \t]*(?:article|book|booklet|inbook|incollection|inproceedings|conference|manual|"
@@ -80,6 +83,32 @@ def sniff(text: str) -> bool:
 
 
 @dataclass
+class _Problems:
+    """Problems in file order; past ``MAX_PROBLEMS`` only counted, so junk files stay cheap."""
+
+    source: str
+    items: list[Problem] = field(default_factory=list)
+    unlisted: int = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) >= MAX_PROBLEMS
+
+    def add(self, line: int | None, reason: str) -> None:
+        if not self.full:
+            self.items.append(Problem(source=self.source, line=line, reason=reason))
+        else:
+            self.unlisted += 1
+
+    def listed(self) -> list[Problem]:
+        if not self.unlisted:
+            return self.items
+        summary = Problem(source=self.source, line=None,
+                          reason=f"{self.unlisted} more problems not listed")
+        return [*self.items, summary]
+
+
+@dataclass
 class _RawEntry:
     """One entry as written: type, key, first value of each field, evaluated but not decoded."""
 
@@ -94,21 +123,22 @@ class _RawEntry:
 def parse(text: str, *, source: str = "") -> ImportReport:
     """Papers from BibTeX/biblatex text, with a problem (and its line) for every entry not taken."""
     report = ImportReport(format="bibtex")
-    text = _normalise(text)
+    problems = _Problems(source)
     try:
-        library = bibtexparser.parse_string(text, parse_stack=[])
+        library = bibtexparser.parse_string(_normalise(text), parse_stack=[])
     except Exception as error:  # the splitter gives up on states it considers its own bugs
-        report.problems.append(Problem(source=source, line=1,
-                                       reason=f"not readable as BibTeX ({error})"))
+        problems.add(1, f"not readable as BibTeX ({error})")
+        report.problems = problems.listed()
         return report
-    entries, macros = _collect(library.blocks, source, report.problems)
+    entries, macros = _collect(library.blocks, problems)
     raw_entries = [_read_entry(entry, macros) for entry in entries]
-    _report_duplicates(raw_entries, source, report.problems)
-    _resolve_crossrefs(raw_entries, source, report.problems)
+    _report_duplicates(raw_entries, problems)
+    _resolve_crossrefs(raw_entries, problems)
     for raw in raw_entries:
-        paper = _to_paper(raw, source, report.problems)
+        paper = _to_paper(raw, problems)
         if paper is not None:
             report.papers.append(paper)
+    report.problems = problems.listed()
     return report
 
 
@@ -125,8 +155,7 @@ def _line(block: Block) -> int | None:
     return None if block.start_line is None else block.start_line + 1
 
 
-def _collect(blocks: list[Block], source: str,
-             problems: list[Problem]) -> tuple[list[Entry], dict[str, str]]:
+def _collect(blocks: list[Block], problems: _Problems) -> tuple[list[Entry], dict[str, str]]:
     """The entries in file order and the ``@string`` macros (a later definition wins)."""
     entries: list[Entry] = []
     macros: dict[str, str] = {}
@@ -134,8 +163,8 @@ def _collect(blocks: list[Block], source: str,
         if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
             inner = block.ignore_error_block
             if isinstance(inner, String):
-                problems.append(Problem(source=source, line=_line(block), reason=(
-                    f"@string '{inner.key}' is defined more than once; used the last definition")))
+                problems.add(_line(block), f"@string '{inner.key}' is defined more than once; "
+                                           "used the last definition")
                 block = inner
             elif isinstance(inner, Entry):
                 block = inner
@@ -144,11 +173,14 @@ def _collect(blocks: list[Block], source: str,
         elif isinstance(block, Entry):
             entries.append(block)
         elif isinstance(block, ParsingFailedBlock):
-            problems.append(_failed_block_problem(block, source))
+            if problems.full:
+                problems.unlisted += 1
+            else:
+                problems.add(_line(block), _failed_block_reason(block))
     return entries, macros
 
 
-def _failed_block_problem(block: ParsingFailedBlock, source: str) -> Problem:
+def _failed_block_reason(block: ParsingFailedBlock) -> str:
     match = _BLOCK_KEY.match(block.raw or "")
     if match and match.group(2):
         what = f"entry '{match.group(2)}'"
@@ -164,7 +196,7 @@ def _failed_block_problem(block: ParsingFailedBlock, source: str) -> Problem:
         detail = "it is not closed before the next entry starts"
     else:
         detail = " ".join(detail.split())[:200]
-    return Problem(source=source, line=_line(block), reason=f"{what} could not be read: {detail}; skipped")
+    return f"{what} could not be read: {detail}; skipped"
 
 
 def _read_entry(entry: Entry, macros: Mapping[str, str]) -> _RawEntry:
@@ -180,24 +212,22 @@ def _read_entry(entry: Entry, macros: Mapping[str, str]) -> _RawEntry:
     return raw
 
 
-def _report_duplicates(entries: list[_RawEntry], source: str, problems: list[Problem]) -> None:
+def _report_duplicates(entries: list[_RawEntry], problems: _Problems) -> None:
     first_line: dict[str, int] = {}
     for raw in entries:
         for name in raw.duplicates:
-            problems.append(Problem(source=source, line=raw.line, reason=(
-                f"{_label(raw)} has duplicate field '{name}'; kept the first")))
+            problems.add(raw.line, f"{_label(raw)} has duplicate field '{name}'; kept the first")
         folded = raw.key.casefold()
         if not folded:
             continue
         if folded in first_line:
-            problems.append(Problem(source=source, line=raw.line, reason=(
-                f"entry key '{raw.key}' is used more than once (first at line "
-                f"{first_line[folded]}); both entries kept")))
+            problems.add(raw.line, f"entry key '{raw.key}' is used more than once (first at line "
+                                   f"{first_line[folded]}); both entries kept")
         else:
             first_line[folded] = raw.line
 
 
-def _resolve_crossrefs(entries: list[_RawEntry], source: str, problems: list[Problem]) -> None:
+def _resolve_crossrefs(entries: list[_RawEntry], problems: _Problems) -> None:
     """Children take the fields they lack from their parents (cascading, cycles cut)."""
     by_key: dict[str, _RawEntry] = {}
     for raw in entries:
@@ -208,22 +238,22 @@ def _resolve_crossrefs(entries: list[_RawEntry], source: str, problems: list[Pro
                 by_key.setdefault(alias.strip().casefold(), raw)
     done: set[int] = set()
     for raw in entries:
-        _inherit(raw, by_key, done, source, problems, chain=set())
+        _inherit(raw, by_key, done, problems, chain=set())
 
 
-def _inherit(raw: _RawEntry, by_key: Mapping[str, _RawEntry], done: set[int], source: str,
-             problems: list[Problem], chain: set[int]) -> None:
+def _inherit(raw: _RawEntry, by_key: Mapping[str, _RawEntry], done: set[int],
+             problems: _Problems, chain: set[int]) -> None:
     if id(raw) in done or "crossref" not in raw.fields:
         return
     target = raw.fields.pop("crossref").strip()
     parent = by_key.get(target.casefold())
     if parent is None or id(parent) in chain or parent is raw:
         why = "which is not in this file" if parent is None else "which refers back to it"
-        problems.append(Problem(source=source, line=raw.line, reason=(
-            f"{_label(raw)} cross-references '{target}', {why}; imported without its fields")))
+        problems.add(raw.line, f"{_label(raw)} cross-references '{target}', {why}; "
+                               "imported without its fields")
         done.add(id(raw))
         return
-    _inherit(parent, by_key, done, source, problems, chain | {id(raw)})
+    _inherit(parent, by_key, done, problems, chain | {id(raw)})
     own = {name: value for name, value in parent.fields.items() if name not in parent.inherited}
     if "title" in own and "booktitle" not in own:
         own["booktitle"] = own["title"]
@@ -238,16 +268,14 @@ def _label(raw: _RawEntry) -> str:
     return f"entry '{raw.key}'" if raw.key else "an entry without a key"
 
 
-def _to_paper(raw: _RawEntry, source: str, problems: list[Problem]) -> Paper | None:
+def _to_paper(raw: _RawEntry, problems: _Problems) -> Paper | None:
     if not raw.fields.get("title", "").strip() and not raw.fields.get("author", "").strip():
-        problems.append(Problem(source=source, line=raw.line, reason=(
-            f"{_label(raw)} has neither title nor author; skipped")))
+        problems.add(raw.line, f"{_label(raw)} has neither title nor author; skipped")
         return None
     try:
         return Paper(**_paper_fields(raw))
     except (ValidationError, ValueError, RecursionError) as error:
-        problems.append(Problem(source=source, line=raw.line, reason=(
-            f"{_label(raw)} is not a valid record ({_short(error)}); skipped")))
+        problems.add(raw.line, f"{_label(raw)} is not a valid record ({_short(error)}); skipped")
         return None
 
 

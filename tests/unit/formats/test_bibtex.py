@@ -301,6 +301,12 @@ def test_parse_never_raises(text: str) -> None:
     assert isinstance(report.papers, list)
 
 
+def test_problems_are_capped_for_junk() -> None:
+    report = bibtex.parse("@a{\n" * (bibtex.MAX_PROBLEMS + 50))
+    assert len(report.problems) == bibtex.MAX_PROBLEMS + 1
+    assert report.problems[-1].reason == "50 more problems not listed"
+
+
 def test_ten_thousand_authors() -> None:
     names = " and ".join(f"Author{i}, Given{i}" for i in range(10_000))
     paper = one(f"@article{{k, title = {{Big}}, author = {{{names}}}}}")
