@@ -273,7 +273,7 @@ def _to_paper(raw: _RawEntry, problems: _Problems) -> Paper | None:
         problems.add(raw.line, f"{_label(raw)} has neither title nor author; skipped")
         return None
     try:
-        return Paper(**_paper_fields(raw))
+        return Paper.model_validate(_paper_fields(raw))
     except (ValidationError, ValueError, RecursionError) as error:
         problems.add(raw.line, f"{_label(raw)} is not a valid record ({_short(error)}); skipped")
         return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from desktop_app.core.citekeys import base_key, is_valid_key, unique_key
 from desktop_app.core.models import Author, Paper
@@ -67,20 +68,20 @@ def render(papers: Sequence[Paper], *, dialect: str = "bibtex") -> str:
 def _assign_keys(papers: Sequence[Paper]) -> list[str]:
     """Stored keys where usable and free (first come first served), generated keys otherwise."""
     taken: set[str] = set()
-    keys: list[str | None] = []
+    stored: list[str | None] = []
     for paper in papers:
         key = paper.citekey.strip()
         if is_valid_key(key) and key.casefold() not in taken:
             taken.add(key.casefold())
-            keys.append(key)
+            stored.append(key)
         else:
-            keys.append(None)
+            stored.append(None)
     result: list[str] = []
-    for paper, key in zip(papers, keys, strict=True):
-        if key is None:
-            key = unique_key(base_key(paper), lambda k: k.casefold() in taken)
-            taken.add(key.casefold())
-        result.append(key)
+    for paper, kept in zip(papers, stored, strict=True):
+        if kept is None:
+            kept = unique_key(base_key(paper), lambda k: k.casefold() in taken)
+            taken.add(kept.casefold())
+        result.append(kept)
     return result
 
 
@@ -216,7 +217,7 @@ def title_latex(title: str, encode: Encoder) -> str:
     words = title.split(" ")
     sentence_case = _is_sentence_case(words)
     seen_letter = False
-    out_words = []
+    out_words: list[str] = []
     for word in words:
         if out_words and out_words[-1].endswith(_SUBTITLE_MARKS):
             seen_letter = False
@@ -253,7 +254,7 @@ def _is_sentence_case(words: list[str]) -> bool:
     already a strong sign of sentence case.
     """
     lower = upper = 0
-    for previous, word in zip(words, words[1:], strict=False):
+    for previous, word in pairwise(words):
         letters = [c for c in word if c.isalpha()]
         if (not letters or any(c.isupper() for c in letters[1:]) or any(c.isdigit() for c in word)
                 or previous.endswith(_SUBTITLE_MARKS)):

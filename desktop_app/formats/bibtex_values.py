@@ -169,7 +169,7 @@ def is_simple_date(value: str) -> bool:
 
 
 def read_pages(value: str) -> str:
-    """``12-15``, ``12–15``, ``12 -- 15`` -> ``12--15``; lists of ranges keep their commas."""
+    """``12-15``, ``12\u201315`` (en dash), ``12 -- 15`` -> ``12--15``; lists keep their commas."""
     decoded = text(value)
     ranges = [_page_range(part) for part in decoded.split(",")]
     return ", ".join(r for r in ranges if r)

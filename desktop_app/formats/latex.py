@@ -6,9 +6,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pylatexenc.latexwalker import get_default_latex_context_db as get_default_latex_walker_context_db
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
+from pylatexenc.latexwalker import (
+    get_default_latex_context_db as get_default_latex_walker_context_db,
+)
 from pylatexenc.macrospec import LatexContextDb
 
 # Backslashes, math, ties and the TeX ligatures (-- --- `` '') need the real decoder.

@@ -67,7 +67,7 @@ def tricky_papers() -> list[Paper]:
               keywords=["machine learning", "ML & AI", "Ökonomie"],
               extra_fields={"note": "Accepted at {ICLR} 2024 \\& more", "howpublished": "\\url{https://x.org}",
                             "annote": "a } lone brace \\"}),
-        Paper(title="LLaMA 2 and Llama2-Chat: ImageNet-1K, 3D, iPhone, DALL·E, α-helices, Ωmega",
+        Paper(title="LLaMA 2 and Llama2-Chat: ImageNet-1K, 3D, iPhone, DALL·E, α-helices, Ωmega",  # noqa: RUF001
               authors=[Author(family="Touvron", given="Hugo")], year=2023,
               arxiv_id="2307.09288", venue="", entry_type="article"),
         Paper(title="Attention Is All You Need", authors=[Author(family="Vaswani", given="Ashish")],
@@ -487,7 +487,7 @@ _LETTERS = (
     "àáâäçèéêëìíîïñòóôöùúûüýÿßæøåœÀÁÄÇÉÖÜÑØÅÆŒąćęłńśźżčďěňřšťůžğışőűĄŁŚŻČŠŽ"
     "αβγδεθλμπσωΩΔΣДЖЗИЙКЛМНПабвгдж中文日本語한국어"
 )
-_MARKS = "&%$#_{}~^\\-:'\".,!?()/[]@*+=<>|`–—“”‘’…€°±×"
+_MARKS = "&%$#_{}~^\\-:'\".,!?()/[]@*+=<>|`–—“”‘’…€°±×"  # noqa: RUF001
 _word = st.text(st.sampled_from(_LETTERS + _MARKS), min_size=1, max_size=10).filter(
     lambda w: unicodedata.normalize("NFKC", w) == w)
 _letters_word = st.text(st.sampled_from(_LETTERS + "-'"), min_size=1, max_size=10).filter(
