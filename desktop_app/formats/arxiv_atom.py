@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from desktop_app.core.models import ImportReport, Paper, Problem
 from desktop_app.formats.arxiv_ids import abs_url, canonical_id
+from desktop_app.formats.extras import raw_extras
 from desktop_app.formats.names import parse_display_name
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -110,7 +111,7 @@ def to_paper(entry: ET.Element) -> Paper:
         url=abs_url(arxiv_id) if arxiv_id else _alternate_link(entry),
         doi=_text(entry, f"{ARXIV}doi"),
         keywords=_categories(entry),
-        extra_fields=extra,
+        extra_fields=raw_extras(extra),
     )
 
 

@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from desktop_app.core.models import Author, ImportReport, Paper, Problem
 from desktop_app.formats import jsonpos
 from desktop_app.formats.arxiv_ids import abs_url, canonical_id
+from desktop_app.formats.extras import plain_extras, raw_extras
 from desktop_app.formats.names import parse_display_name
 
 CSL_TO_BIBTEX = {
@@ -149,7 +150,7 @@ def to_paper(item: dict[str, Any]) -> Paper:
         url=url,
         abstract=_text(item.get("abstract")),
         keywords=[k for k in _KEYWORD_SPLIT.split(_text(item.get("keyword"))) if k],
-        extra_fields=_extra(item),
+        extra_fields=raw_extras(_extra(item)),
     )
 
 
@@ -266,7 +267,7 @@ def to_item(paper: Paper, index: int = 1) -> dict[str, Any]:
     if paper.entry_type == "mastersthesis":
         item["genre"] = "Master's thesis"
     _add_arxiv(item, paper)
-    _add_extra(item, paper.extra_fields)
+    _add_extra(item, plain_extras(paper.extra_fields))
     return {key: value for key, value in item.items() if value not in ("", [], None)}
 
 

@@ -47,6 +47,7 @@ from rispy.config import DELIMITED_TAG_MAPPING, LIST_TYPE_TAGS, WOK_LIST_TYPE_TA
 
 from desktop_app.core.models import Author, ImportReport, Paper, Problem
 from desktop_app.formats.arxiv_ids import canonical_id
+from desktop_app.formats.extras import plain_extras, raw_extras
 from desktop_app.formats.names import parse_display_name
 
 ENTRY_TYPES = {
@@ -247,7 +248,7 @@ def _ris_paper(record: _Record) -> Paper:
     extra = _ris_extra(record, written_type, entry_type, is_book)
     if len(urls) > 1:
         extra["ris_UR"] = "\n".join(urls[1:])
-    paper.extra_fields = extra
+    paper.extra_fields = raw_extras(extra)
     return paper
 
 
@@ -405,7 +406,7 @@ def _line(tag: str, value: str) -> str:
 
 
 def _render_one(paper: Paper) -> str:
-    extra = dict(paper.extra_fields)
+    extra = plain_extras(paper.extra_fields)
     ris_type = extra.pop("ris_TY", "") or RIS_TYPES.get(paper.entry_type, "GEN")
     lines = [_line("TY", ris_type)]
     if paper.citekey:

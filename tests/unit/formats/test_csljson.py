@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from desktop_app.core.models import Author, Paper
 from desktop_app.formats import csljson, detect_format
 from desktop_app.formats.arxiv_ids import abs_url
+from desktop_app.formats.extras import raw_extras
 
 ZOTERO_EXPORT = """[
   {
@@ -187,7 +188,7 @@ def _papers(draw: st.DrawFn) -> Paper:
         url=draw(st.just("") | _WORD.map(lambda w: f"https://example.org/{w}")),
         abstract=draw(_TEXT),
         keywords=draw(st.lists(_PHRASE, max_size=3)),
-        extra_fields=extra,
+        extra_fields=raw_extras(extra),
     )
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from desktop_app.core.models import Author, Paper
 from desktop_app.formats import detect_format, ris
 from desktop_app.formats.encoding import decode_bytes
+from desktop_app.formats.extras import raw_extras
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +188,7 @@ def _papers(draw: st.DrawFn) -> Paper:
         url=draw(st.just("") | _WORD.map(lambda w: f"https://example.org/{w}")),
         abstract=draw(_TEXT),
         keywords=draw(st.lists(_PHRASE, max_size=3)),
-        extra_fields=extra,
+        extra_fields=raw_extras(extra),
     )
 
 
