@@ -44,8 +44,10 @@ def run_gui(argv: Sequence[str]) -> int:
     from desktop_app.core.errors import LecternError, LibraryLockedError
     from desktop_app.core.library import Library
     from desktop_app.core.paths import resolve_library_dir
-    from desktop_app.gui import errors, settings, theme
+    from desktop_app.gui import errors, runtime, settings, theme
     from desktop_app.gui.window import MainWindow
+
+    runtime.tune_for_gui()
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "lectern"])
     assert isinstance(app, QApplication)
@@ -85,6 +87,7 @@ def run_gui(argv: Sequence[str]) -> int:
     log.info("opened %s%s", directory, " read-only" if readonly else "")
 
     window = MainWindow(library)
+    runtime.settle_startup_objects()
     previous_hook = errors.install_excepthook(lambda: window)
     try:
         if args.screenshot:

@@ -46,7 +46,7 @@ class ScreenshotDriver(QObject):
     def start(self) -> None:
         window = self.window
         window.persist = False
-        window.show_import_reports = False
+        window.transfers.show_reports = False
         window.resize(*self.size)
         window.show()
         self._deadline.start(TIMEOUT_MS)

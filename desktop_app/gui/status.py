@@ -20,6 +20,7 @@ class ProgressStrip(QWidget):
         self.bar.setMaximumHeight(16)
         self.bar.setTextVisible(False)
         self.cancel_button = QPushButton("Cancel", self)
+        self._cancellable = cancellable
         self.cancel_button.setVisible(cancellable)
         self.cancel_button.clicked.connect(self.cancelRequested)
         layout = QHBoxLayout(self)
@@ -31,7 +32,9 @@ class ProgressStrip(QWidget):
         self.values: list[int] = []
         self.setVisible(False)
 
-    def show_progress(self, text: str, value: int, maximum: int) -> None:
+    def show_progress(self, text: str, value: int, maximum: int, *, cancellable: bool | None = None) -> None:
+        if cancellable is not None:
+            self.cancel_button.setVisible(cancellable)
         self.label.setText(text)
         self.bar.setRange(0, max(0, maximum))
         if maximum > 0:
@@ -42,3 +45,4 @@ class ProgressStrip(QWidget):
 
     def finish(self) -> None:
         self.setVisible(False)
+        self.cancel_button.setVisible(self._cancellable)

@@ -128,14 +128,14 @@ def test_saved_search_is_a_live_smart_list(qtbot, loaded: MainWindow) -> None:  
     window = loaded
     search(qtbot, window, "tag:later")
     assert window.table_model.rowCount() == 0
-    window.save_search("Later", "tag:later")
+    window.edits.save_search("Later", "tag:later")
     window.search_bar.field.clear()
     wait_idle(qtbot, window)
     assert window.sidebar.select_scope(Scope("search", "Later", "tag:later"))
     wait_idle(qtbot, window)
     assert window.scope.kind == "search" and window.table_model.rowCount() == 0
     ids = window.library.all_ids()[:2]
-    window.add_tags(ids, ["later"])
+    window.edits.add_tags(ids, ["later"])
     wait_idle(qtbot, window)
     assert sorted(window.table_model.ids) == sorted(ids)
 
@@ -149,8 +149,8 @@ def test_delete_and_undo(qtbot, loaded: MainWindow) -> None:  # type: ignore[no-
     wait_idle(qtbot, window)
     assert window.table_model.rowCount() == 106
     assert window.library.count() == 106
-    assert window.act_undo.isEnabled() and "delete 2 papers" in window.act_undo.text()
-    window.act_undo.trigger()
+    assert window.commands.undo.isEnabled() and "delete 2 papers" in window.commands.undo.text()
+    window.commands.undo.trigger()
     wait_idle(qtbot, window)
     assert window.library.count() == 108
     assert set(ids) <= set(window.table_model.ids)
@@ -159,8 +159,8 @@ def test_delete_and_undo(qtbot, loaded: MainWindow) -> None:  # type: ignore[no-
 def test_tags_rename_merge_and_filter_from_the_sidebar(qtbot, loaded: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window = loaded
     ids = window.table_model.ids
-    window.add_tags(ids[:3], ["llm"])
-    window.add_tags(ids[2:5], ["LLMs"])
+    window.edits.add_tags(ids[:3], ["llm"])
+    window.edits.add_tags(ids[2:5], ["LLMs"])
     wait_idle(qtbot, window)
     model = window.sidebar_model
     assert window.sidebar.select_scope(Scope("tag", "llm"))
@@ -170,7 +170,7 @@ def test_tags_rename_merge_and_filter_from_the_sidebar(qtbot, loaded: MainWindow
     wait_idle(qtbot, window)
     assert window.scope == Scope("tag", "large models")
     assert sorted(window.table_model.ids) == sorted(ids[:3])
-    window.rename_tag("large models", "LLMs")  # onto an existing tag: a merge
+    window.edits.rename_tag("large models", "LLMs")  # onto an existing tag: a merge
     wait_idle(qtbot, window)
     assert [t.name for t in window.library.tags()] == ["LLMs"]
     assert window.library.tags()[0].count == 5
@@ -180,7 +180,7 @@ def test_tags_rename_merge_and_filter_from_the_sidebar(qtbot, loaded: MainWindow
 def test_reading_list_progress_reorder_and_remove(qtbot, loaded: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window = loaded
     ids = window.table_model.ids[:4]
-    window.create_list("Week 1", ids)
+    window.edits.create_list("Week 1", ids)
     wait_idle(qtbot, window)
     assert window.sidebar.select_scope(Scope("list", "Week 1"))
     wait_idle(qtbot, window)
@@ -190,18 +190,18 @@ def test_reading_list_progress_reorder_and_remove(qtbot, loaded: MainWindow) -> 
     wait_idle(qtbot, window)
     assert window.library.list_ids("Week 1") == [ids[3], *ids[:3]]
     assert window.table_model.ids == [ids[3], *ids[:3]]
-    window.set_status([ids[0], ids[1]], "read")
+    window.edits.set_status([ids[0], ids[1]], "read")
     wait_idle(qtbot, window)
     index = window.sidebar_model.index_of(Scope("list", "Week 1"))
     assert index.data(Qt.ItemDataRole.ToolTipRole) == "Week 1: 2 of 4 read"
     window.table.select_ids([ids[1]])
-    window.act_remove_from_list.trigger()
+    window.commands.remove_from_list.trigger()
     wait_idle(qtbot, window)
     assert window.table_model.ids == [ids[3], ids[0], ids[2]]
-    window.rename_list("Week 1", "Week one")
+    window.edits.rename_list("Week 1", "Week one")
     wait_idle(qtbot, window)
     assert window.scope == Scope("list", "Week one")
-    window.delete_list("Week one")
+    window.edits.delete_list("Week one")
     wait_idle(qtbot, window)
     assert window.scope == LIBRARY and window.library.reading_lists() == []
 
@@ -228,7 +228,7 @@ def test_import_report_lists_imports_and_problems(qtbot, window: MainWindow, tmp
     with qtbot.waitSignal(window.importFinished, timeout=WAIT_MS) as signal:
         window.import_files([bib])
     outcome = signal.args[0]
-    dialog = window._last_report
+    dialog = window.transfers.last_report
     assert dialog is not None and dialog.isVisible()
     text = dialog.body.toPlainText()
     assert "A Good Entry" in text
@@ -269,7 +269,7 @@ def test_related_papers_open_on_click(qtbot, loaded: MainWindow) -> None:  # typ
 def test_export_dialog_writes_the_chosen_scope(qtbot, loaded: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     window = loaded
     window.select_ids(window.table_model.ids[:3])
-    dialog = window.choose_export()
+    dialog = window.transfers.choose_export()
     labels = [s.label for s in dialog.scopes]
     assert labels[0] == "Selected papers" and "Whole library" in labels
     dialog.format.setCurrentIndex(dialog.format.findData("ris"))
@@ -285,10 +285,10 @@ def test_copy_bibtex_and_cite(qtbot, loaded: MainWindow) -> None:  # type: ignor
     window = loaded
     ids = window.table_model.ids[:2]
     window.select_ids(ids)
-    window.copy_cite()
+    window.transfers.copy_cite()
     keys = [window.library.paper(p).citekey for p in ids]
     assert QGuiApplication.clipboard().text() == "\\cite{" + ",".join(keys) + "}"
-    window.copy_bibtex()
+    window.transfers.copy_bibtex()
     qtbot.waitUntil(lambda: QGuiApplication.clipboard().text().startswith("@"), timeout=WAIT_MS)
     assert all(k in QGuiApplication.clipboard().text() for k in keys)
 
@@ -318,8 +318,8 @@ def test_read_only_library_disables_writes(qtbot, make_window, tmp_path: Path) -
         window = make_window(readonly)
         assert "read-only" in window.windowTitle()
         window.select_ids(window.table_model.ids[:1])
-        for action in (window.act_import, window.act_delete, window.act_toggle_read, window.act_add_tag,
-                       window.act_new_list, window.act_undo):
+        for action in (window.commands.import_, window.commands.delete, window.commands.toggle_read, window.commands.add_tags,
+                       window.commands.new_list, window.commands.undo):
             assert not action.isEnabled(), action.text()
         assert window.detail.note.editor.isReadOnly()
         search(qtbot, window, "pruning")
@@ -330,24 +330,24 @@ def test_read_only_library_disables_writes(qtbot, make_window, tmp_path: Path) -
 
 
 def test_keyboard_shortcuts_are_in_menus(window: MainWindow) -> None:
-    shortcuts = {a.shortcut().toString() for menu in window.menuBar().findChildren(type(window.papers_menu))
+    shortcuts = {a.shortcut().toString() for menu in window.menuBar().findChildren(type(window.commands.papers_menu))
                  for a in menu.actions()}
     for wanted in ("Ctrl+F", "Ctrl+I", "Ctrl+E", "Del", "Ctrl+Z", "Ctrl+V", "Ctrl+R", "Ctrl+T"):
         assert wanted in shortcuts, wanted
-    window.act_find.trigger()
+    window.commands.find.trigger()
     assert window.search_bar.field.hasFocus() or QGuiApplication.focusWindow() is None
 
 
 def test_table_context_menu_offers_add_to_list(qtbot, loaded: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window = loaded
-    window.create_list("Queue")
+    window.edits.create_list("Queue")
     wait_idle(qtbot, window)
     window.select_ids(window.table_model.ids[:2])
     window._table_menu(QPoint(5, 5))
-    menus = [m for m in window.findChildren(type(window.papers_menu)) if m.title() == "Add to List"]
+    menus = [m for m in window.findChildren(type(window.commands.papers_menu)) if m.title() == "Add to List"]
     assert menus and "Queue" in [a.text() for a in menus[-1].actions()]
     next(a for a in menus[-1].actions() if a.text() == "Queue").trigger()
     wait_idle(qtbot, window)
     assert window.library.list_ids("Queue") == window.table_model.ids[:2]
-    for menu in window.findChildren(type(window.papers_menu)):
+    for menu in window.findChildren(type(window.commands.papers_menu)):
         menu.close()

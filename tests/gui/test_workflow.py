@@ -34,7 +34,7 @@ def review_flow(qtbot, window: MainWindow, tmp_path: Path) -> tuple[Path, list[i
     two = hits[:2]
 
     # add two hits to a new reading list, through the sidebar drop path
-    window.create_list("Pruning review")
+    window.edits.create_list("Pruning review")
     wait_idle(qtbot, window)
     list_index = window.sidebar_model.index_of(Scope("list", "Pruning review"))
     assert list_index.isValid()
@@ -46,7 +46,7 @@ def review_flow(qtbot, window: MainWindow, tmp_path: Path) -> tuple[Path, list[i
 
     # tag them both at once
     window.select_ids(two)
-    window.add_tags(window.selected_ids(), ["pruning", "to-read"])
+    window.edits.add_tags(window.selected_ids(), ["pruning", "to-read"])
     wait_idle(qtbot, window)
     assert all({"pruning", "to-read"} <= set(library.paper(p).tags) for p in two)
     assert window.sidebar_model.index_of(Scope("tag", "to-read")).isValid()
@@ -76,7 +76,7 @@ def review_flow(qtbot, window: MainWindow, tmp_path: Path) -> tuple[Path, list[i
 
     # export the list to BibTeX through the export path
     out = tmp_path / "pruning-review.bib"
-    scopes = {s.label: s.ids for s in window.export_scopes()}
+    scopes = {s.label: s.ids for s in window.transfers.export_scopes()}
     ids = scopes["Reading list: Pruning review"]
     assert ids == two
     with qtbot.waitSignal(window.exportFinished, timeout=WAIT_MS):

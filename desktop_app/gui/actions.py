@@ -1,0 +1,178 @@
+"""Every command of the window as a ``QAction`` with its shortcut, and the menus that show them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar
+
+if TYPE_CHECKING:
+    from desktop_app.gui.window import MainWindow
+
+PRIORITIES = ("None", "Low", "Medium", "High")
+
+
+class WindowActions(QObject):
+    """The window's actions; ``writes`` ones are disabled for a read-only library."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        w = window
+        std = QKeySequence.StandardKey
+        local = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.import_ = self._make("&Import…", w.transfers.choose_import_files, "Ctrl+I", writes=True,
+                                  tip="Import BibTeX, RIS, CSL-JSON, arXiv or Daily Papers files")
+        self.paste = self._make("&Paste Papers", w.transfers.paste_papers, std.Paste, writes=True, context=local,
+                                tip="Import a Daily Papers page's text or arXiv ids from the clipboard")
+        self.export = self._make("&Export…", w.transfers.choose_export, "Ctrl+E",
+                                 tip="Export the selection, a list, a tag or the search results")
+        self.reindex = self._make("Rebuild Search &Index", w.transfers.rebuild_index, writes=True,
+                                  tip="Throw the search index away and rebuild it from the library")
+        self.quit = self._make("&Quit", w.close, std.Quit)
+        self.undo = self._make("&Undo", w.undo, std.Undo, writes=True)
+        self.copy_bibtex = self._make("Copy &BibTeX", w.transfers.copy_bibtex, "Ctrl+Shift+C")
+        self.copy_cite = self._make("Copy \\&cite{key}", w.transfers.copy_cite, "Ctrl+Shift+K")
+        self.delete = self._make("&Delete Papers", w.delete_selected, std.Delete, writes=True, context=local)
+        self.select_all = self._make("Select &All", w.table.selectAll, std.SelectAll, context=local)
+        self.find = self._make("&Find", w.focus_search, std.Find)
+        self.toggle_read = self._make("&Toggle Read", w.toggle_read, "Ctrl+R", writes=True)
+        self.read = self._make("Mark &Read", lambda: w.set_status(w.selected_ids(), "read"), writes=True)
+        self.reading = self._make("Mark Rea&ding", lambda: w.set_status(w.selected_ids(), "reading"), writes=True)
+        self.unread = self._make("Mark &Unread", lambda: w.set_status(w.selected_ids(), "unread"), writes=True)
+        self.priorities = [
+            self._make(name, lambda level=level: w.set_priority(w.selected_ids(), level),
+                       f"Ctrl+{level + 5}" if level else "Ctrl+0", writes=True)
+            for level, name in enumerate(PRIORITIES)
+        ]
+        self.add_tags = self._make("Add &Tags…", w.ask_add_tags, "Ctrl+T", writes=True)
+        self.remove_tags = self._make("Remo&ve Tags…", w.ask_remove_tags, "Ctrl+Shift+T", writes=True)
+        self.new_list = self._make("&New Reading List…", w.ask_new_list, "Ctrl+Shift+N", writes=True)
+        self.list_from_selection = self._make("New List from &Selection…", w.ask_list_from_selection, writes=True)
+        self.remove_from_list = self._make("Remove from This &List", w.remove_selected_from_list, writes=True)
+        self.save_search = self._make("&Save Search as Smart List…", w.ask_save_search, "Ctrl+Shift+S",
+                                      writes=True)
+        self.note = self._make("Edit &Note", w.show_note_tab, "Ctrl+Shift+E")
+        self.related = self._make("Show &Related Papers", w.show_related_tab, "Ctrl+Shift+R")
+        self.original_order = self._make("&Original Order", w.original_order,
+                                         tip="Search rank, reading-list order or newest first")
+        self.focus_table = self._make("Go to &Papers", w.table.setFocus, "Ctrl+1")
+        self.focus_sidebar = self._make("Go to &Sidebar", w.sidebar.setFocus, "Ctrl+2")
+        self.syntax = self._make("&Search Syntax", w.show_syntax, std.HelpContents)
+        self.about = self._make("&About Lectern", w.show_about)
+        for action in (self.paste, self.delete, self.select_all):
+            w.table.addAction(action)
+        w.welcome.addAction(self.paste)
+        self.selection_actions = [self.copy_bibtex, self.copy_cite, self.delete, self.toggle_read, self.read,
+                                  self.reading, self.unread, self.add_tags, self.remove_tags, self.note,
+                                  self.related, self.list_from_selection, *self.priorities]
+
+    def _make(self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | QKeySequence.StandardKey | str
+              | None = None, *, tip: str = "", writes: bool = False,
+              context: Qt.ShortcutContext | None = None) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if context is not None:
+            action.setShortcutContext(context)
+        if tip:
+            action.setStatusTip(tip)
+        action.setProperty("writes", writes)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def all(self) -> list[QAction]:
+        return [a for a in vars(self).values() if isinstance(a, QAction)] + self.priorities
+
+    # -- menus ------------------------------------------------------------------------------
+
+    def build_menus(self, bar: QMenuBar, toolbar: QToolBar) -> None:
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.import_, self.paste, self.export])
+        file_menu.addSeparator()
+        file_menu.addAction(self.reindex)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.undo)
+        edit.addSeparator()
+        edit.addActions([self.copy_bibtex, self.copy_cite, self.paste])
+        edit.addSeparator()
+        edit.addActions([self.select_all, self.delete])
+        edit.addSeparator()
+        edit.addAction(self.find)
+        papers = bar.addMenu("&Papers")
+        self.papers_menu = papers
+        papers.addActions([self.toggle_read, self.read, self.reading, self.unread])
+        self.priority_menu = papers.addMenu("&Priority")
+        self.priority_menu.addActions(self.priorities)
+        papers.addSeparator()
+        papers.addActions([self.add_tags, self.remove_tags])
+        self.add_to_list_menu = papers.addMenu("Add to &List")
+        self.add_to_list_menu.aboutToShow.connect(lambda: self.fill_list_menu(self.add_to_list_menu))
+        self.fill_list_menu(self.add_to_list_menu)
+        papers.addAction(self.remove_from_list)
+        papers.addSeparator()
+        papers.addActions([self.note, self.related])
+        lists = bar.addMenu("&Lists")
+        lists.addActions([self.new_list, self.list_from_selection])
+        lists.addSeparator()
+        lists.addAction(self.save_search)
+        view = bar.addMenu("&View")
+        view.addActions([self.original_order, self.focus_table, self.focus_sidebar])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.syntax, self.about])
+        toolbar.addAction(self.import_)
+        toolbar.addAction(self.export)
+        toolbar.addSeparator()
+
+    def fill_list_menu(self, menu: QMenu) -> None:
+        """``Add to List ▸``: one entry per reading list, then "New List from Selection…"."""
+        w = self.window
+        menu.clear()
+        enabled = bool(w.selected_ids()) and not w.readonly
+        for scope in w.sidebar_model.scopes("list"):
+            action = menu.addAction(scope.name)
+            action.setEnabled(enabled)
+            action.triggered.connect(lambda _=False, name=scope.name: w.add_to_list(name, w.selected_ids()))
+        if menu.actions():
+            menu.addSeparator()
+        menu.addAction(self.list_from_selection)
+
+    def table_menu(self) -> QMenu:
+        w = self.window
+        menu = QMenu(w)
+        menu.addActions([self.toggle_read, self.read, self.reading, self.unread])
+        menu.addMenu(self.priority_menu)
+        menu.addSeparator()
+        menu.addActions([self.add_tags, self.remove_tags])
+        lists = menu.addMenu("Add to List")
+        self.fill_list_menu(lists)
+        if w.scope.kind == "list":
+            menu.addAction(self.remove_from_list)
+        menu.addSeparator()
+        menu.addActions([self.copy_bibtex, self.copy_cite, self.export])
+        menu.addSeparator()
+        menu.addActions([self.note, self.related])
+        menu.addSeparator()
+        menu.addAction(self.delete)
+        return menu
+
+    def update(self) -> None:
+        """Enable what makes sense for the selection; show what Undo would undo."""
+        w = self.window
+        selected = bool(w.selected_ids())
+        for action in self.selection_actions:
+            action.setEnabled(selected)
+        self.remove_from_list.setEnabled(selected and w.scope.kind == "list")
+        self.save_search.setEnabled(bool(w.query))
+        label = w.library.undo_label
+        self.undo.setText(f"&Undo {label}" if label else "&Undo")
+        self.undo.setEnabled(label is not None)
+        if w.readonly:
+            for action in self.all():
+                if action.property("writes"):
+                    action.setEnabled(False)

@@ -1,0 +1,209 @@
+"""Changes the user makes: status, priority, tags, reading lists, notes, saved searches, delete, undo.
+
+Each edit is one library write run on the window's write thread (in order,
+off the GUI thread, like Anki's ``CollectionOp``); the ``Changes`` it returns
+go to ``MainWindow.apply_changes``.  The ``ask_*`` methods ask the user first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QInputDialog
+
+from desktop_app.core.changes import Changes
+from desktop_app.gui import errors
+from desktop_app.gui.dialogs import TagsDialog
+from desktop_app.gui.ops import Op, run_op
+from desktop_app.gui.sidebar_model import Scope
+
+if TYPE_CHECKING:
+    from desktop_app.gui.window import MainWindow
+
+
+def _plural(count: int, word: str = "paper") -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+class Edits(QObject):
+    """The window's writes."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.library = window.library
+
+    def write(self, fn: Callable[[], Changes | None], action: str,
+              on_done: Callable[[Changes], None] | None = None) -> Op[Any] | None:
+        """Run a library write on the write thread; apply the ``Changes`` it returns."""
+        window = self.window
+        if window.readonly:
+            errors.show_message(window, "Lectern", "The library is open read-only; changes are disabled.")
+            return None
+
+        def done(changes: Changes | None) -> None:
+            if window.closed:
+                return
+            if changes:
+                window.apply_changes(changes)
+            if on_done is not None:
+                on_done(changes or Changes())
+            window.commands.update()
+
+        def failed(exc: BaseException) -> None:
+            if not window.closed:
+                errors.show_error(window, exc, action=action)
+                window.schedule_reload()
+
+        return run_op(window, lambda _ctx: fn(), done, failed, pool=window.write_pool, label=action)
+
+    def _message(self, text: str, timeout: int = 4000) -> None:
+        self.window.statusBar().showMessage(text, timeout)
+
+    # -- status and priority -----------------------------------------------------------------
+
+    def set_status(self, ids: Sequence[int], status: str) -> None:
+        if ids:
+            ids = list(ids)
+            self.write(lambda: self.library.set_status(ids, status), f"mark papers {status}")
+
+    def toggle_read(self, ids: Sequence[int]) -> None:
+        """Mark the papers read, or unread when all of them are read already."""
+        if not ids:
+            return
+        rows = self.library.rows(ids)
+        all_read = all(row.status == "read" for row in rows.values())
+        self.set_status(ids, "unread" if all_read else "read")
+
+    def set_priority(self, ids: Sequence[int], level: int) -> None:
+        if ids:
+            ids = list(ids)
+            self.write(lambda: self.library.set_priority(ids, level), "set the priority")
+
+    # -- tags --------------------------------------------------------------------------------------
+
+    def add_tags(self, ids: Sequence[int], tags: Sequence[str]) -> None:
+        if ids and tags:
+            ids, tags = list(ids), list(tags)
+            self.write(lambda: self.library.add_tags(ids, tags), "add tags")
+
+    def remove_tags(self, ids: Sequence[int], tags: Sequence[str]) -> None:
+        if ids and tags:
+            ids, tags = list(ids), list(tags)
+            self.write(lambda: self.library.remove_tags(ids, tags), "remove tags")
+
+    def rename_tag(self, old: str, new: str) -> None:
+        """Rename a tag; onto an existing tag this merges the two."""
+        window = self.window
+
+        def done(_changes: Changes) -> None:
+            if window.scope == Scope("tag", old):  # keep showing it under its new name
+                window.show_scope(Scope("tag", new), reload=False)
+
+        self.write(lambda: self.library.rename_tag(old, new), "rename the tag", done)
+
+    def delete_tag(self, name: str) -> None:
+        library = self.library
+        self.write(lambda: library.remove_tags(library.papers_with_tag(name), [name]), "remove the tag")
+
+    # -- reading lists ---------------------------------------------------------------------------
+
+    def create_list(self, name: str, ids: Sequence[int] = ()) -> None:
+        ids = list(ids)
+        library = self.library
+
+        def work() -> Changes:
+            changes = library.create_list(name)
+            if ids:
+                changes = changes | library.add_to_list(name, ids)
+            return changes
+
+        self.write(work, "create the reading list")
+
+    def add_to_list(self, name: str, ids: Sequence[int]) -> None:
+        if ids:
+            ids = list(ids)
+            self.write(lambda: self.library.add_to_list(name, ids), "add papers to the list",
+                       lambda _c: self._message(f"Added {_plural(len(ids))} to {name}"))
+
+    def remove_from_list(self, name: str, ids: Sequence[int]) -> None:
+        if ids:
+            ids = list(ids)
+            self.write(lambda: self.library.remove_from_list(name, ids), "remove papers from the list")
+
+    def set_list_order(self, name: str, order: Sequence[int]) -> None:
+        order = list(order)
+        self.write(lambda: self.library.set_list_order(name, order), "reorder the list")
+
+    def rename_list(self, old: str, new: str) -> None:
+        window = self.window
+
+        def done(_changes: Changes) -> None:
+            if window.scope == Scope("list", old):
+                window.show_scope(Scope("list", new), reload=False)
+
+        self.write(lambda: self.library.rename_list(old, new), "rename the reading list", done)
+
+    def delete_list(self, name: str) -> None:
+        self.write(lambda: self.library.delete_list(name), "delete the reading list",
+                   lambda _c: self._message(f"Deleted the reading list {name} — Ctrl+Z brings it back", 6000))
+
+    # -- saved searches, notes ------------------------------------------------------------------------
+
+    def save_search(self, name: str, query: str) -> None:
+        self.write(lambda: self.library.save_search(name, query), "save the search",
+                   lambda _c: self._message(f"Saved the smart list {name}"))
+
+    def delete_search(self, name: str) -> None:
+        self.write(lambda: self.library.delete_search(name), "delete the smart list")
+
+    def save_note(self, pid: int, body: str) -> None:
+        if self.window.readonly:
+            return
+        note = self.window.detail.note
+        self.write(lambda: self.library.set_note(pid, body), "save the note",
+                   lambda _c: note.mark_saved() if note.pid == pid else None)
+
+    # -- delete and undo --------------------------------------------------------------------------------
+
+    def delete(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        ids = list(ids)
+        self.write(lambda: self.library.delete_papers(ids), "delete papers",
+                   lambda _c: self._message(f"Deleted {_plural(len(ids))} — Ctrl+Z undoes it", 8000))
+
+    def undo(self) -> None:
+        label = self.library.undo_label
+        if label is None:
+            self._message("Nothing to undo", 3000)
+            return
+        self.write(self.library.undo, "undo", lambda _c: self._message(f"Undid: {label}"))
+
+    # -- asking first ------------------------------------------------------------------------------------
+
+    def ask_add_tags(self, ids: Sequence[int]) -> None:
+        if ids:
+            tags = TagsDialog.ask(self.window, self.window.tag_names, f"Add tags to {_plural(len(ids))}")
+            self.add_tags(ids, tags)
+
+    def ask_remove_tags(self, ids: Sequence[int]) -> None:
+        if ids:
+            tags = TagsDialog.ask(self.window, self.window.tag_names, f"Remove tags from {_plural(len(ids))}")
+            self.remove_tags(ids, tags)
+
+    def ask_new_list(self, ids: Sequence[int] = ()) -> None:
+        prompt = f"Name of the reading list for {_plural(len(ids))}:" if ids else "Name of the reading list:"
+        name, ok = QInputDialog.getText(self.window, "New reading list", prompt)
+        if ok and name.strip():
+            self.create_list(name.strip(), ids)
+
+    def ask_save_search(self, query: str) -> None:
+        if not query:
+            self._message("Type a search first, then save it as a smart list")
+            return
+        name, ok = QInputDialog.getText(self.window, "Save search", "Name of the smart list:", text=query)
+        if ok and name.strip():
+            self.save_search(name.strip(), query)
