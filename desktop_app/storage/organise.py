@@ -33,8 +33,9 @@ def tag_pairs(conn: sqlite3.Connection, ids: Sequence[int], tag: int) -> set[int
 
 
 def add_tag(conn: sqlite3.Connection, ids: Sequence[int], tag: int) -> list[int]:
-    """Tag the papers; returns those that did not carry it before."""
-    new = [i for i in ids if i not in tag_pairs(conn, ids, tag)]
+    """Tag the papers (each once, however often it is named); returns those that did not carry it before."""
+    carriers = tag_pairs(conn, ids, tag)
+    new = [i for i in dict.fromkeys(ids) if i not in carriers]
     conn.executemany("INSERT INTO paper_tags(paper_id, tag_id) VALUES (?, ?)", [(i, tag) for i in new])
     return new
 
