@@ -22,6 +22,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
+from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from desktop_app.search.docsets import DocnumMap
@@ -84,21 +85,14 @@ class _SubIndex:
     def searcher(self) -> Searcher:
         """The calling thread's searcher, refreshed to the latest commit."""
         searcher: Searcher | None = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self.ix.searcher()
-            with self._lock:
-                self._searchers.append(searcher)
-        elif not searcher.up_to_date():
-            try:
-                fresh = searcher.refresh()
-            except TypeError:  # Whoosh cannot refresh a searcher of an index that had no segments
-                fresh = self.ix.searcher()
-            if fresh is not searcher:
-                with self._lock:
-                    self._searchers.append(fresh)
-            searcher = fresh
-        self._local.searcher = searcher
-        return searcher
+        if searcher is not None and searcher.up_to_date():
+            return searcher
+        fresh = self.ix.searcher() if searcher is None else _refreshed(self.ix, searcher)
+        with self._lock:
+            self._searchers = [s for s in self._searchers if s is not searcher]
+            self._searchers.append(fresh)
+        self._local.searcher = fresh
+        return fresh
 
     def write(self, docs: Iterable[IndexDoc], deletes: Iterable[int], *, key: Any = int) -> int:
         """Add or replace ``docs`` and delete ``deletes`` in one commit; returns docs written."""
@@ -134,6 +128,46 @@ class _SubIndex:
             self._ix.close()
             self._ix = None
         self.docnums = DocnumMap()
+
+
+def _refreshed(ix: FileIndex, old: Searcher) -> Searcher:
+    """A searcher for the latest commit that keeps ``old``'s readers of the segments it left alone.
+
+    whoosh-reloaded 2.7.5's ``Searcher.refresh()`` keeps the readers of segments a commit merged
+    away, and reuses a segment's reader after the commit deleted documents in it, so deleted and
+    re-indexed papers (and removed notes) kept turning up until the index was reopened.  A segment
+    only ever gains deletions, so one whose deletion count is unchanged is unchanged.
+    """
+    leaves = {reader.segment().segment_id(): reader for reader, _ in old.reader().leaf_readers()
+              if isinstance(reader, SegmentReader)}
+    opened: list[SegmentReader] = []
+    try:
+        toc = ix._read_toc()
+        readers: list[SegmentReader] = []
+        for segment in toc.segments:
+            reader = leaves.get(segment.segment_id())
+            if reader is not None and reader.segment().deleted_count() == segment.deleted_count():
+                del leaves[segment.segment_id()]
+                reader._gen = toc.generation
+            else:
+                reader = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+                opened.append(reader)
+            readers.append(reader)
+    except OSError:  # a commit in another thread replaced the segments just read: start afresh
+        for reader in opened:
+            reader.close()
+        old.close()
+        return ix.searcher()
+    for reader in leaves.values():
+        reader.close()
+    combined: IndexReader
+    if not readers:
+        combined = EmptyReader(toc.schema)
+    elif len(readers) == 1:
+        combined = readers[0]
+    else:
+        combined = MultiReader(readers, generation=toc.generation)
+    return Searcher(combined, fromindex=ix, weighting=old.weighting)
 
 
 class SearchIndex:
@@ -216,4 +250,8 @@ class SearchIndex:
     def indexed_pids(self) -> set[int]:
         searcher = self.papers.searcher()
         return {int(pid) for pid in self.papers.docnums.pids(searcher)}
+
+    def indexed_note_pids(self) -> set[int]:
+        searcher = self.notes.searcher()
+        return {int(fields["pid"]) for fields in searcher.reader().all_stored_fields()}
 
