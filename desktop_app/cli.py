@@ -92,9 +92,14 @@ def cmd_import(library: Library, args: argparse.Namespace, out: TextIO, err: Tex
     print(outcome.summary(), file=out)
     for problem in outcome.problems:
         print(str(problem), file=out)
-    if not args.no_index and library.pending_index():
+    if not args.no_index and _index_work(library):
         library.catch_up_index(progress=_progress_writer(err, "indexing"))
     return 1 if outcome.unreadable else 0
+
+
+def _index_work(library: Library) -> int:
+    """Papers and notes the index has not caught up with (a killed process can leave either)."""
+    return library.pending_index() + library.pending_notes()
 
 
 def _catch_up_for_search(library: Library, err: TextIO) -> None:
@@ -103,7 +108,7 @@ def _catch_up_for_search(library: Library, err: TextIO) -> None:
         if pending:
             print(f"lectern: note: {pending} papers are not searchable yet (the index is catching up)", file=err)
         return
-    if library.pending_index():
+    if _index_work(library):
         library.catch_up_index(progress=_progress_writer(err, "indexing"))
 
 
@@ -290,7 +295,7 @@ def cmd_check(library: Library, args: argparse.Namespace, out: TextIO, err: Text
     report = library.check(repair=not library.readonly)
     if report.consistent:
         print(f"library is consistent: {report.papers} papers, {report.indexed} indexed, "
-              f"{report.pending} waiting for the index", file=out)
+              f"{report.pending + report.pending_notes} waiting for the index", file=out)
     for problem in report.problems:
         print(f"problem: {problem}", file=out)
     for repair in report.repaired:

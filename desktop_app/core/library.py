@@ -87,6 +87,7 @@ class CheckReport:
     papers: int = 0
     indexed: int = 0
     pending: int = 0
+    pending_notes: int = 0
     problems: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
 
@@ -896,6 +897,9 @@ class Library:
     def pending_index(self) -> int:
         return queue.pending(self.db.conn, queue.PAPER_QUEUE)
 
+    def pending_notes(self) -> int:
+        return queue.pending(self.db.conn, queue.NOTE_QUEUE)
+
     def catch_up_index(self, progress: ProgressCallback | None = None,
                        cancel: Callable[[], bool] | None = None) -> int:
         """Index everything queued, in the calling thread."""
@@ -963,10 +967,18 @@ class Library:
             report.problems.append(f"{len(missing)} papers are missing from the search index")
         if stale:
             report.problems.append(f"{len(stale)} deleted papers are still in the search index")
-        if (missing or stale) and repair and not self.readonly:
+        noted = {r[0] for r in conn.execute("SELECT paper_id FROM notes")}
+        notes_queued = {r[0] for r in conn.execute("SELECT paper_id FROM note_queue")}
+        notes_indexed = self.index.indexed_note_pids()
+        notes_off = (noted ^ notes_indexed) - notes_queued
+        if notes_off:
+            report.problems.append(f"{len(notes_off)} notes disagree with the notes index")
+        report.pending_notes = len(notes_queued)
+        if (missing or stale or notes_off) and repair and not self.readonly:
             with self.db.write() as wconn:
                 self._touch(wconn, missing | stale)
-            report.repaired.append(f"queued {len(missing | stale)} papers for indexing")
+                queue.enqueue(wconn, queue.NOTE_QUEUE, notes_off, self.clock.next())
+            report.repaired.append(f"queued {len(missing | stale)} papers and {len(notes_off)} notes for indexing")
             self._after_write()
         return report
 
