@@ -40,10 +40,14 @@ class Database:
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         self._closed = False
-        if not readonly:
-            self._migrate(before_migration)
-        else:
-            self._check_version()
+        try:
+            if not readonly:
+                self._migrate(before_migration)
+            else:
+                self._check_version()
+        except BaseException:
+            self.close()
+            raise
 
     # -- connections -------------------------------------------------------
 
@@ -138,14 +142,25 @@ class Database:
         self._check_version()
         if version == SCHEMA_VERSION:
             return
-        if version > 0 and before_migration is not None:
+        if version == 0:
+            tables = [r[0] for r in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            if tables:
+                raise DatabaseError(f"{self.path} is not a Lectern library (it holds tables Lectern did not "
+                                    f"create: {', '.join(sorted(tables)[:5])}); they were not touched")
+        elif before_migration is not None:
             before_migration(version, SCHEMA_VERSION)
         for number in range(version, SCHEMA_VERSION):
             log.info("migrating %s to schema %d", self.path, number + 1)
-            with self.write() as conn:
-                for statement in _statements(MIGRATIONS[number]):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number + 1}")
+            try:
+                with self.write() as conn:
+                    for statement in _statements(MIGRATIONS[number]):
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {number + 1}")
+            except sqlite3.Error as exc:
+                raise DatabaseError(f"cannot upgrade {self.path} to schema {number + 1}: {exc} (it stays at "
+                                    f"schema {number}; the backup taken before upgrading is in its backups "
+                                    "folder)") from exc
 
 
 def _statements(script: str) -> Iterator[str]:
