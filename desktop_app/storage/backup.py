@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 BACKUP_GLOB = "library-*.sqlite"
+PARTIAL_GLOB = "library-*.partial"
+STALE_PARTIAL = timedelta(hours=1)
 DEFAULT_KEEP = 10
 
 
@@ -36,8 +39,14 @@ def list_backups(directory: Path) -> list[Path]:
 
 
 def prune_backups(directory: Path, keep: int) -> None:
+    """Keep the newest ``keep`` backups; drop copies a killed process left half-written."""
     for old in list_backups(directory)[keep:]:
         old.unlink(missing_ok=True)
+    abandoned = datetime.now(UTC) - STALE_PARTIAL
+    for partial in directory.glob(PARTIAL_GLOB):
+        with suppress(OSError):
+            if datetime.fromtimestamp(partial.stat().st_mtime, UTC) < abandoned:
+                partial.unlink()
 
 
 def latest_backup_time(directory: Path) -> datetime | None:
