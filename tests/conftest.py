@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,20 @@ def corpus() -> Path:
 @pytest.fixture(scope="session")
 def daily_page_text(corpus: Path) -> str:
     return DAILY_PAGE.read_text(encoding="utf-8")
+
+
+_REPORTS = pytest.StashKey[list[tuple[str, str]]]()
+
+
+@pytest.fixture(scope="session")
+def ci_report(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Add a titled section to the end of the test run's output (the CI log)."""
+    sections = request.config.stash.setdefault(_REPORTS, [])
+    return lambda title, text: sections.append((title, text))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int,
+                            config: pytest.Config) -> None:
+    for title, text in config.stash.get(_REPORTS, []):
+        terminalreporter.section(title)
+        terminalreporter.write_line(text)
