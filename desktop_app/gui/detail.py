@@ -4,7 +4,7 @@ priority, the note and the related papers."""
 from __future__ import annotations
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -69,6 +69,10 @@ class DetailPane(QWidget):
         self.meta = QLabel(page)
         self.meta.setWordWrap(True)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta.setToolTip("Year, venue and the citation key (@key) used in \\cite{…}")
+        muted = QPalette(self.meta.palette())
+        muted.setColor(QPalette.ColorRole.WindowText, theme.muted_color(self.palette()))
+        self.meta.setPalette(muted)
         self.links = QLabel(page)
         self.links.setObjectName("detailLinks")
         self.links.setTextFormat(Qt.TextFormat.RichText)
@@ -153,8 +157,8 @@ class DetailPane(QWidget):
         self.paper = None
         self.multi.setText(
             f"<p style='font-size:large'><b>{count:,} papers selected</b></p>"
-            "<p>Tag them (Ctrl+T), add them to a reading list, mark them read (Ctrl+R),<br>"
-            "copy their BibTeX (Ctrl+Shift+C) or export them (Ctrl+E).</p>")
+            "<p>Tag them: Ctrl+T<br>Add them to a reading list: drag them onto it<br>"
+            "Mark them read: Ctrl+R<br>Copy their BibTeX: Ctrl+Shift+C<br>Export them: Ctrl+E</p>")
         self.stack.setCurrentIndex(2)
 
     def show_paper(self, paper: Paper, *, lists: list[str], note: str,
@@ -168,8 +172,10 @@ class DetailPane(QWidget):
         palette = self.palette()
         title_spans = title_marks.spans if title_marks and title_marks.text == paper.title else ()
         self.title.setText(theme.marked_html(paper.title or "(untitled)", title_spans, palette))
-        self.authors.setText("; ".join(a.display_name for a in paper.authors) or "Authors unknown")
-        meta = [str(paper.year) if paper.year else "", paper.venue, paper.citekey]
+        authors = "; ".join(a.display_name for a in paper.authors)
+        self.authors.setText(authors or "Authors unknown")
+        self.authors.setEnabled(bool(authors))
+        meta = [str(paper.year) if paper.year else "", paper.venue, f"@{paper.citekey}" if paper.citekey else ""]
         self.meta.setText("  ·  ".join(m for m in meta if m))
         self.links.setText(self._links_html(paper))
         self.links.setVisible(bool(self.links.text()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.importing import ImportOutcome
+from desktop_app.core.models import Problem
 from desktop_app.formats import EXPORT_FORMATS, Format
 from desktop_app.gui import theme
 from desktop_app.gui.tag_editor import TagCompleter, split_tags
@@ -50,14 +51,23 @@ def report_html(outcome: ImportOutcome, titles: dict[int, str]) -> str:
         more = f"<li><i>… and {len(ids) - REPORT_LIMIT:,} more</i></li>" if len(ids) > REPORT_LIMIT else ""
         parts.append(f"<h4>{title}</h4><ul>{items}{more}</ul>")
 
-    section("Imported", outcome.imported)
-    section("Merged into papers already in the library", outcome.merged)
-    if outcome.problems:
-        lines = "".join(f"<li><code>{theme.escape(str(p))}</code></li>" for p in outcome.problems[:REPORT_LIMIT])
+    if outcome.problems:  # first: what needs the user's attention
+        sources = sorted({p.source for p in outcome.problems if p.source})
+        if sources:
+            parts.append("<p>Files: " + ", ".join(f"<code>{theme.escape(s)}</code>" for s in sources[:20]) + "</p>")
+        lines = "".join(f"<li><code>{theme.escape(_short(p))}</code></li>" for p in outcome.problems[:REPORT_LIMIT])
         more = (f"<li><i>… and {len(outcome.problems) - REPORT_LIMIT:,} more</i></li>"
                 if len(outcome.problems) > REPORT_LIMIT else "")
-        parts.append(f"<h4>Problems</h4><ul>{lines}{more}</ul>")
+        parts.append(f"<h4>Problems (file:line: reason)</h4><ul>{lines}{more}</ul>")
+    section("Merged into papers already in the library", outcome.merged)
+    section("Imported", outcome.imported)
     return "".join(parts)
+
+
+def _short(problem: Problem) -> str:
+    """``name.bib:12: reason``: the file's name only (the full paths are listed once above)."""
+    return str(problem.model_copy(update={"source": PurePath(problem.source).name})) if problem.source \
+        else str(problem)
 
 
 class ImportReportDialog(QDialog):

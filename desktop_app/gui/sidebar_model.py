@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFont, QPalette
 
 from desktop_app.core.models import ReadingList, SavedSearch, TagCount
 from desktop_app.gui import theme
@@ -74,10 +74,11 @@ class _Node:
     children: list[_Node] = field(default_factory=list)
     parent: _Node | None = None
     row: int = 0
+    hint: bool = False  # a muted line saying how to fill an empty section
 
     @property
     def is_section(self) -> bool:
-        return self.scope is None
+        return self.scope is None and not self.hint
 
 
 SECTIONS = ("Library", "Reading lists", "Saved searches", "Tags")
@@ -90,7 +91,7 @@ def _build(data: SidebarData) -> list[_Node]:
         _Node("Recently added", RECENT, f"{data.recent:,}", "Added in the last 7 days", "recent"),
     ])
     lists = _Node("Reading lists", children=[
-        _Node(rl.name, Scope("list", rl.name), f"{rl.read_count}/{rl.paper_count}",
+        _Node(rl.name, Scope("list", rl.name), f"{rl.read_count} of {rl.paper_count} read",
               f"{rl.name}: {rl.progress_text}", "list")
         for rl in data.lists
     ])
@@ -103,7 +104,15 @@ def _build(data: SidebarData) -> list[_Node]:
               f"{t.count} paper{'s' if t.count != 1 else ''} tagged {t.name}", "tag")
         for t in data.tags
     ])
+    hints = {
+        "Reading lists": "New list: Ctrl+Shift+N",
+        "Saved searches": "Save a search: Ctrl+Shift+S",
+        "Tags": "Tag papers: Ctrl+T",
+    }
     roots = [library, lists, searches, tags]
+    for root in roots:
+        if not root.children and root.label in hints:
+            root.children.append(_Node(hints[root.label], hint=True))
     for number, root in enumerate(roots):
         root.row = number
         for row, child in enumerate(root.children):
@@ -219,8 +228,12 @@ class SidebarModel(QAbstractItemModel):
             return node.is_section
         if role == Qt.ItemDataRole.DecorationRole and node.icon:
             return theme.glyph_icon(node.icon, self._palette.color(QPalette.ColorRole.Text))
-        if role == Qt.ItemDataRole.ForegroundRole and node.is_section:
+        if role == Qt.ItemDataRole.ForegroundRole and (node.is_section or node.hint):
             return theme.muted_color(self._palette)
+        if role == Qt.ItemDataRole.FontRole and node.hint:
+            font = QFont()
+            font.setItalic(True)
+            return font
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{node.label} {node.detail}".strip()
         return None
@@ -231,6 +244,8 @@ class SidebarModel(QAbstractItemModel):
             return Qt.ItemFlag.NoItemFlags
         if node.is_section:
             return Qt.ItemFlag.ItemIsEnabled
+        if node.hint:
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
         assert node.scope is not None
         if node.scope.kind in ("list", "tag"):

@@ -19,8 +19,8 @@ from desktop_app.gui.delegates import SidebarDelegate, TitleDelegate, row_height
 from desktop_app.gui.sidebar_model import Scope, ScopeRole, SidebarModel
 from desktop_app.gui.table_model import COLUMN, PaperTableModel
 
-DEFAULT_WIDTHS = {"title": 320, "authors": 150, "year": 50, "venue": 120, "tags": 100,
-                  "status": 90, "added": 90}
+DEFAULT_WIDTHS = {"title": 320, "authors": 140, "year": 48, "venue": 120, "tags": 100,
+                  "status": 86, "added": 86}
 HIDDEN_BY_DEFAULT = ("venue",)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.gui import theme
 
@@ -38,7 +38,9 @@ class WelcomePage(QWidget):
             "<b>Paste</b> — a Daily Papers page's text or a list of arXiv ids (Ctrl+V).</p>"
             "<p>Then search while you type, sort papers into reading lists, tag them, write notes, "
             "and export clean BibTeX for LaTeX, Zotero or JabRef.</p>")
+        text.setMinimumWidth(320)
         text.setMaximumWidth(560)
+        text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         self.import_button = QPushButton("Import files…", self)
         self.import_button.setDefault(True)
         self.import_button.setMinimumWidth(150)
@@ -58,7 +60,11 @@ class WelcomePage(QWidget):
         layout.addSpacing(8)
         layout.addWidget(heading)
         layout.addSpacing(8)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(text, 4)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addSpacing(16)
         layout.addLayout(buttons)
         layout.addStretch(3)

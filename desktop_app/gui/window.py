@@ -16,11 +16,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QPoint, QStringListModel, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QPalette
 from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -116,9 +119,33 @@ class MainWindow(QMainWindow):
         self.table = PaperTableView(self)
         self.table.setModel(self.table_model)
         self.welcome = WelcomePage(self)
+        self.view_title = QLabel(self)
+        self.view_title.setObjectName("viewTitle")
+        title_font = QFont(self.view_title.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.15)
+        title_font.setWeight(QFont.Weight.DemiBold)
+        self.view_title.setFont(title_font)
+        self.view_hint = QLabel(self)
+        self.view_hint.setObjectName("viewHint")
+        muted = QPalette(self.view_hint.palette())
+        muted.setColor(QPalette.ColorRole.WindowText, theme.muted_color(self.palette()))
+        self.view_hint.setPalette(muted)
+        self.view_title.setMinimumWidth(60)  # long queries must not widen the window
+        self.view_hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        heading = QHBoxLayout()
+        heading.setContentsMargins(4, 2, 4, 2)
+        heading.setSpacing(10)
+        heading.addWidget(self.view_title)
+        heading.addWidget(self.view_hint, 1)
+        self.table_page = QWidget(self)
+        page = QVBoxLayout(self.table_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(2)
+        page.addLayout(heading)
+        page.addWidget(self.table, 1)
         self.centre = QStackedWidget(self)
         self.centre.setObjectName("centre")
-        self.centre.addWidget(self.table)
+        self.centre.addWidget(self.table_page)
         self.centre.addWidget(self.welcome)
         self.detail = DetailPane(self.tag_names, self)
         self.detail.set_read_only(self.readonly)
@@ -130,7 +157,7 @@ class MainWindow(QMainWindow):
             self.splitter.addWidget(pane)
         for number, stretch in enumerate((0, 1, 0)):
             self.splitter.setStretchFactor(number, stretch)
-        self.splitter.setSizes([210, 790, 400])
+        self.splitter.setSizes([200, 815, 385])
         self.splitter.setChildrenCollapsible(False)
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -290,10 +317,34 @@ class MainWindow(QMainWindow):
             self._remember_timer.stop()
         self.search_bar.show_pending(contents.pending)
         empty = contents.total == 0 and self.scope.kind == "library" and not self.query
-        self.centre.setCurrentWidget(self.welcome if empty else self.table)
+        self.centre.setCurrentWidget(self.welcome if empty else self.table_page)
+        self.detail.setVisible(not empty)
+        self._show_heading()
         self._detail_timer.start()
         self.commands.update()
         self.viewLoaded.emit()
+
+    def _show_heading(self) -> None:
+        """The line above the table: what is shown, and how it is ordered."""
+        scope = self.scope
+        names = {"library": "Library", "unread": "Unread", "recent": "Recently added"}
+        title = names.get(scope.kind, scope.name)
+        hints = {"library": "every paper, newest first", "unread": "papers not marked read, newest first",
+                 "recent": "added in the last 7 days"}
+        hint = hints.get(scope.kind, "")
+        if scope.kind == "list":
+            progress = next((rl.progress_text for rl in self.sidebar_model.snapshot.lists
+                             if rl.name == scope.name), "")
+            hint = f"reading list · {progress}" + (" · drag rows to reorder" if self.table_model.reorderable else "")
+        elif scope.kind == "tag":
+            title, hint = f"#{scope.name}", "papers with this tag"
+        elif scope.kind == "search":
+            hint = f"smart list: {scope.query}"
+        if self.query:
+            where = "" if scope.kind == "library" else f" in {title}"
+            title, hint = f"Results for “{self.query}”{where}", "best matches first; matched words highlighted"
+        self.view_title.setText(title)
+        self.view_hint.setText(hint)
 
     def _view_failed(self, exc: BaseException) -> None:
         if not self.closed:
@@ -335,6 +386,7 @@ class MainWindow(QMainWindow):
                 if self.scope != LIBRARY:  # the list or tag shown is gone
                     self.set_scope(LIBRARY)
             self.commands.fill_list_menu(self.commands.add_to_list_menu)
+            self._show_heading()
 
         run_op(self, lambda _ctx: load_sidebar(library), done, pool=self.search_pool, label="sidebar")
 

@@ -21,7 +21,7 @@ def review_flow(qtbot, window: MainWindow, tmp_path: Path) -> tuple[Path, list[i
     library = window.library
     import_daily_page(qtbot, window, DAILY_PAGE)
     assert library.count() == 108
-    assert window.centre.currentWidget() is window.table
+    assert window.centre.currentWidget() is window.table_page
 
     # search "pruning" by typing into the box
     qtbot.keyClicks(window.search_bar.field, "pruning")
