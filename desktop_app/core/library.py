@@ -150,6 +150,7 @@ class Library:
             self.library_id = self._library_id()
             self.clock = queue.QueueClock(self.db.conn)
             self.index = SearchIndex(self.directory / INDEX_DIR, self.library_id)
+            self.index.papers.external_writers = self.index.notes.external_writers = self.readonly
             self.engine = SearchEngine(self.index)
             self.indexer = Indexer(self.db, self.index)
             self._open_index()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from whoosh.matching import ListMatcher, NullMatcher
@@ -65,11 +65,16 @@ class DocnumMap:
         for ids, _ in self.leaves(searcher):
             yield from (p for p in ids.pid_of if p >= 0)
 
-    def pid_for_docnum(self, leaves: list[tuple[SegmentIds, int]], docnum: int) -> int:
+    def pid_lookup(self, searcher: Searcher) -> Callable[[int], int]:
+        """A function from the searcher's (global) docnums to paper ids."""
+        leaves = self.leaves(searcher)
         offsets = [offset for _, offset in leaves]
-        index = bisect_right(offsets, docnum) - 1
-        ids, offset = leaves[index]
-        return ids.pid_of[docnum - offset]
+
+        def pid_of(docnum: int) -> int:
+            ids, offset = leaves[bisect_right(offsets, docnum) - 1]
+            return ids.pid_of[docnum - offset]
+
+        return pid_of
 
     def docnum_for_pid(self, searcher: Searcher, pid: int) -> int | None:
         for ids, offset in self.leaves(searcher):

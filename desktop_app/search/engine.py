@@ -86,11 +86,12 @@ class SearchEngine:
     def search(self, compiled: CompiledQuery, limit: int | None = None) -> SearchOutcome:
         sub = self.index.papers
         searcher = sub.searcher()
-        results = searcher.search(compiled.query, limit=limit, terms=False)
-        leaves = sub.docnums.leaves(searcher)
-        hits = [Hit(sub.docnums.pid_for_docnum(leaves, docnum), score) for score, docnum in results.top_n]
-        total = len(hits) if limit is None else len(results)
-        return SearchOutcome(compiled, hits, total)
+        # optimize=False: one pass that scores every match and counts them, instead of a
+        # block-skipping pass plus a second full pass to count (Results.__len__)
+        results = searcher.search(compiled.query, limit=limit, terms=False, optimize=False)
+        pid_of = sub.docnums.pid_lookup(searcher)
+        hits = [Hit(pid_of(docnum), score) for score, docnum in results.top_n]
+        return SearchOutcome(compiled, hits, len(results))
 
     def snippet(self, compiled: CompiledQuery, field_name: str, text: str, *, whole: bool = False) -> Snippet:
         """The best fragment of ``text`` for the query (or all of it with ``whole``), with spans."""
@@ -140,10 +141,12 @@ class SearchEngine:
         own = sub.docnums.docnum_for_pid(searcher, pid)
         mask = {own} if own is not None else None
         results = searcher.search(wq.Or(subqueries), limit=limit, mask=mask, terms=False)
-        leaves = sub.docnums.leaves(searcher)
-        return [Hit(sub.docnums.pid_for_docnum(leaves, d), s) for s, d in results.top_n]
+        pid_of = sub.docnums.pid_lookup(searcher)
+        return [Hit(pid_of(d), s) for s, d in results.top_n]
 
     def note_pids(self, node: wq.Query) -> set[int]:
+        if self.index.notes.is_empty():
+            return set()
         searcher = self.index.notes.searcher()
         results = searcher.search(node, limit=None, terms=False)
         return {int(searcher.stored_fields(docnum)["pid"]) for _, docnum in results.top_n}

@@ -57,6 +57,9 @@ class _SubIndex:
         self._searchers: list[Searcher] = []
         self._lock = threading.Lock()
         self.docnums = DocnumMap()
+        self._commits = 0
+        # Another process may commit (this one is read-only): then ask the disk before each search.
+        self.external_writers = False
 
     def exists(self) -> bool:
         """Whether a table of contents is there (damaged or not: ``open`` finds out)."""
@@ -85,9 +88,10 @@ class _SubIndex:
     def searcher(self) -> Searcher:
         """The calling thread's searcher, refreshed to the latest commit."""
         searcher: Searcher | None = getattr(self._local, "searcher", None)
-        if searcher is not None and searcher.up_to_date():
+        if searcher is not None and self._current(searcher):
             return searcher
         fresh = self.ix.searcher() if searcher is None else _refreshed(self.ix, searcher)
+        self._local.commits = self._commits
         with self._lock:
             self._searchers = [s for s in self._searchers if s is not searcher]
             self._searchers.append(fresh)
@@ -113,7 +117,17 @@ class _SubIndex:
             writer.cancel()
             raise
         writer.commit()
+        self._commits += 1
         return count
+
+    def _current(self, searcher: Searcher) -> bool:
+        """Whether ``searcher`` has seen the last commit (without touching the disk when we commit)."""
+        if self.external_writers:
+            return bool(searcher.up_to_date())
+        return getattr(self._local, "commits", -1) == self._commits
+
+    def is_empty(self) -> bool:
+        return self.searcher().doc_count_all() == 0
 
     def close(self) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -98,6 +99,12 @@ def _make_parser() -> qparser.QueryParser:
 _PARSER = _make_parser()
 
 
+@lru_cache(maxsize=512)
+def _parse(text: str) -> wq.Query:
+    """Parsing is pure and costs milliseconds; typing re-sends the same prefixes often."""
+    return _PARSER.parse(text)
+
+
 def _normalise_text(text: str) -> str:
     text = _YEAR_DOTS.sub(lambda m: f"{m.group(1)}:[{m.group(2) or ''} TO {m.group(3) or ''}]", text)
 
@@ -119,7 +126,7 @@ def compile_query(
     if not text.strip():
         raise QueryError("type something to search for")
     try:
-        parsed = _PARSER.parse(_normalise_text(text))
+        parsed = _parse(_normalise_text(text))
     except Exception as exc:  # the parser is lenient; anything it raises is the user's syntax
         raise QueryError(f"cannot read this query: {exc}") from exc
     terms: set[tuple[str, str]] = set()
