@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
@@ -44,7 +45,7 @@ class WindowActions(QObject):
         self.reading = self._make("Mark Rea&ding", lambda: w.set_status(w.selected_ids(), "reading"), writes=True)
         self.unread = self._make("Mark &Unread", lambda: w.set_status(w.selected_ids(), "unread"), writes=True)
         self.priorities = [
-            self._make(name, lambda level=level: w.set_priority(w.selected_ids(), level),
+            self._make(name, partial(w.set_priority_of_selection, level),
                        f"Ctrl+{level + 5}" if level else "Ctrl+0", writes=True)
             for level, name in enumerate(PRIORITIES)
         ]

@@ -40,9 +40,10 @@ class SafeBrowser(QTextBrowser):
             log.debug("not loading image %s", url)
         return None
 
-    def setSource(self, name: QUrl, type: QTextDocument.ResourceType = QTextDocument.ResourceType.UnknownResource) -> None:
+    def setSource(self, name: QUrl | str,
+                  type: QTextDocument.ResourceType = QTextDocument.ResourceType.UnknownResource) -> None:
         """Navigation is disabled: a source change becomes a link click."""
-        self._open(name)
+        self._open(name if isinstance(name, QUrl) else QUrl(name))
 
     def _open(self, url: QUrl) -> None:
         text = url.toString()

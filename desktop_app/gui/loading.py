@@ -51,6 +51,7 @@ def load_view(library: Library, generation: int, scope: Scope, query: str) -> Vi
     contents = ViewContents(generation, scope, query, total=library.count())
     try:
         base, base_result = scope_ids(library, scope)
+        result: SearchResult | None
         if query:
             result = library.search(query)
             if scope.kind == "library":

@@ -217,8 +217,10 @@ class Transfers(QObject):
             QGuiApplication.clipboard().setText(text)
             window.statusBar().showMessage(f"Copied BibTeX for {len(ids):,} paper(s)", 4000)
 
-        run_op(window, lambda _ctx: library.export(ids, "bibtex"), done,
-               lambda exc: errors.show_error(window, exc, action="copy BibTeX"), label="copy bibtex")
+        def failed(exc: BaseException) -> None:
+            errors.show_error(window, exc, action="copy BibTeX")
+
+        run_op(window, lambda _ctx: library.export(ids, "bibtex"), done, failed, label="copy bibtex")
 
     def copy_cite(self) -> None:
         ids = self.window.selected_ids()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QPoint, QStringListModel, Qt, QThreadPool, QTimer, Signal
@@ -318,7 +319,6 @@ class MainWindow(QMainWindow):
         self.search_bar.show_pending(contents.pending)
         empty = contents.total == 0 and self.scope.kind == "library" and not self.query
         self.centre.setCurrentWidget(self.welcome if empty else self.table_page)
-        self.detail.setVisible(not empty)
         self._show_heading()
         self._detail_timer.start()
         self.commands.update()
@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
             merge = menu.addMenu("Merge Into")
             for other in self.sidebar_model.scopes("tag"):
                 if other.name != scope.name:
-                    merge.addAction(other.name, lambda target=other.name: edits.rename_tag(scope.name, target))
+                    merge.addAction(other.name, partial(edits.rename_tag, scope.name, other.name))
             merge.setEnabled(writable and not merge.isEmpty())
             menu.addAction("Export Tag…", lambda: transfers.choose_export(prefer=f"Tag: {scope.name}"))
             menu.addSeparator()
@@ -467,6 +467,9 @@ class MainWindow(QMainWindow):
 
     def set_priority(self, ids: Sequence[int], level: int) -> None:
         self.edits.set_priority(ids, level)
+
+    def set_priority_of_selection(self, level: int) -> None:
+        self.edits.set_priority(self.selected_ids(), level)
 
     def toggle_read(self) -> None:
         self.edits.toggle_read(self.selected_ids())

@@ -352,3 +352,49 @@ def test_table_context_menu_offers_add_to_list(qtbot, loaded: MainWindow) -> Non
     assert window.library.list_ids("Queue") == window.table_model.ids[:2]
     for menu in window.findChildren(type(window.commands.papers_menu)):
         menu.close()
+
+
+def test_ctrl_v_on_the_table_pastes_papers(qtbot, loaded: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window = loaded
+    QGuiApplication.clipboard().setText("@misc{pasted2024, title = {A Pasted Paper About Lanterns}, year = {2024}}")
+    focus_table(qtbot, window)
+    with qtbot.waitSignal(window.importFinished, timeout=WAIT_MS) as signal:
+        qtbot.keyClick(window.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert len(signal.args[0].imported) == 1
+    wait_idle(qtbot, window)
+    assert window.table_model.rowCount() == 109
+
+
+def test_an_import_can_be_cancelled(qtbot, window: MainWindow, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    files = sorted((corpus / "paperlists").rglob("*.json"))
+    window.transfers.show_reports = False
+    with qtbot.waitSignal(window.importFinished, timeout=WAIT_MS) as signal:
+        window.import_files(files)
+        assert window.task_strip.isVisible() and window.task_strip.cancel_button.isVisible()
+        window.task_strip.cancel_button.click()
+    outcome = signal.args[0]
+    assert outcome.cancelled
+    assert window.library.count() < 12_000
+    assert not window.task_strip.isVisible()
+    wait_idle(qtbot, window)
+
+
+def test_tag_editor_completes_the_tag_being_typed(qtbot, loaded: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window = loaded
+    pid = window.table_model.id_at(0)
+    window.edits.add_tags(window.table_model.ids[1:3], ["pruning", "llm"])
+    wait_idle(qtbot, window)
+    window.select_ids([pid])
+    editor = window.detail.tags
+    completer = editor.completer()
+    assert completer.splitPath("llm, pru") == ["pru"]
+    completer.setCompletionPrefix("pru")
+    assert completer.currentIndex().data() == "pruning"
+    editor.setText("llm, pru")
+    assert completer.pathFromIndex(completer.currentIndex()) == "llm, pruning, "
+    with qtbot.waitSignal(editor.tagsEdited) as signal:
+        editor.setText("llm, pruning")
+        editor.editingFinished.emit()
+    assert signal.args == [["llm", "pruning"], []]
+    wait_idle(qtbot, window)
+    assert window.library.paper(pid).tags == ["llm", "pruning"]
