@@ -27,7 +27,11 @@ def external_url(link: str) -> str | None:
     scheme = match.group(1).lower()
     rest = text[match.end():]
     if scheme in ("http", "https"):
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018 (raises for a malformed host or port)
+        except ValueError:  # e.g. "https://[::1/x": a broken IPv6 host
+            return None
         if not parts.netloc or any(ch in text for ch in "\n\r\t "):
             return None
         return text

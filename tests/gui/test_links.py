@@ -41,6 +41,10 @@ def test_allowed_links_become_browser_urls(link: str, expected: str) -> None:
     "arxiv:../../etc",
     "arxiv:2310.01234/../x",
     "smb://host/share",
+    "http://[",
+    "HTTP://[]",
+    "https://[::1/x",
+    "https://example.org:99999/",
 ])
 def test_other_links_are_refused(link: str) -> None:
     assert external_url(link) is None
