@@ -73,9 +73,17 @@ class SearchResult:
     text: str
     ids: list[int]
     scores: dict[int, float]
-    total: int
     pending: int
     compiled: CompiledQuery
+    count: Callable[[], int] = field(repr=False, compare=False, default=lambda: 0)
+    _total: int | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def total(self) -> int:
+        """How many papers match in all (counted on first use when ``limit`` cut the hits)."""
+        if self._total is None:
+            self._total = self.count()
+        return self._total
 
     @property
     def catching_up(self) -> bool:
@@ -336,13 +344,15 @@ class Library:
         conn = self.db.conn
         gone = queue.removed_but_queued(conn)
         hits = [h for h in outcome.hits if h.pid not in gone]
+        dropped = len(outcome.hits) - len(hits)
         return SearchResult(
             text=text,
             ids=[h.pid for h in hits],
             scores={h.pid: h.score for h in hits},
-            total=outcome.total - (len(outcome.hits) - len(hits)),
             pending=queue.pending(conn, queue.PAPER_QUEUE),
             compiled=compiled,
+            count=lambda: outcome.count() - dropped,
+            _total=None if outcome.total is None else outcome.total - dropped,
         )
 
     def snippets(self, result: SearchResult | CompiledQuery, ids: Sequence[int]) -> dict[int, Snippet]:

@@ -8,7 +8,7 @@ stores no text), and snippets are made only for the rows a view shows.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from whoosh import classify, highlight
@@ -56,7 +56,8 @@ class Snippet:
 class SearchOutcome:
     query: CompiledQuery
     hits: list[Hit] = field(default_factory=list)
-    total: int = 0
+    total: int | None = 0
+    count: Callable[[], int] = field(default=lambda: 0, repr=False)
 
 
 class _SpanFormatter(highlight.Formatter):
@@ -86,12 +87,12 @@ class SearchEngine:
     def search(self, compiled: CompiledQuery, limit: int | None = None) -> SearchOutcome:
         sub = self.index.papers
         searcher = sub.searcher()
-        # optimize=False: one pass that scores every match and counts them, instead of a
-        # block-skipping pass plus a second full pass to count (Results.__len__)
-        results = searcher.search(compiled.query, limit=limit, terms=False, optimize=False)
+        results = searcher.search(compiled.query, limit=limit, terms=False)
         pid_of = sub.docnums.pid_lookup(searcher)
         hits = [Hit(pid_of(docnum), score) for score, docnum in results.top_n]
-        return SearchOutcome(compiled, hits, len(results))
+        # Counting all matches of a limited search takes a second pass: only when asked for.
+        exact = limit is None or len(hits) < limit
+        return SearchOutcome(compiled, hits, len(hits) if exact else None, count=results.__len__)
 
     def snippet(self, compiled: CompiledQuery, field_name: str, text: str, *, whole: bool = False) -> Snippet:
         """The best fragment of ``text`` for the query (or all of it with ``whole``), with spans."""
