@@ -94,7 +94,7 @@ def orphans(binaries: Sequence[Entry], dropped: Iterable[Entry],
         seen: set[str] = set()
         todo = list(starts)
         while todo:
-            dest, src, _kind = todo.pop()
+            _dest, src, _kind = todo.pop()
             for name in imports_of(src):
                 found = by_name.get(name.rsplit("/", 1)[-1])
                 if found is not None and found[0] not in seen:

@@ -19,7 +19,8 @@ LOG="${LECTERN_BUILD_LOG:-$(dirname "$0")/../build/pyinstaller.log}"
 SAMPLE="$DIST/_internal/resources/sample"
 
 failures=0
-pass() { echo "smoke: ok: $*"; }
+passes=0
+pass() { echo "smoke: ok: $*"; passes=$((passes + 1)); }
 fail() { echo "smoke: FAIL: $*" >&2; failures=$((failures + 1)); }
 [ -x "$BIN" ] || { echo "smoke: no executable at $BIN" >&2; exit 1; }
 
@@ -94,7 +95,7 @@ if out="$(cli search 'author:Sorensen' --json 2>&1)" && grep -q '"citekey": "sor
   pass "cli search finds sorensen2024quill"; else fail "cli search: $out"; fi
 if cli export --all --format bibtex -o "$WORK/out.bib" 2>/dev/null && [ "$(grep -c '^@' "$WORK/out.bib")" = 8 ] \
    && grep -q '{dorner2021margins,' "$WORK/out.bib"; then
-  pass "cli export: 8 BibTeX entries"; else fail "cli export: $(cat "$WORK/out.bib" 2>/dev/null | head -n 5)"; fi
+  pass "cli export: 8 BibTeX entries"; else fail "cli export: $(head -n 5 "$WORK/out.bib" 2>/dev/null)"; fi
 if out="$(cli stats --json 2>&1)" && grep -q '8' <<<"$out"; then pass "cli stats"; else fail "cli stats: $out"; fi
 
 # -- 4. a start without arguments shows the window (a double-click) -------------------------
@@ -131,5 +132,6 @@ if [ -n "$SHOT" ]; then
     fail "screenshot:"; sed 's/^/    /' "$WORK/shot.log" >&2; fi
 fi
 
-if [ "$failures" -gt 0 ]; then echo "smoke: $failures check(s) failed" >&2; exit 1; fi
-echo "smoke: all checks passed for $DIST"
+echo "smoke: $DIST"
+echo "smoke: $passes passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -87,13 +87,13 @@ mkdir -p "$ICONS/scalable/apps"
 cp "$RES/icons/lectern.svg" "$ICONS/scalable/apps/lectern.svg"
 
 # The menu entry starts the installed binary by its full path (~/.local/bin may not be on PATH).
-sed -e "s|^Exec=.*|Exec=$APP_DIR/lectern|" -e "s|^TryExec=.*|TryExec=$APP_DIR/lectern|" \
+sed -e "s|^Exec=.*|Exec=\"$APP_DIR/lectern\"|" -e "s|^TryExec=.*|TryExec=$APP_DIR/lectern|" \
   "$RES/lectern.desktop" > "$DESKTOP.tmp"
 mv "$DESKTOP.tmp" "$DESKTOP"
 chmod 644 "$DESKTOP"
 refresh_caches
 
-echo "Lectern $(cat "$APP_DIR/VERSION" 2>/dev/null | cut -d' ' -f2) installed:"
+echo "Lectern $(cut -d' ' -f2 "$APP_DIR/VERSION" 2>/dev/null) installed:"
 echo "  app        $APP_DIR"
 echo "  command    $BIN"
 echo "  menu entry $DESKTOP"
