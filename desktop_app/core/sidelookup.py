@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
+from desktop_app.core.models import normalise_doi, strip_arxiv_version
 from desktop_app.search.engine import SearchEngine
 from desktop_app.search.query import QueryError
 from desktop_app.storage.db import Database
@@ -40,6 +41,11 @@ class SqlSideLookup:
         if field in ("year", "priority"):
             number = _number(field, text)
             return self._ids(f"SELECT id FROM papers WHERE {field} = ?", (number,))
+        if field == "ids":
+            return self._ids(
+                "SELECT id FROM papers WHERE citekey = ? UNION SELECT id FROM papers WHERE arxiv_id = ? "
+                "UNION SELECT id FROM papers WHERE doi != '' AND lower(doi) = ?",
+                (text, strip_arxiv_version(text), normalise_doi(text).lower()))
         raise QueryError(f"{field}: cannot be searched this way")
 
     def ids_for_prefix(self, field: str, prefix: str) -> set[int]:
@@ -50,6 +56,9 @@ class SqlSideLookup:
         if field == "list":
             return self._ids("SELECT li.paper_id FROM list_items li JOIN lists l ON l.id = li.list_id "
                              "WHERE l.name LIKE ? ESCAPE '\\'", (pattern,))
+        if field == "ids":
+            return self._ids("SELECT id FROM papers WHERE citekey LIKE ?1 ESCAPE '\\' OR arxiv_id LIKE ?1 "
+                             "ESCAPE '\\' OR (doi != '' AND doi LIKE ?1 ESCAPE '\\')", (pattern,))
         raise QueryError(f"{field}: does not take a prefix*")
 
     def ids_for_range(self, field: str, start: int | None, end: int | None) -> set[int]:

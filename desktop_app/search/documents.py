@@ -11,11 +11,6 @@ TEXT_FIELDS = ("title", "abstract")
 
 def paper_document(paper: Paper) -> IndexDoc:
     assert paper.id is not None
-    ids = [paper.citekey.lower()]
-    if paper.arxiv_id:
-        ids.append(paper.arxiv_id.lower())
-    if paper.doi:
-        ids.append(paper.doi.lower())
     authors = " ".join(a.display_name for a in paper.authors)
     return IndexDoc(
         pid=paper.id,
@@ -25,7 +20,6 @@ def paper_document(paper: Paper) -> IndexDoc:
             "abstract": paper.abstract,
             "keywords": " ".join(paper.keywords),
             "venue": paper.venue,
-            "ids": " ".join(ids),
         },
     )
 

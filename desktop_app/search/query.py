@@ -31,8 +31,8 @@ from desktop_app.search.schema import DEFAULT_FIELDS, paper_schema
 MAX_EXPANSIONS = 64
 MIN_PREFIX = 2
 MAX_FUZZY_DISTANCE = 2
-SIDE_FIELDS = ("tag", "list", "status", "year", "priority", "note")
-PLAIN_SIDE_FIELDS = ("tag", "note")
+SIDE_FIELDS = ("tag", "list", "status", "year", "priority", "note", "ids")
+PLAIN_SIDE_FIELDS = ("tag", "note", "ids")
 
 FIELD_ALIASES = {
     "author": "authors", "au": "authors", "by": "authors",

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
 
 from desktop_app.search.analysis import name_analyzer, prose_analyzer
 
 # Bump when a schema or an analyzer changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TITLE_BOOST = 2.5
 
 # Fields a query can name that live in the paper index.
-INDEX_FIELDS = ("title", "authors", "abstract", "keywords", "venue", "ids")
+INDEX_FIELDS = ("title", "authors", "abstract", "keywords", "venue")
 # Fields a plain word searches (besides the side fields tag and note).
-DEFAULT_FIELDS = ("title", "abstract", "authors", "keywords", "ids")
+DEFAULT_FIELDS = ("title", "abstract", "authors", "keywords")
 
 
 def paper_schema() -> Schema:
@@ -22,11 +22,10 @@ def paper_schema() -> Schema:
     return Schema(
         pid=NUMERIC(int, bits=64, signed=False, stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=prose, field_boost=TITLE_BOOST, phrase=True),
-        authors=TEXT(analyzer=name_analyzer(), phrase=True),
+        authors=TEXT(analyzer=name_analyzer(), phrase=False),
         abstract=TEXT(analyzer=prose, phrase=True),
         keywords=TEXT(analyzer=prose, phrase=True),
         venue=TEXT(analyzer=prose, phrase=True),
-        ids=KEYWORD(lowercase=True, scorable=False),
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from desktop_app.core.library import InvalidQueryError, Library
 from desktop_app.core.models import Author, Paper
+from desktop_app.search.schema import SCHEMA_VERSION
 
 from .conftest import sample_papers
 
@@ -181,7 +182,7 @@ def test_stale_schema_version_triggers_a_rebuild(filled: Library) -> None:
     directory = filled.directory
     filled.close()
     meta = directory / "index" / "meta.json"
-    meta.write_text(meta.read_text().replace('"schema_version": 1', '"schema_version": 0'))
+    meta.write_text(meta.read_text().replace(f"\"schema_version\": {SCHEMA_VERSION}", "\"schema_version\": 0"))
     reopened = Library.open(directory)
     try:
         assert "schema 0" in (reopened.rebuild_reason or "")
