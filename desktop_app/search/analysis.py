@@ -63,7 +63,7 @@ class ProseAnalyzer(Analyzer):
             stemmed = stems[word] = stem(word)
         return stemmed
 
-    def __call__(  # noqa: PLR0913 (Whoosh's analyzer protocol)
+    def __call__(
         self,
         value: str,
         positions: bool = False,
