@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from whoosh.matching import ListMatcher, NullMatcher
@@ -157,3 +157,70 @@ class IdSetQuery(Query):
         if not docnums:
             return NullMatcher()
         return _SortedIdsMatcher(docnums, self.boost)
+
+
+class TermUnionQuery(Query):
+    """Documents holding any of ``terms`` in ``field``, at a constant score (prefix/wildcard hits).
+
+    Scoring a union of dozens of expanded terms one posting at a time is what
+    makes ``mult*`` slow; like Whoosh's own constant-score multi-term queries,
+    this collects the documents once and gives each the field's boost.
+    """
+
+    def __init__(self, field: str, terms: Sequence[str], boost: float = 1.0) -> None:
+        self.fieldname = field
+        self.terms_list = tuple(terms)
+        self.boost = boost
+
+    def __repr__(self) -> str:
+        return f"TermUnionQuery({self.fieldname!r}, {len(self.terms_list)} terms)"
+
+    def __unicode__(self) -> str:
+        return f"{self.fieldname}:({' OR '.join(self.terms_list)})"
+
+    __str__ = __unicode__
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, TermUnionQuery) and other.fieldname == self.fieldname
+                and other.terms_list == self.terms_list and other.boost == self.boost)
+
+    def __hash__(self) -> int:
+        return hash((TermUnionQuery, self.fieldname, self.terms_list, self.boost))
+
+    def is_leaf(self) -> bool:
+        return True
+
+    def field(self) -> str:
+        return self.fieldname
+
+    def has_terms(self) -> bool:
+        return True
+
+    def terms(self, phrases: bool = False) -> Iterator[tuple[str, str]]:
+        for term in self.terms_list:
+            yield self.fieldname, term
+
+    def estimate_size(self, ixreader: IndexReader) -> int:
+        return sum(ixreader.doc_frequency(self.fieldname, t) for t in self.terms_list)
+
+    def estimate_min_size(self, ixreader: IndexReader) -> int:
+        return max((ixreader.doc_frequency(self.fieldname, t) for t in self.terms_list), default=0)
+
+    def _docnums(self, searcher: Searcher) -> list[int]:
+        reader = searcher.reader()
+        found: set[int] = set()
+        for term in self.terms_list:
+            if (self.fieldname, term) in reader:
+                found.update(reader.postings(self.fieldname, term).all_ids())
+        return sorted(found)
+
+    def docs(self, searcher: Searcher) -> Iterator[int]:
+        return iter(self._docnums(searcher))
+
+    def matcher(self, searcher: Searcher, context: object = None) -> ListMatcher:
+        docnums = self._docnums(searcher)
+        if not docnums:
+            return NullMatcher()
+        schema = searcher.schema
+        field_boost = getattr(schema[self.fieldname].format, "field_boost", 1.0) if self.fieldname in schema else 1.0
+        return _SortedIdsMatcher(docnums, self.boost * field_boost)

@@ -25,7 +25,7 @@ from whoosh import query as wq
 from whoosh.fields import ID, Schema
 from whoosh.reading import IndexReader
 
-from desktop_app.search.docsets import DocnumMap, IdSetQuery
+from desktop_app.search.docsets import DocnumMap, IdSetQuery, TermUnionQuery
 from desktop_app.search.schema import DEFAULT_FIELDS, paper_schema
 
 MAX_EXPANSIONS = 64
@@ -176,13 +176,16 @@ class _Rewriter:
 
     # -- index fields ---------------------------------------------------------
 
-    def _bounded(self, field: str, candidates: list[str], boost: float, label: str) -> wq.Query:
+    def _bounded(self, field: str, candidates: list[str], boost: float, *, scored: bool) -> wq.Query:
+        """The most frequent expansions; scored per term (fuzzy) or as one constant-score union."""
         if not candidates:
             return wq.NullQuery
         if len(candidates) > MAX_EXPANSIONS:
             candidates.sort(key=lambda t: self.reader.doc_frequency(field, t), reverse=True)
             candidates = candidates[:MAX_EXPANSIONS]
         self.terms.update((field, t) for t in candidates)
+        if not scored:
+            return TermUnionQuery(field, candidates, boost)
         return wq.Or([wq.Term(field, t) for t in candidates], boost=boost)
 
     def _prefix(self, node: wq.Query) -> wq.Query:
@@ -193,7 +196,7 @@ class _Rewriter:
         if node.fieldname not in self.reader.schema:
             return wq.NullQuery
         candidates = [_text(t) for t in self.reader.expand_prefix(node.fieldname, prefix)]
-        return self._bounded(node.fieldname, candidates, node.boost, f"{prefix}*")
+        return self._bounded(node.fieldname, candidates, node.boost, scored=False)
 
     def _wildcard(self, node: wq.Query) -> wq.Query:
         assert isinstance(node, wq.Wildcard)
@@ -210,7 +213,7 @@ class _Rewriter:
             text for text in (_text(t) for t in self.reader.expand_prefix(node.fieldname, stem))
             if regex.match(text)
         ]
-        return self._bounded(node.fieldname, candidates, node.boost, pattern)
+        return self._bounded(node.fieldname, candidates, node.boost, scored=False)
 
     def _fuzzy(self, node: wq.Query) -> wq.Query:
         assert isinstance(node, wq.FuzzyTerm)
@@ -225,7 +228,7 @@ class _Rewriter:
         candidates = [
             _text(t) for t in self.reader.terms_within(node.fieldname, text, distance, prefix=prefix)
         ]
-        return self._bounded(node.fieldname, candidates, node.boost, f"{text}~")
+        return self._bounded(node.fieldname, candidates, node.boost, scored=True)
 
     # -- side fields ------------------------------------------------------------
 
