@@ -84,13 +84,28 @@ self_test() {  # label, then the command prefix
   fi
 }
 self_test offscreen env -u DISPLAY -u WAYLAND_DISPLAY QT_QPA_PLATFORM=offscreen
-self_test xvfb env -u QT_QPA_PLATFORM -u WAYLAND_DISPLAY "${XVFB[@]}"
+# Under Xvfb the self-test also opens a link for real: a fake xdg-open records the environment
+# the bundle hands it, which must be the user's LD_LIBRARY_PATH, not the bundle's.
+mkdir -p "$WORK/bin"
+cat >"$WORK/bin/xdg-open" <<EOF
+#!/bin/sh
+{ echo "url=\$1"; echo "LD_LIBRARY_PATH=\${LD_LIBRARY_PATH-(unset)}"; } >"$WORK/xdg-open.txt"
+EOF
+chmod +x "$WORK/bin/xdg-open"
+self_test xvfb env -u QT_QPA_PLATFORM -u WAYLAND_DISPLAY "${XVFB[@]}" PATH="$WORK/bin:$PATH" \
+  LD_LIBRARY_PATH=/opt/user-lib LECTERN_SELF_TEST_OPEN_URL=https://example.org/lectern-smoke
 grep -q "platform plugin 'xcb'" "$WORK/self-test-xvfb.txt" 2>/dev/null || fail "under Xvfb the self-test did not use the xcb plugin"
+for _ in $(seq 1 50); do [ -s "$WORK/xdg-open.txt" ] && break; sleep 0.1; done
+if grep -qx 'LD_LIBRARY_PATH=/opt/user-lib' "$WORK/xdg-open.txt" 2>/dev/null; then
+  pass "xdg-open started by the bundle gets the user's LD_LIBRARY_PATH (/opt/user-lib)"
+else
+  fail "xdg-open got: $(tr '\n' ' ' <"$WORK/xdg-open.txt" 2>/dev/null || echo 'nothing (not started)')"
+fi
 
 # -- 3. the CLI through the same binary -----------------------------------------------------
 cli() { env -u DISPLAY "$BIN" "$@"; }
 if out="$(cli import "$SAMPLE/sample.bib" "$SAMPLE/daily-papers.txt" 2>&1)" && grep -q 'imported 8' <<<"$out"; then
-  pass "cli import: $(head -n 1 <<<"$out")"; else fail "cli import: $out"; fi
+  pass "cli import: $(grep -m 1 "^imported" <<<"$out")"; else fail "cli import: $out"; fi
 if out="$(cli search 'author:Sorensen' --json 2>&1)" && grep -q '"citekey": "sorensen2024quill"' <<<"$out"; then
   pass "cli search finds sorensen2024quill"; else fail "cli search: $out"; fi
 if cli export --all --format bibtex -o "$WORK/out.bib" 2>/dev/null && [ "$(grep -c '^@' "$WORK/out.bib")" = 8 ] \

@@ -260,6 +260,8 @@ def _child_environment(frozen: bool) -> str:
     leaked = [e for e in child_path.split(os.pathsep) if _in_bundle(e, bundle)]
     _require(not leaked, f"LD_LIBRARY_PATH for children still holds the bundle: {leaked}")
     own = os.environ.get("LD_LIBRARY_PATH", "")
+    if os.environ.get("LECTERN_SELF_TEST_OPEN_URL"):  # the smoke test's fake xdg-open records its env
+        _require(desktop.open_link(os.environ["LECTERN_SELF_TEST_OPEN_URL"]), "the desktop refused the link")
     if not frozen:
         return "running from source: nothing to undo"
     return (f"ours {own or '(unset)'!r}, children's {child_path or '(unset)'!r}, "
