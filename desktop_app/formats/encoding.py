@@ -37,6 +37,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             text = data.decode(encoding, errors="replace")
             return _newlines(text), encoding
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return _newlines(utf16[0]), utf16[1]
     if looks_binary(data):
         raise NotTextError("binary data, not a text file")
     try:
@@ -47,6 +50,28 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return _newlines(data.decode("cp1252")), "cp1252"
     except UnicodeDecodeError:
         return _newlines(data.decode("latin-1")), "latin-1"
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Text saved as UTF-16 without a BOM (JabRef writes it): mostly ASCII, so every other byte is NUL."""
+    sample = data[:8192]
+    half = len(sample) // 2
+    if half < 2 or len(data) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.9 * half and even <= 0.02 * half:
+        encoding = "utf-16-le"
+    elif even >= 0.9 * half and odd <= 0.02 * half:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if looks_binary(text.encode("utf-8", errors="replace")):
+        return None
+    return text, encoding
 
 
 def _newlines(text: str) -> str:
