@@ -1048,6 +1048,7 @@ class Library:
         self.backup("before-restore")
         self.stop_background_indexing()
         self.index.close()
+        self.index.invalidate()
         self.db.close()
         backups.restore_database(backup_file, self.directory / DATABASE)
         self.db = Database(self.directory / DATABASE, before_migration=self._backup_before_migration)

@@ -243,6 +243,10 @@ class SearchIndex:
         tmp.write_text(json.dumps(meta), encoding="utf-8")
         tmp.replace(self.directory / META)
 
+    def invalidate(self) -> None:
+        """Mark the index for a rebuild at the next open (before SQLite is replaced under it)."""
+        (self.directory / META).unlink(missing_ok=True)
+
     def is_open(self) -> bool:
         return self.papers._ix is not None
 

@@ -94,7 +94,7 @@ def test_check_finds_and_repairs_notes_the_notes_index_lost(filled: Library) -> 
 
 def test_a_long_lived_library_sees_edits_deletions_and_removed_notes(filled: Library) -> None:
     """The same searcher across commits (as in the window): no stale or doubled hits."""
-    ids = {p.citekey: p.id for p in filled.papers(filled.all_ids())}
+    ids = {p.citekey: p.id or 0 for p in filled.papers(filled.all_ids())}
     assert filled.search("prototypical").ids == [ids["snell2017prototypical"]]
     filled.set_note(ids["sanh2020movement"], "kept in the index")
     assert filled.search("note:kept").ids == [ids["sanh2020movement"]]
@@ -162,7 +162,7 @@ def test_a_foreign_database_is_refused_untouched(tmp_path: Path) -> None:
     conn.execute("INSERT INTO invoices(total) VALUES (12.5)")
     conn.commit()
     conn.close()
-    with pytest.raises(LecternError, match="not a Lectern library .*invoices"):
+    with pytest.raises(LecternError, match=r"not a Lectern library .*invoices"):
         Library.open(directory)
     assert _user_version(directory / "library.sqlite") == 0
     conn = sqlite3.connect(directory / "library.sqlite")
@@ -241,3 +241,27 @@ def test_restore_command_brings_back_the_backup_and_keeps_the_present(tmp_path: 
     assert [hit["citekey"] for hit in json.loads(out)] == ["snell2017prototypical"]
     before_restore = [p for p in backups.list_backups(directory / "backups") if "before-restore" in p.name]
     assert len(before_restore) == 1 and _count(before_restore[0], "papers") == 1
+
+
+def test_a_restore_killed_before_reindexing_leaves_an_index_that_is_rebuilt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = tmp_path / "lib"
+    with Library.open(directory) as library:
+        library.import_papers(sample_papers())
+        saved = library.backup()
+        library.update_paper("snell2017prototypical", title="Quokka Networks")
+        library.catch_up_index()
+
+        def killed() -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(library, "_reset_index", killed)
+        with pytest.raises(KeyboardInterrupt):
+            library.restore(saved)
+    monkeypatch.undo()
+    with Library.open(directory) as library:
+        assert library.rebuild_reason == "the search index is missing"
+        library.catch_up_index()
+        assert library.paper("snell2017prototypical").title.startswith("Prototypical")
+        assert library.search("title:quokka").ids == []
+        assert library.search("title:prototypical").ids == [library.resolve("snell2017prototypical")]
