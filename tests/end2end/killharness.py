@@ -1,14 +1,14 @@
 """Kill harness: random CLI edits, one SIGKILL per trial, then prove nothing acknowledged was lost.
 
 A session copies a prepared library and runs random ``lectern`` commands in
-subprocesses (imports that index in the foreground, tag, list, status and
-note edits).  Each trial ends with one command killed by SIGKILL: after a
-random delay over the command's whole lifetime, a moment after it takes the
-library lock (opening, the SQLite transaction), or a moment after it takes the
-Whoosh write lock (indexing, committing).  Then, in a random order, ``lectern check`` must exit 0 and a
-fresh ``lectern import`` must succeed (a killed writer's lock must not block
-it); finally the library is read back and compared with a model of every
-command that returned 0.
+subprocesses: imports that index in the foreground, tag, list, status and note
+edits, backups and restores.  Each trial ends with one command killed by
+SIGKILL: after a random delay over the command's whole lifetime, a moment
+after it takes the library lock (opening, the SQLite transaction), or a moment
+after it takes the Whoosh write lock (indexing, committing).  Then, in a random
+order, ``lectern check`` must exit 0 and a fresh ``lectern import`` must
+succeed (a killed writer's lock must not block it); finally the library is
+read back and compared with a model of every command that returned 0.
 
 Every observation is a set of facts (paper, tag, list order, status, note,
 title searchable, note searchable).  The killed command either happened
@@ -41,6 +41,7 @@ from pathlib import Path
 
 from desktop_app.core.library import Library
 from desktop_app.core.paths import DATABASE
+from desktop_app.storage import backup as backups
 
 Fact = tuple[str, ...]
 
@@ -106,6 +107,7 @@ class Command:
     args: list[str]
     apply: Callable[[State], None]
     files: dict[Path, str] = field(default_factory=dict)
+    acknowledged: Callable[[str, State], None] | None = None
 
     def write_files(self) -> None:
         for path, text in self.files.items():
@@ -122,6 +124,7 @@ class Generator:
         self.counter = 0
         self.tokens: set[str] = set()
         self.imported_files: list[tuple[Path, list[GenPaper], list[str], str | None]] = []
+        self.backups: list[tuple[Path, State]] = []
 
     def token(self) -> str:
         while True:
@@ -170,8 +173,19 @@ class Generator:
             choices.append(("list-create", 1.0))
         if any(state.lists.values()):
             choices += [("list-move", 1.0), ("list-remove", 1.0)]
+        choices.append(("backup", 0.5))
+        if self.backups:
+            choices.append(("restore", 0.5))
         kind = self.rng.choices([c for c, _ in choices], [w for _, w in choices])[0]
         rng = self.rng
+        if kind == "backup":
+            def remember(stdout: str, s: State) -> None:
+                self.backups.append((Path(stdout.strip().removeprefix("backed up to ")), deepcopy(s)))
+
+            return Command(kind, ["backup"], lambda s: None, acknowledged=remember)
+        if kind == "restore":
+            path, snapshot = self.backups[-1]
+            return Command(kind, ["restore", str(path)], lambda s: s.__dict__.update(deepcopy(snapshot).__dict__))
         if kind == "import":
             count = rng.choice((1, 5, 20, 40, 120, 250))
             tags = rng.sample(TAG_NAMES, rng.randint(0, 2)) if rng.random() < 0.4 else []
@@ -406,6 +420,10 @@ def observe(library: Path) -> tuple[set[Fact], list[str]]:
                 facts.add(("note-searchable", key))
             else:
                 problems.append(f"the note of {key} is stored but a note search misses it")
+        for copy in lib.backups():
+            broken = backups.verify_database(copy)
+            if broken:
+                problems.append(f"the backup {copy.name} is broken: {broken}")
     finally:
         lib.close()
     return facts, problems
@@ -447,6 +465,11 @@ class Summary:
     losses: int = 0
     unexpected: int = 0
     results: list[TrialResult] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    def acknowledge(self, kind: str) -> None:
+        self.acknowledged += 1
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
 
     @property
     def failures(self) -> list[str]:
@@ -464,6 +487,8 @@ class Summary:
         lines.append(f"kill harness: {self.trials} trials, {self.commands} commands "
                      f"({self.acknowledged} writes acknowledged), losses={self.losses}, "
                      f"unexpected facts={self.unexpected}, failures={len(self.failures)}")
+        lines.append(f"  acknowledged writes by kind: {dict(sorted(self.kinds.items()))}")
+        lines.append(f"  killed commands by kind: {self.count('command')}")
         lines.append(f"  kill phases: {self.count('phase')}")
         lines.append(f"  killed command outcome: {self.count('outcome')}")
         lines.append(f"  trials with index work left by the kill: "
@@ -535,9 +560,11 @@ class Harness:
                 failures.append(f"lectern {' '.join(command.args)} exited {result.returncode}: "
                                 f"{result.stderr.strip()[-300:]}")
                 continue
-            summary.acknowledged += 1
+            summary.acknowledge(command.kind)
             self.durations.setdefault(command.kind, []).append(result.seconds)
             command.apply(state)
+            if command.acknowledged:
+                command.acknowledged(result.stdout, state)
 
         target = rng.choices(("whoosh", "library", "delay"), (0.3, 0.3, 0.4))[0]
         if target == "whoosh":
@@ -545,7 +572,7 @@ class Harness:
             delay = 0.08
         else:
             victim = generator.next_command(state)
-            delay = 0.15 if target == "library" else self._delay(victim.kind, rng)
+            delay = 0.05 if target == "library" else self._delay(victim.kind, rng)
         victim.write_files()
         killed = run_killed(library, victim.args, self.workdir, target=target, delay=delay, rng=rng)
         summary.commands += 1
@@ -557,8 +584,10 @@ class Harness:
                 failures.append(f"lectern {' '.join(victim.args)} exited {killed.returncode} "
                                 f"before the kill: {killed.stderr.strip()[-300:]}")
             else:
-                summary.acknowledged += 1
+                summary.acknowledge(victim.kind)
                 candidates = [with_victim]
+                if victim.acknowledged:
+                    victim.acknowledged(killed.stdout, with_victim)
 
         pending = queued_index_work(library)
         follow_up = generator.import_command(rng.choice((1, 5)))
@@ -578,7 +607,7 @@ class Harness:
                     failures.append(f"the import after the kill failed ({imported.returncode}): "
                                     f"{imported.stderr.strip()[-400:]}")
                 else:
-                    summary.acknowledged += 1
+                    summary.acknowledge("import")
                     for candidate in candidates:
                         follow_up.apply(candidate)
 
