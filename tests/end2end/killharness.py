@@ -174,7 +174,7 @@ class Generator:
         if any(state.lists.values()):
             choices += [("list-move", 1.0), ("list-remove", 1.0)]
         choices.append(("backup", 0.5))
-        if self.backups:
+        if self.backups and self.backups[-1][0].exists():  # not pruned by newer backups
             choices.append(("restore", 0.5))
         kind = self.rng.choices([c for c, _ in choices], [w for _, w in choices])[0]
         rng = self.rng
