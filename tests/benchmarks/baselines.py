@@ -7,22 +7,23 @@ Queries go through a ``MultifieldParser`` over Lectern's default fields with
 an AND group and the fuzzy plugin (phrases: the same fields but ``ids``, since
 Whoosh refuses a phrase on a field without positions; Lectern turns that
 part into an AND of terms) (``word~2`` is a ``FuzzyTerm``, ``pre*`` a
-``Prefix`` per field); top 20 with ``len(results)`` (Lectern reports the total
-too); highlights are ``hit.highlights("abstract", top=1)``; related papers are
+``Prefix`` per field); top 20 (the total is counted once, untimed, for the report, as
+for Lectern); highlights are ``hit.highlights("abstract", top=1)``; related papers are
 ``searcher.more_like(docnum, "abstract", top=10)``.
 
 FTS5: one table over the same six text fields (``porter unicode61
 remove_diacritics 2``, the nearest to Lectern's stemmed, accent-folded
 analysis), rowid = paper id, years in a normal table joined on rowid; ranked
 by ``bm25`` with the title weighted like Lectern's title boost; ``snippet()``
-for highlights.  A timed FTS5 query fetches the top 20 only; the hit count is
-taken once, untimed, for the report.
+for highlights.  Both baselines index whatever fields ``paper_document``
+gives now (the document dump carries them), so they follow schema changes.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,20 +34,37 @@ from whoosh.searching import Searcher
 
 from desktop_app.search.schema import DEFAULT_FIELDS, TITLE_BOOST, paper_schema
 from tests.benchmarks import queries as query_set
-from tests.benchmarks.docs import read_docs
+from tests.benchmarks.docs import BenchDoc, read_docs
 from tests.benchmarks.measure import Stopwatch, dir_bytes, run_query_set
 
-TEXT_FIELDS = ("title", "authors", "abstract", "keywords", "venue", "ids")
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
-BM25 = "bm25(fts, " + ", ".join(str(TITLE_BOOST) if f == "title" else "1.0" for f in TEXT_FIELDS) + ")"
-FTS_TOP = f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY {BM25} LIMIT 20"
-FTS_SNIPPET = (f"SELECT rowid, snippet(fts, -1, '<b>', '</b>', '…', 32) FROM fts WHERE fts MATCH ? "
-               f"ORDER BY {BM25} LIMIT 20")
-FTS_YEARS = (f"SELECT fts.rowid FROM fts JOIN paper_year ON paper_year.rowid = fts.rowid "
-             f"WHERE fts MATCH ? AND paper_year.year BETWEEN ? AND ? ORDER BY {BM25} LIMIT 20")
-FTS_COUNT = "SELECT count(*) FROM fts WHERE fts MATCH ?"
-FTS_COUNT_YEARS = ("SELECT count(*) FROM fts JOIN paper_year ON paper_year.rowid = fts.rowid "
-                   "WHERE fts MATCH ? AND paper_year.year BETWEEN ? AND ?")
+
+
+@dataclass(frozen=True)
+class FtsSql:
+    """The FTS5 statements for a table whose columns are Lectern's indexed fields."""
+
+    top: str
+    snippet: str
+    years: str
+    count: str
+    count_years: str
+
+
+def fts_sql(columns: Sequence[str]) -> FtsSql:
+    bm25 = "bm25(fts, " + ", ".join(str(TITLE_BOOST) if c == "title" else "1.0" for c in columns) + ")"
+    join = "FROM fts JOIN paper_year ON paper_year.rowid = fts.rowid WHERE fts MATCH ? AND paper_year.year BETWEEN ? AND ?"
+    return FtsSql(
+        top=f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY {bm25} LIMIT 20",
+        snippet=f"SELECT rowid, snippet(fts, -1, '<b>', '</b>', '…', 32) FROM fts WHERE fts MATCH ? ORDER BY {bm25} LIMIT 20",
+        years=f"SELECT fts.rowid {join} ORDER BY {bm25} LIMIT 20",
+        count="SELECT count(*) FROM fts WHERE fts MATCH ?",
+        count_years=f"SELECT count(*) {join}",
+    )
+
+
+def text_fields(docs: Sequence[BenchDoc]) -> list[str]:
+    return list(docs[0]["fields"]) if docs else []
 
 
 def raw_schema() -> Schema:
@@ -72,37 +90,39 @@ def whoosh_build(spec: dict[str, Any]) -> dict[str, Any]:
     docs = read_docs(Path(spec["docs"]))
     path = Path(spec["index"])
     path.mkdir(parents=True, exist_ok=True)
+    schema = raw_schema()
+    names = [n for n in text_fields(docs) if n in schema]
     clock = Stopwatch()
-    ix = whoosh_index.create_in(str(path), raw_schema())
+    ix = whoosh_index.create_in(str(path), schema)
     writer = ix.writer()
     for doc in docs:
-        fields: dict[str, Any] = {name: doc[name] for name in TEXT_FIELDS}  # type: ignore[literal-required]
+        fields: dict[str, Any] = {name: doc["fields"][name] for name in names}
         if doc["year"] is not None:
             fields["year"] = doc["year"]
         writer.add_document(pid=doc["pid"], **fields)
     writer.commit()
     wall, cpu = clock.wall(), clock.cpu()
     ix.close()
-    return {"docs": len(docs), "wall_s": wall, "cpu_s": cpu, "size_bytes": dir_bytes(path)}
+    return {"docs": len(docs), "wall_s": wall, "cpu_s": cpu, "size_bytes": dir_bytes(path), "fields": names}
 
 
-def whoosh_executor(searcher: Searcher, schema: Schema) -> Callable[[query_set.BenchQuery], tuple[int, list[int]]]:
+def whoosh_executor(searcher: Searcher, schema: Schema) -> Callable[[query_set.BenchQuery], tuple[list[int], Callable[[], int]]]:
     parser = raw_parser(schema)
     phrase_parser = raw_parser(schema, phrase_fields(schema))
 
-    def execute(q: query_set.BenchQuery) -> tuple[int, list[int]]:
+    def execute(q: query_set.BenchQuery) -> tuple[list[int], Callable[[], int]]:
         if q.cls == "related":
             docnum = searcher.document_number(pid=q.pid)
             related = searcher.more_like(docnum, "abstract", top=10)
             pids = [hit["pid"] for hit in related]
-            return len(pids), pids
+            return pids, lambda: len(pids)
         chosen = phrase_parser if q.cls == "phrase" else parser
         results = searcher.search(chosen.parse(q.whoosh), limit=20)
         pids = [hit["pid"] for hit in results]
         if q.cls == "highlight":
             for hit in results:
                 hit.highlights("abstract", top=1)
-        return len(results), pids
+        return pids, lambda: len(results)
 
     return execute
 
@@ -121,17 +141,18 @@ def whoosh_queries(spec: dict[str, Any]) -> dict[str, Any]:
 
 def fts_build(spec: dict[str, Any]) -> dict[str, Any]:
     docs = read_docs(Path(spec["docs"]))
+    columns = text_fields(docs)
     path = Path(spec["database"])
     path.unlink(missing_ok=True)
     clock = Stopwatch()
     conn = sqlite3.connect(path)
     try:
         conn.execute("CREATE TABLE paper_year(rowid INTEGER PRIMARY KEY, year INTEGER)")
-        conn.execute(f"CREATE VIRTUAL TABLE fts USING fts5({', '.join(TEXT_FIELDS)}, tokenize='{FTS_TOKENIZER}')")
+        conn.execute(f"CREATE VIRTUAL TABLE fts USING fts5({', '.join(columns)}, tokenize='{FTS_TOKENIZER}')")
         with conn:
             conn.executemany(
-                f"INSERT INTO fts(rowid, {', '.join(TEXT_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                ((d["pid"], *(d[f] for f in TEXT_FIELDS)) for d in docs),  # type: ignore[literal-required]
+                f"INSERT INTO fts(rowid, {', '.join(columns)}) VALUES (?{', ?' * len(columns)})",
+                ((d["pid"], *(d["fields"][c] for c in columns)) for d in docs),
             )
             conn.executemany("INSERT INTO paper_year(rowid, year) VALUES (?, ?)",
                              ((d["pid"], d["year"]) for d in docs))
@@ -139,29 +160,33 @@ def fts_build(spec: dict[str, Any]) -> dict[str, Any]:
         conn.close()
     wall, cpu = clock.wall(), clock.cpu()
     return {"docs": len(docs), "wall_s": wall, "cpu_s": cpu, "size_bytes": dir_bytes(path),
-            "sqlite": sqlite3.sqlite_version}
+            "sqlite": sqlite3.sqlite_version, "columns": columns, "top_sql": fts_sql(columns).top}
 
 
-def fts_executor(conn: sqlite3.Connection) -> Callable[[query_set.BenchQuery], tuple[int, list[int]]]:
-    def execute(q: query_set.BenchQuery) -> tuple[int, list[int]]:
+def fts_columns(conn: sqlite3.Connection) -> list[str]:
+    return [str(row[1]) for row in conn.execute("PRAGMA table_info(fts)")]
+
+
+def fts_executor(conn: sqlite3.Connection) -> Callable[[query_set.BenchQuery], tuple[list[int], Callable[[], int]]]:
+    sql = fts_sql(fts_columns(conn))
+
+    def count(q: query_set.BenchQuery) -> int:
         assert q.fts is not None
         if q.years is not None:
-            rows = conn.execute(FTS_YEARS, (q.fts, *q.years)).fetchall()
+            return int(conn.execute(sql.count_years, (q.fts, *q.years)).fetchone()[0])
+        return int(conn.execute(sql.count, (q.fts,)).fetchone()[0])
+
+    def execute(q: query_set.BenchQuery) -> tuple[list[int], Callable[[], int]]:
+        assert q.fts is not None
+        if q.years is not None:
+            rows = conn.execute(sql.years, (q.fts, *q.years)).fetchall()
         elif q.cls == "highlight":
-            rows = conn.execute(FTS_SNIPPET, (q.fts,)).fetchall()
+            rows = conn.execute(sql.snippet, (q.fts,)).fetchall()
         else:
-            rows = conn.execute(FTS_TOP, (q.fts,)).fetchall()
-        pids = [int(r[0]) for r in rows]
-        return len(pids), pids
+            rows = conn.execute(sql.top, (q.fts,)).fetchall()
+        return [int(r[0]) for r in rows], lambda: count(q)
 
     return execute
-
-
-def fts_count(conn: sqlite3.Connection, q: query_set.BenchQuery) -> int:
-    assert q.fts is not None
-    if q.years is not None:
-        return int(conn.execute(FTS_COUNT_YEARS, (q.fts, *q.years)).fetchone()[0])
-    return int(conn.execute(FTS_COUNT, (q.fts,)).fetchone()[0])
 
 
 def fts_queries(spec: dict[str, Any]) -> dict[str, Any]:
@@ -169,12 +194,7 @@ def fts_queries(spec: dict[str, Any]) -> dict[str, Any]:
     try:
         queries = [q for q in query_set.load(Path(spec["queries"])) if q.fts is not None]
         timings = run_query_set(queries, fts_executor(conn), int(spec["passes"]))
-        out = []
-        for q, t in zip(queries, timings, strict=True):
-            if not t.error:
-                t.hits = fts_count(conn, q)
-            out.append(dict(t.as_dict(), cls=q.cls, text=q.text))
-        return {"queries": out}
+        return {"queries": [dict(t.as_dict(), cls=q.cls, text=q.text) for q, t in zip(queries, timings, strict=True)]}
     finally:
         conn.close()
 

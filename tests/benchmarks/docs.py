@@ -1,4 +1,4 @@
-"""The document dump every engine indexes: one JSON line per paper, as Lectern indexed it (plus the year)."""
+"""The document dump every engine indexes: one JSON line per paper, the fields Lectern indexed plus the year."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ from typing import TypedDict
 
 
 class BenchDoc(TypedDict):
-    """One paper as every engine indexes it: Lectern's indexed fields plus the year."""
+    """One paper as every engine indexes it: ``paper_document(paper).fields`` (whatever they are now) and the year."""
 
     pid: int
-    title: str
-    authors: str
-    abstract: str
-    keywords: str
-    venue: str
-    ids: str
     year: int | None
+    fields: dict[str, str]
+
+
+def text(doc: BenchDoc, name: str) -> str:
+    return doc["fields"].get(name, "")
 
 
 def write_docs(docs: Iterator[BenchDoc], path: Path) -> int:

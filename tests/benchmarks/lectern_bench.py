@@ -46,6 +46,18 @@ def sizes(lib_dir: Path) -> dict[str, int]:
             "total_with_backups": database + index + backups}
 
 
+def index_segments(lib_dir: Path) -> int:
+    """How many segments the paper index has (read-only look at the derived data; a diagnostic)."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(lib_dir / INDEX_DIR / "papers"))
+    try:
+        with ix.reader() as reader:
+            return len(reader.leaf_readers())
+    finally:
+        ix.close()
+
+
 def phase_parse(spec: dict[str, Any]) -> dict[str, Any]:
     clock = Stopwatch()
     papers = problems = 0
@@ -80,12 +92,7 @@ def _docs(library: Library) -> Iterator[BenchDoc]:
     for batch in library.iter_papers():
         for paper in batch:
             doc = paper_document(paper)
-            fields = doc.fields
-            yield BenchDoc(
-                pid=doc.pid, title=fields["title"], authors=fields["authors"],
-                abstract=fields["abstract"], keywords=fields["keywords"], venue=fields["venue"],
-                ids=fields["ids"], year=paper.year,
-            )
+            yield BenchDoc(pid=doc.pid, year=paper.year, fields={k: str(v) for k, v in doc.fields.items()})
 
 
 def phase_index(spec: dict[str, Any]) -> dict[str, Any]:
@@ -109,27 +116,30 @@ def phase_index(spec: dict[str, Any]) -> dict[str, Any]:
     finally:
         library.close()
     result["sizes"] = sizes(lib_dir)
+    result["segments"] = index_segments(lib_dir)
     return result
 
 
 def phase_queries(spec: dict[str, Any]) -> dict[str, Any]:
+    segments = index_segments(Path(spec["library"]))
     library = Library.open(Path(spec["library"]))
     try:
         queries = query_set.load(Path(spec["queries"]))
 
-        def execute(q: query_set.BenchQuery) -> tuple[int, list[int]]:
+        def execute(q: query_set.BenchQuery) -> tuple[list[int], Callable[[], int]]:
             if q.cls == "related":
                 assert q.pid is not None
                 hits = library.related(q.pid, limit=10)
-                return len(hits), [h.pid for h in hits]
+                return [h.pid for h in hits], lambda: len(hits)
             limit = None if q.cls in query_set.LECTERN_ONLY else 20
             result = library.search(q.text, limit=limit)
             if q.cls == "highlight":
                 library.snippets(result, result.ids[:20])
-            return result.total, result.ids[:20]
+            return result.ids[:20], lambda: result.total
 
         timings = run_query_set(queries, execute, int(spec["passes"]))
-        return {"queries": [dict(t.as_dict(), cls=q.cls, text=q.text) for q, t in zip(queries, timings, strict=True)]}
+        return {"queries": [dict(t.as_dict(), cls=q.cls, text=q.text) for q, t in zip(queries, timings, strict=True)],
+                "segments": segments}
     finally:
         library.close()
 
@@ -214,9 +224,9 @@ def phase_edits(spec: dict[str, Any]) -> dict[str, Any]:
         results["note (background indexer)"] = _edit_trials(library, groups[2], lambda t, p: note(t, p, "bg"))
         results["title (background indexer)"] = _edit_trials(library, groups[3], title)
         library.stop_background_indexing()
-        return {"edits": results, "trials": EDIT_TRIALS}
     finally:
         library.close()
+    return {"edits": results, "trials": EDIT_TRIALS, "segments_after": index_segments(Path(spec["library"]))}
 
 
 def phase_export(spec: dict[str, Any]) -> dict[str, Any]:

@@ -130,17 +130,19 @@ Q = TypeVar("Q")
 
 
 def run_query_set(
-    queries: Sequence[Q], execute: Callable[[Q], tuple[int, list[int]]], passes: int
+    queries: Sequence[Q], execute: Callable[[Q], tuple[list[int], Callable[[], int]]], passes: int
 ) -> list[QueryTiming]:
     """A warm-up run of every query, then ``passes`` timed rounds over the whole set (interleaved).
 
-    ``execute`` returns (total hits, top ids).  A query that raises is recorded
-    with its error and not run again.
+    ``execute`` returns the top ids and a function counting all hits, which
+    is called once after the warm-up run, outside the timing.  A query that
+    raises is recorded with its error and not run again.
     """
     timings: list[QueryTiming] = []
     for query in queries:
         try:
-            (hits, top), first = timed(partial(execute, query))
+            (top, count), first = timed(partial(execute, query))
+            hits = count()
         except Exception as exc:
             timings.append(QueryTiming(Sample(0.0, 0.0), error=f"{type(exc).__name__}: {exc}"[:300]))
             continue

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from desktop_app.search.analysis import prose_analyzer
-from tests.benchmarks.docs import BenchDoc
+from tests.benchmarks.docs import BenchDoc, text
 
 SEED = 7
 PER_CLASS = 10
@@ -76,7 +76,7 @@ class _Vocabulary:
         self.title_df: Counter[str] = Counter()
         surfaces: dict[str, Counter[str]] = {}
         for doc in docs:
-            words = _ALPHA.findall(f"{doc['title']} {doc['abstract']} {doc['keywords']}".lower())
+            words = _ALPHA.findall(f"{text(doc, 'title')} {text(doc, 'abstract')} {text(doc, 'keywords')}".lower())
             stems = set()
             for word in words:
                 stem = self.stem(word)
@@ -84,7 +84,7 @@ class _Vocabulary:
                     stems.add(stem)
                     surfaces.setdefault(stem, Counter())[word] += 1
             self.df.update(stems)
-            self.title_df.update({s for s in map(self.stem, _ALPHA.findall(doc["title"].lower())) if s})
+            self.title_df.update({s for s in map(self.stem, _ALPHA.findall(text(doc, "title").lower())) if s})
         self.surface = {stem: counts.most_common(1)[0][0] for stem, counts in surfaces.items()}
         self.words = set().union(*surfaces.values()) if surfaces else set()
         self.ranked = [s for s, _ in sorted(self.df.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -153,7 +153,7 @@ def build(docs: Sequence[BenchDoc], per_class: int = PER_CLASS, seed: int = SEED
 
     queries += [_plain("highlight", surface[s]) for s in _spread(vocab.ranked, 10, 210, per_class)]
 
-    with_text = [d["pid"] for d in docs if len(d["abstract"]) > 200] or [d["pid"] for d in docs]
+    with_text = [d["pid"] for d in docs if len(text(d, "abstract")) > 200] or [d["pid"] for d in docs]
     for pid in sorted(rng.sample(with_text, min(per_class, len(with_text)))):
         queries.append(BenchQuery("related", f"related to paper {pid}", "", None, pid=pid))
 
@@ -169,7 +169,7 @@ def _and_pairs(docs: Sequence[BenchDoc], vocab: _Vocabulary, rng: random.Random,
     for limit in (2000, len(vocab.ranked) + 1):
         for i in order:
             stems = []
-            for word in _ALPHA.findall(docs[i]["title"].lower()):
+            for word in _ALPHA.findall(text(docs[i], "title").lower()):
                 stem = vocab.stem(word)
                 if stem and 10 <= vocab.rank.get(stem, 10**9) < limit and stem not in stems:
                     stems.append(stem)
@@ -187,7 +187,7 @@ def _phrases(docs: Sequence[BenchDoc], vocab: _Vocabulary, rng: random.Random, n
     sample = rng.sample(list(docs), min(PHRASE_SAMPLE_DOCS, len(docs)))
     counts: Counter[tuple[str, str]] = Counter()
     for doc in sample:
-        tokens = _TOKEN.findall(doc["abstract"].lower())
+        tokens = _TOKEN.findall(text(doc, "abstract").lower())
         for a, b in itertools.pairwise(tokens):
             if (len(a) >= 4 and len(b) >= 4 and a.isalpha() and b.isalpha()
                     and vocab.stem(a) and vocab.stem(b)):

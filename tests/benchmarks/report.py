@@ -177,7 +177,7 @@ def markdown(results: dict[str, Any], summary: dict[str, Any]) -> str:
     w = lines.append
     w(f"# Lectern benchmark: {papers:,} papers")
     w("")
-    w(f"Run {meta['started']} · commit `{meta['commit']}` · {meta['cpus']} CPUs · load average "
+    w(f"Run {meta['started']} · commit `{meta['commit']}` (sources hash `{meta.get('source_hash', '?')}`, copied at the start) · {meta['cpus']} CPUs · load average "
       f"{meta['load_before']} → {meta['load_after']} · Python {meta['python']} · whoosh-reloaded "
       f"{meta['whoosh']} · SQLite {meta['sqlite']} · {meta['passes']} timed passes per query after one "
       f"warm-up run (a query slower than 2 s gets 3) · whole run {meta['elapsed_s'] / 60:.1f} min")
@@ -217,6 +217,12 @@ def markdown(results: dict[str, Any], summary: dict[str, Any]) -> str:
         b = fts["build"]
         build_row("FTS5 build (one transaction)", b["docs"], b["wall_s"], b["cpu_s"], b["process"]["peak_rss_mb"])
     w("")
+    segments = [f"{index['segments']} after indexing (the query phase ran on {lectern['queries'].get('segments', '?')})"
+                if "segments" in index else "", f"{lectern['edits']['segments_after']} after the edits"
+                if "segments_after" in lectern["edits"] else ""]
+    if any(segments):
+        w("Lectern paper index segments: " + ", ".join(s for s in segments if s) + ".")
+        w("")
     batches = index.get("batches") or []
     if len(batches) >= 2:
         first_done, first_wall, _ = batches[0]

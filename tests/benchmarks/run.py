@@ -2,8 +2,10 @@
 
     python -m tests.benchmarks.run [--corpus DIR] [--scale N] [--passes K] [--out DIR] [--skip-baselines]
 
-Every phase runs in a fresh subprocess (its peak RSS and CPU time are its
-own): Lectern store, parse, index (which also dumps the indexed documents),
+The sources (``desktop_app`` and this harness) are copied into the work
+dir first and every phase imports that copy, so one run measures one version
+of the code even while the working tree changes.  Every phase runs in a
+fresh subprocess (its peak RSS and CPU time are its own): Lectern store, parse, index (which also dumps the indexed documents),
 the query set is drawn from that dump, then cold opens, queries, edits,
 export; then the raw Whoosh and FTS5 builds, cold opens and queries on the
 dumped documents.  Markdown and JSON go to ``--out``
@@ -13,6 +15,7 @@ dumped documents.  Markdown and JSON go to ``--out``
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -29,7 +32,6 @@ from typing import Any
 from desktop_app.search.schema import DEFAULT_FIELDS
 from tests.benchmarks import queries as query_set
 from tests.benchmarks import report
-from tests.benchmarks.baselines import FTS_TOP
 from tests.benchmarks.corpus import prepare
 from tests.benchmarks.docs import read_docs
 
@@ -43,9 +45,29 @@ def _log(message: str) -> None:
     print(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+SOURCES = ROOT
+
+
+def snapshot_sources(work: Path) -> tuple[Path, str]:
+    """Copy ``desktop_app`` and the harness into ``work/src``; the copy and a hash of its contents."""
+    src = work / "src"
+    if src.exists():
+        shutil.rmtree(src)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "results")
+    shutil.copytree(ROOT / "desktop_app", src / "desktop_app", ignore=ignore)
+    shutil.copytree(ROOT / "tests" / "benchmarks", src / "tests" / "benchmarks", ignore=ignore)
+    shutil.copy2(ROOT / "tests" / "__init__.py", src / "tests" / "__init__.py")
+    digest = hashlib.sha1()
+    for path in sorted((src / "desktop_app").rglob("*.py")):
+        digest.update(path.relative_to(src).as_posix().encode())
+        digest.update(path.read_bytes())
+    return src, digest.hexdigest()[:12]
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    paths = [str(SOURCES)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
     env.setdefault("PYTHONHASHSEED", "0")
     return env
 
@@ -60,7 +82,7 @@ def run_phase(phase: str, spec: dict[str, Any], work: Path) -> dict[str, Any]:
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "tests.benchmarks.worker", phase, str(spec_path), str(out_path)],
-        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=PHASE_TIMEOUT_S, check=False,
+        cwd=SOURCES, env=_env(), capture_output=True, text=True, timeout=PHASE_TIMEOUT_S, check=False,
     )
     if proc.returncode != 0 or not out_path.exists():
         raise RuntimeError(f"benchmark phase {phase} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
@@ -76,7 +98,7 @@ def cold_open(spec: dict[str, Any], repeats: int) -> list[dict[str, Any]]:
         started = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-m", "tests.benchmarks.cold_open", json.dumps(spec)],
-            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600, check=False,
+            cwd=SOURCES, env=_env(), capture_output=True, text=True, timeout=600, check=False,
         )
         process_ms = (time.perf_counter() - started) * 1000.0
         if proc.returncode != 0:
@@ -94,9 +116,9 @@ def _meta(args: argparse.Namespace) -> dict[str, Any]:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                 text=True, check=False).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "desktop_app"], cwd=ROOT,
                                capture_output=True, text=True, check=False).stdout.strip()
-        commit += "+dirty" if dirty else ""
+        commit += " + uncommitted changes in desktop_app" if dirty else ""
     except OSError:
         commit = "unknown"
     try:
@@ -133,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     meta = _meta(args)
+    global SOURCES
+    SOURCES, meta["source_hash"] = snapshot_sources(work)
     try:
         results = _run(args, work, meta)
     finally:
@@ -141,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     meta["load_after"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     meta["elapsed_s"] = time.perf_counter() - began
     papers = results["lectern"]["index"]["papers"]
-    stem = f"bench-{papers // 1000}k-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    stem = f"bench-{round(papers / 1000)}k-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     md_path, json_path = report.write(results, args.out, stem)
     _log(f"wrote {md_path} and {json_path}")
     print(md_path)
@@ -193,7 +217,8 @@ def _run(args: argparse.Namespace, work: Path, meta: dict[str, Any]) -> dict[str
     results["whoosh"] = whoosh
     database = work / "fts5.sqlite"
     fts: dict[str, Any] = {"build": run_phase("fts-build", {"docs": str(docs), "database": str(database)}, work)}
-    fts["open"] = cold_open({"engine": "fts", "path": str(database), "query": first.fts, "sql": FTS_TOP}, args.opens)
+    fts["open"] = cold_open({"engine": "fts", "path": str(database), "query": first.fts,
+                             "sql": fts["build"]["top_sql"]}, args.opens)
     fts["queries"] = run_phase("fts-queries", {"database": str(database), "queries": str(queries_path),
                                                "passes": args.passes}, work)
     results["fts"] = fts

@@ -22,7 +22,8 @@ def main(argv: list[str]) -> int:
         from tests.benchmarks.baselines import PHASES
     clock = Stopwatch()
     result = PHASES[phase](spec)
-    result["process"] = {"wall_s": clock.wall(), "cpu_s": clock.cpu(), "peak_rss_mb": peak_rss_mb()}
+    result["process"] = {"wall_s": clock.wall(), "cpu_s": clock.cpu(), "peak_rss_mb": peak_rss_mb(),
+                         "desktop_app": sys.modules["desktop_app"].__file__ if "desktop_app" in sys.modules else ""}
     Path(out_path).write_text(json.dumps(result), encoding="utf-8")
     return 0
 
