@@ -26,6 +26,7 @@ from whoosh.fields import ID, Schema
 from whoosh.reading import IndexReader
 
 from desktop_app.search.docsets import DocnumMap, IdSetQuery, TermUnionQuery
+from desktop_app.search.phrase import FastPhrase
 from desktop_app.search.schema import DEFAULT_FIELDS, paper_schema
 
 MAX_EXPANSIONS = 64
@@ -156,7 +157,7 @@ class _Rewriter:
             self.terms.update((node.fieldname, w) for w in node.words)
             if not _has_positions(self.reader, node.fieldname):
                 return wq.And([wq.Term(node.fieldname, w) for w in node.words], boost=node.boost)
-            return node
+            return FastPhrase(node.fieldname, node.words, slop=node.slop, boost=node.boost)
         if isinstance(node, wq.Term):
             self.terms.add((node.fieldname, str(node.text)))
             return node
