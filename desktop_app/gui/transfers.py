@@ -1,10 +1,12 @@
 """Papers in and out of the window: import (files, drops, paste), export, clipboard, reindex.
 
-All of it runs through ``run_op`` on the global thread pool with progress in
-the status bar.  A file import pauses the background indexer while it
-stores papers (two CPU-bound Python threads starve the GUI thread of the
-GIL; one does not) and resumes it afterwards, so the new papers become
-searchable right after they became browsable.
+All of it runs through ``run_op`` with progress in the status bar: imports on
+the window's write thread (after and before other edits, never interleaved
+with them), exports, clipboard and reindex on the global pool.  A file import
+pauses the background indexer while it stores papers (two CPU-bound Python
+threads starve the GUI thread of the GIL; one does not) and resumes it
+afterwards, so the new papers become searchable right after they became
+browsable.
 """
 
 from __future__ import annotations
@@ -127,7 +129,8 @@ class Transfers(QObject):
                 errors.show_error(window, exc, action="import")
                 window.schedule_reload()
 
-        self.import_op = run_op(window, work, done, failed, progress, label="import")
+        # On the write thread: imports and edits apply one after the other, never interleaved.
+        self.import_op = run_op(window, work, done, failed, progress, pool=window.write_pool, label="import")
         self.task_op = self.import_op
         return self.import_op
 

@@ -46,6 +46,7 @@ from desktop_app.gui.window import MainWindow  # noqa: E402
 HEARTBEAT_MS = 5
 KEY_INTERVAL_MS = 90
 GOAL_MS = 100.0
+TIMEOUT_S = 600
 
 
 @dataclass
@@ -205,8 +206,9 @@ class Scenario:
         if self.window.library.pending_index() == 0 and self.window.is_idle():
             self._poll.stop()
             self._poll.timeout.disconnect(self._check_index)
-            for dialog in self.window.findChildren(type(self.window._last_report)) if self.window._last_report else []:
-                dialog.close()
+            report = self.window.transfers.last_report
+            if report is not None:
+                report.close()
             self.meter.begin("typing")
             self.window.search_bar.field.setFocus()
             self._type_next()
@@ -261,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         if watchdog is not None:
             watchdog.start()
         QTimer.singleShot(0, scenario.start)
+        QTimer.singleShot(TIMEOUT_S * 1000, lambda: (print("gui_stall: gave up waiting", file=sys.stderr),
+                                                     app.exit(3)))
         started = time.perf_counter()
         app.exec()
         total = time.perf_counter() - started
