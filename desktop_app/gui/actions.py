@@ -46,7 +46,7 @@ class WindowActions(QObject):
         self.unread = self._make("Mark &Unread", lambda: w.set_status(w.selected_ids(), "unread"), writes=True)
         self.priorities = [
             self._make(name, partial(w.set_priority_of_selection, level),
-                       f"Ctrl+{level + 5}" if level else "Ctrl+0", writes=True)
+                       f"Alt+{level}", writes=True)
             for level, name in enumerate(PRIORITIES)
         ]
         self.add_tags = self._make("Add &Tags…", w.ask_add_tags, "Ctrl+T", writes=True)

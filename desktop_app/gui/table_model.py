@@ -106,6 +106,7 @@ class PaperTableModel(QAbstractTableModel):
         self._requested: set[int] = set()
         self.marks_active = False
         self.reorderable = False
+        self.readonly = False  # no status checkbox clicks for a read-only library
         self._want_timer = QTimer(self)
         self._want_timer.setSingleShot(True)
         self._want_timer.setInterval(0)
@@ -312,7 +313,7 @@ class PaperTableModel(QAbstractTableModel):
             return Qt.ItemFlag.ItemIsDropEnabled if self.reorderable else Qt.ItemFlag.NoItemFlags
         flags = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                  | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemNeverHasChildren)
-        if COLUMNS[index.column()].key == "status":
+        if COLUMNS[index.column()].key == "status" and not self.readonly:
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
 

@@ -106,6 +106,7 @@ class Transfers(QObject):
                 strip.show_progress(f"Importing {name or label}… ({number} of {total})", number, total)
             if window.scope.kind in BROWSABLE_SCOPES and not window.reload_pending:
                 window.schedule_reload(400)  # papers are browsable as soon as they are stored
+            window.schedule_sidebar()
 
         def finish() -> None:
             self.import_op = None

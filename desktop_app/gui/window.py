@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.tag_names = QStringListModel(self)
         self.table_model = PaperTableModel(self.library, self)
+        self.table_model.readonly = self.readonly
         self.sidebar_model = SidebarModel(self.palette(), self)
         self.search_bar = SearchBar(self)
         self.sidebar = SidebarView(self)
@@ -285,6 +286,11 @@ class MainWindow(QMainWindow):
 
     def schedule_reload(self, delay: int = RELOAD_DELAY_MS) -> None:
         self._reload_timer.start(delay)
+
+    def schedule_sidebar(self) -> None:
+        """Refresh the sidebar's counts soon (once for a burst of changes)."""
+        if not self._sidebar_timer.isActive():
+            self._sidebar_timer.start()
 
     def _view_loaded(self, contents: ViewContents) -> None:
         if self.closed or contents.generation != self._generation:

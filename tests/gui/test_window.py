@@ -323,6 +323,8 @@ def test_read_only_library_disables_writes(qtbot, make_window, tmp_path: Path) -
                        window.commands.new_list, window.commands.undo):
             assert not action.isEnabled(), action.text()
         assert window.detail.note.editor.isReadOnly()
+        status = window.table_model.index(0, COLUMN["status"])
+        assert not window.table_model.flags(status) & Qt.ItemFlag.ItemIsUserCheckable
         search(qtbot, window, "pruning")
         assert window.table_model.rowCount() > 0
         window.close()
