@@ -70,9 +70,6 @@ class DetailPane(QWidget):
         self.meta.setWordWrap(True)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.meta.setToolTip("Year, venue and the citation key (@key) used in \\cite{…}")
-        muted = QPalette(self.meta.palette())
-        muted.setColor(QPalette.ColorRole.WindowText, theme.muted_color(self.palette()))
-        self.meta.setPalette(muted)
         self.links = QLabel(page)
         self.links.setObjectName("detailLinks")
         self.links.setTextFormat(Qt.TextFormat.RichText)
@@ -138,9 +135,16 @@ class DetailPane(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
 
+        self.apply_palette()
         self.status.activated.connect(self._status_activated)
         self.priority.activated.connect(self._priority_activated)
         self.tags.tagsEdited.connect(self._tags_edited)
+
+    def apply_palette(self) -> None:
+        """Colours derived from the current palette (called again when the system theme changes)."""
+        muted = QPalette(self.meta.palette())
+        muted.setColor(QPalette.ColorRole.WindowText, theme.muted_color(self.palette()))
+        self.meta.setPalette(muted)
 
     # -- what is shown --------------------------------------------------------------
 

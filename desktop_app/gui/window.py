@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QPoint, QStringListModel, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QStringListModel, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -40,7 +40,7 @@ from desktop_app.gui.detail import DetailPane
 from desktop_app.gui.edits import Edits
 from desktop_app.gui.indexing import IndexingMonitor
 from desktop_app.gui.loading import ViewContents, compute_marks, load_sidebar, load_view
-from desktop_app.gui.ops import Op, OpContext, run_op, running_ops, serial_pool
+from desktop_app.gui.ops import Cancelled, Op, OpContext, run_op, running_ops, serial_pool
 from desktop_app.gui.related import RelatedPaper
 from desktop_app.gui.search_bar import SearchBar
 from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarModel
@@ -281,8 +281,13 @@ class MainWindow(QMainWindow):
             return
         self._generation += 1
         generation, scope, query, library = self._generation, self.scope, self.query, self.library
-        run_op(self, lambda _ctx: load_view(library, generation, scope, query), self._view_loaded,
-               self._view_failed, pool=self.search_pool, label="load view")
+
+        def work(_ctx: OpContext) -> ViewContents:
+            if generation != self._generation:
+                raise Cancelled  # typed past already: skip the search nobody will see
+            return load_view(library, generation, scope, query)
+
+        run_op(self, work, self._view_loaded, self._view_failed, pool=self.search_pool, label="load view")
 
     def schedule_reload(self, delay: int = RELOAD_DELAY_MS) -> None:
         self._reload_timer.start(delay)
@@ -641,6 +646,20 @@ class MainWindow(QMainWindow):
 
     def _index_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Indexing failed: {message} (File > Rebuild Search Index)", 10000)
+
+    # -- the system palette ----------------------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        """Follow a switch between the light and the dark palette while running."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and not self.closed and hasattr(self, "detail"):
+            palette = self.palette()
+            self.sidebar_model.set_palette(palette)
+            muted = QPalette(self.view_hint.palette())
+            muted.setColor(QPalette.ColorRole.WindowText, theme.muted_color(palette))
+            self.view_hint.setPalette(muted)
+            self.detail.apply_palette()
+            self._detail_timer.start()  # re-mark the hits in the new colours
 
     # -- drops on the window ------------------------------------------------------------------------------------------
 

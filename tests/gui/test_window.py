@@ -400,3 +400,22 @@ def test_tag_editor_completes_the_tag_being_typed(qtbot, loaded: MainWindow) -> 
     assert signal.args == [["llm", "pruning"], []]
     wait_idle(qtbot, window)
     assert window.library.paper(pid).tags == ["llm", "pruning"]
+
+
+def test_the_window_follows_a_dark_palette(qtbot, loaded: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor, QPalette
+
+    window = loaded
+    search(qtbot, window, "pruning")
+    window.select_ids([window.table_model.id_at(0)])
+    light_html = window.detail.abstract.toHtml()
+    dark = QPalette(window.palette())
+    for role, color in ((QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.Base, "#1e1e1e"),
+                        (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.WindowText, "#e6e6e6"),
+                        (QPalette.ColorRole.PlaceholderText, "#8a8a8a")):
+        dark.setColor(role, QColor(color))
+    window.setPalette(dark)
+    wait_idle(qtbot, window)
+    assert window.detail.abstract.toHtml() != light_html  # hits re-marked in colours from the new palette
+    text = window.sidebar_model._palette.color(QPalette.ColorRole.Text)
+    assert text.name() == "#e6e6e6"
