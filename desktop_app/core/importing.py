@@ -13,7 +13,8 @@ from desktop_app.formats.encoding import NotTextError, decode_bytes
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
+# Parsing holds a file's blocks in memory: a 50 MB .bib peaks near 1 GB, so refuse what would not fit.
+MAX_FILE_BYTES = 100 * 1024 * 1024
 
 # Fields a duplicate may fill in when the stored paper has them empty.
 FILLABLE = (
@@ -53,7 +54,8 @@ def read_file(path: Path, fmt: str | None = None) -> tuple[ImportReport | None, 
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, Problem(source=name, reason=f"file is too large ({size // 2**20} MB)")
+            return None, Problem(source=name, reason=f"file is too large ({size // 2**20} MB; "
+                                 f"Lectern reads files up to {MAX_FILE_BYTES // 2**20} MB)")
         data = path.read_bytes()
     except OSError as exc:
         return None, Problem(source=name, reason=f"cannot read file: {exc.strerror or exc}")
