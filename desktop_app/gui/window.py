@@ -649,7 +649,7 @@ class MainWindow(QMainWindow):
 
     # -- the system palette ----------------------------------------------------------------------------------------------
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+    def changeEvent(self, event: QEvent) -> None:
         """Follow a switch between the light and the dark palette while running."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and not self.closed and hasattr(self, "detail"):
