@@ -47,7 +47,6 @@ def run_gui(argv: Sequence[str]) -> int:
     from desktop_app.gui import errors, runtime, settings, theme
     from desktop_app.gui.window import MainWindow
 
-    runtime.tune_for_gui()
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "lectern"])
     assert isinstance(app, QApplication)
@@ -86,6 +85,7 @@ def run_gui(argv: Sequence[str]) -> int:
         return 1
     log.info("opened %s%s", directory, " read-only" if readonly else "")
 
+    previous_interval = runtime.tune_for_gui()
     window = MainWindow(library)
     runtime.settle_startup_objects()
     previous_hook = errors.install_excepthook(lambda: window)
@@ -110,6 +110,7 @@ def run_gui(argv: Sequence[str]) -> int:
         sys.excepthook = previous_hook
         library.close()
         window.deleteLater()
+        runtime.restore(previous_interval)
 
 
 def _self_test() -> int:

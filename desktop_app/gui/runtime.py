@@ -18,9 +18,17 @@ import sys
 SWITCH_INTERVAL_S = 0.001
 
 
-def tune_for_gui() -> None:
-    """Call once when the GUI starts (before worker threads get busy)."""
+def tune_for_gui() -> float:
+    """Call once when the GUI starts (before worker threads get busy); returns the old interval."""
+    previous = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    return previous
+
+
+def restore(previous_interval: float) -> None:
+    """Undo ``tune_for_gui`` and ``settle_startup_objects`` (when the window is gone)."""
+    sys.setswitchinterval(previous_interval)
+    gc.unfreeze()
 
 
 def settle_startup_objects() -> None:
