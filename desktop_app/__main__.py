@@ -4,4 +4,5 @@ import sys
 
 from desktop_app.app import main
 
-sys.exit(main())
+if __name__ == "__main__":  # the indexer's spawned child imports this module too
+    sys.exit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import sys
 from collections.abc import Sequence
 
@@ -33,6 +34,8 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # In the frozen app the background indexer's child process starts as this executable.
+    multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
     log_path = setup_logging(verbose="-v" in argv or "--verbose" in argv)
     if _wants_gui(argv):

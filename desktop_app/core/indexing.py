@@ -1,18 +1,20 @@
 """Keeping the search index caught up with SQLite: batched, one writer, foreground or background.
 
 ``Indexer.catch_up`` drains the queues a batch at a time (one Whoosh commit
-per batch).  ``BackgroundIndexer`` runs it on a daemon thread, woken after
-every write; it reports progress through a plain callback, so the CLI prints
-it and the GUI forwards it to a signal.
+per batch), in the caller's thread (the CLI) or in ``BackgroundIndexer``'s
+child process (the window); progress arrives through a plain callback, so
+the CLI prints it and the GUI forwards it to a signal.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
 
 from desktop_app.search.documents import note_document, paper_document
 from desktop_app.search.index import SearchIndex
@@ -103,52 +105,130 @@ class Indexer:
         return len(rows)
 
 
-class BackgroundIndexer:
-    """A daemon thread that catches the index up whenever ``wake()`` is called."""
+class IndexerError(RuntimeError):
+    """The background indexer failed; the message comes from its process."""
 
-    def __init__(self, indexer: Indexer, on_progress: ProgressCallback | None = None,
+
+class BackgroundIndexer:
+    """Catches the index up in a child process, woken after every write.
+
+    Whoosh indexing is pure Python: in a thread of the window's process it
+    holds the GIL for up to a few hundred milliseconds per commit (sorting a
+    batch's postings), which froze the window.  A child process has its own
+    GIL and, on a two-core machine, its own core.  It reads the queues from
+    SQLite itself; the parent only sends ``wake`` and ``stop`` and receives
+    progress.  Being derived data, the index survives the child being killed.
+    """
+
+    def __init__(self, directory: Path, on_progress: ProgressCallback | None = None,
                  on_error: Callable[[BaseException], None] | None = None) -> None:
-        self.indexer = indexer
+        context = multiprocessing.get_context("spawn")
+        self._conn, child_conn = context.Pipe()
+        self._child_conn = child_conn
+        self._process = context.Process(target=_child_main, args=(str(directory), child_conn),
+                                        name="lectern-indexer", daemon=True)
         self.on_progress = on_progress
         self.on_error = on_error
-        self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._send_lock = threading.Lock()
+        self._wakes = 0
         self._idle = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="lectern-indexer", daemon=True)
+        self._listener = threading.Thread(target=self._listen, name="lectern-indexer-listener", daemon=True)
 
     def start(self) -> None:
-        self._wake.set()
-        self._thread.start()
+        self._process.start()
+        self._child_conn.close()
+        self._listener.start()
+        self.wake()
+
+    def _send(self, message: tuple[str, int]) -> None:
+        with self._send_lock:
+            try:
+                self._conn.send(message)
+            except (OSError, ValueError):  # the child is gone; the queue keeps the work
+                log.warning("the indexer process is not running")
 
     def wake(self) -> None:
+        with self._send_lock:
+            self._wakes += 1
+            number = self._wakes
         self._idle.clear()
-        self._wake.set()
+        self._send(("wake", number))
 
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+    def stop(self, timeout: float = 15.0) -> None:
+        self._send(("stop", 0))
+        self._process.join(timeout)
+        if self._process.is_alive():  # mid-commit on a huge batch: the index copes with a kill
+            log.warning("the indexer process did not stop in %.0f s; terminating it", timeout)
+            self._process.terminate()
+            self._process.join(5)
+        self._conn.close()
+        self._listener.join(5)
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
-        """Block until the queues are drained (for tests and for clean shutdowns)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._idle.wait(0.05) and not self._wake.is_set():
-                return True
-        return False
+        """Block until the child has drained the queues after the last wake (tests, shutdown)."""
+        return self._idle.wait(timeout)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait()
-            self._wake.clear()
-            if self._stop.is_set():
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                kind, *values = self._conn.recv()
+            except (EOFError, OSError):
+                return
+            if kind == "progress" and self.on_progress:
+                self.on_progress(IndexProgress(*values))
+            elif kind == "idle" and values[0] >= self._wakes:
+                self._idle.set()
+            elif kind == "error":
+                log.error("background indexing failed: %s", values[0])
+                if self.on_error:
+                    self.on_error(IndexerError(values[0]))
+
+
+def _child_main(directory: str, conn: Connection) -> None:
+    """The indexer process: catch up whenever woken, until told to stop or orphaned."""
+    from desktop_app.core.paths import DATABASE, INDEX_DIR
+    from desktop_app.logs import setup_logging
+
+    setup_logging()
+    root = Path(directory)
+    db = Database(root / DATABASE)
+    index = SearchIndex(root / INDEX_DIR, organise.get_setting(db.conn, "library_id"))
+    reason = index.open()
+    if reason:
+        conn.send(("error", f"cannot open the search index: {reason}"))
+        return
+    indexer = Indexer(db, index)
+    state = {"stop": False, "latest": 0}
+
+    def take(message: tuple[str, int]) -> None:
+        kind, number = message
+        if kind == "stop":
+            state["stop"] = True
+        else:
+            state["latest"] = max(state["latest"], number)
+
+    def stopping() -> bool:
+        while conn.poll():
+            take(conn.recv())
+        return bool(state["stop"])
+
+    try:
+        while not state["stop"]:
+            take(conn.recv())
+            if stopping():
                 break
             try:
-                self.indexer.catch_up(self.on_progress, cancel=self._stop.is_set)
-            except Exception as exc:  # keep the thread alive; the caller decides what to show
-                log.exception("background indexing failed")
-                if self.on_error:
-                    self.on_error(exc)
-            if not self._wake.is_set():
-                self._idle.set()
+                indexer.catch_up(lambda p: conn.send(("progress", p.done, p.pending)), cancel=stopping)
+            except Exception as exc:  # report and keep serving: the queue still holds the work
+                log.exception("indexing failed")
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            conn.send(("idle", state["latest"]))
+    except (EOFError, OSError, BrokenPipeError):
+        pass  # the parent went away
+    finally:
+        index.close()
+        db.close()

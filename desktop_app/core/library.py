@@ -277,11 +277,12 @@ class Library:
 
     def sort_ids(self, ids: Sequence[int], column: str, descending: bool = False) -> list[int]:
         """``ids`` ordered by a table column (ties by id), done in SQLite."""
-        clause = SORT_COLUMNS.get(column)
-        if clause is None:
-            raise InvalidInputError(f"cannot sort by {column!r}")
         if column == "tags":
             clause = "(SELECT group_concat(t.name) FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.paper_id = papers.id)"
+        else:
+            clause = SORT_COLUMNS.get(column, "")
+        if not clause:
+            raise InvalidInputError(f"cannot sort by {column!r}")
         direction = "DESC" if descending else "ASC"
         wanted = set(ids)
         ordered = [r[0] for r in self.db.conn.execute(f"SELECT id FROM papers ORDER BY {clause} {direction}, id")]
@@ -893,8 +894,9 @@ class Library:
     # -- index ------------------------------------------------------------------------------
 
     def _after_write(self, *, notes_now: bool = False) -> None:
-        if self._background is not None:
-            self._background.wake()
+        background = self._background
+        if background is not None:
+            background.wake()
         elif notes_now:
             self._catch_up_notes()
         self._maybe_daily_backup()
@@ -913,34 +915,52 @@ class Library:
 
     def catch_up_index(self, progress: ProgressCallback | None = None,
                        cancel: Callable[[], bool] | None = None) -> int:
-        """Index everything queued, in the calling thread."""
+        """Index everything queued, in the calling thread (or let the background process do it)."""
         self._require_writable()
+        background = self._background
+        if background is not None:  # one writer: the child process
+            background.wake()
+            background.wait_idle(timeout=3600)
+            return 0
         return self.indexer.catch_up(progress, cancel)
 
     def rebuild_index(self, progress: ProgressCallback | None = None,
                       cancel: Callable[[], bool] | None = None) -> int:
-        """Throw the index away and rebuild it from SQLite."""
+        """Throw the index away and rebuild it from SQLite (in the background process if one runs)."""
         self._require_writable()
+        background = self._background
+        if background is None:
+            self._reset_index()
+            return self.indexer.catch_up(progress, cancel)
+        callbacks = (background.on_progress, background.on_error)
+        self.stop_background_indexing()
         self._reset_index()
-        return self.indexer.catch_up(progress, cancel)
+        pending = self.indexer.pending()
+        self.start_background_indexing(*callbacks)
+        return pending
 
     def start_background_indexing(self, on_progress: ProgressCallback | None = None,
                                   on_error: Callable[[BaseException], None] | None = None) -> None:
+        """Index in a child process from now on, woken after every write."""
         self._require_writable()
         if self._background is None:
-            self._background = BackgroundIndexer(self.indexer, on_progress, on_error)
-            self._background.start()
+            self.index.papers.external_writers = self.index.notes.external_writers = True
+            background = BackgroundIndexer(self.directory, on_progress, on_error)
+            background.start()
+            self._background = background
 
     def stop_background_indexing(self) -> None:
-        if self._background is not None:
-            self._background.stop()
-            self._background = None
+        background, self._background = self._background, None
+        if background is not None:
+            background.stop()
+            self.index.papers.external_writers = self.index.notes.external_writers = self.readonly
 
     def wait_for_index(self, timeout: float = 120.0) -> bool:
-        if self._background is None:
+        background = self._background
+        if background is None:
             self.catch_up_index()
             return True
-        return self._background.wait_idle(timeout)
+        return background.wait_idle(timeout)
 
     def check(self, *, repair: bool = True) -> CheckReport:
         """Compare SQLite with the index; repair (re-queue or rebuild) what disagrees."""

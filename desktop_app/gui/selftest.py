@@ -202,6 +202,20 @@ def _library_checks(checks: Checks, library: Any) -> None:
 
     checks.run("BibTeX export", bibtex_export)
 
+    def background_indexer() -> str:
+        pid = library.all_ids()[0]
+        library.start_background_indexing()
+        try:
+            library.set_note(pid, "selftest-marker-quokka")
+            _require(library.wait_for_index(timeout=60), "the indexer process did not catch up in 60 s")
+            found = library.search("quokka").ids
+            _require(found == [pid], f"a note indexed by the child process was not found ({found})")
+        finally:
+            library.stop_background_indexing()
+        return "a child process indexed a new note; the search found it"
+
+    checks.run("background indexer process", background_indexer)
+
 
 def _qt_checks(checks: Checks, library: Any, tmp: Path, frozen: bool) -> None:
     try:

@@ -2,11 +2,9 @@
 
 All of it runs through ``run_op`` with progress in the status bar: imports on
 the window's write thread (after and before other edits, never interleaved
-with them), exports, clipboard and reindex on the global pool.  A file import
-pauses the background indexer while it stores papers (two CPU-bound Python
-threads starve the GUI thread of the GIL; one does not) and resumes it
-afterwards, so the new papers become searchable right after they became
-browsable.
+with them), exports, clipboard and reindex on the global pool.  Indexing runs
+in the library's own child process, so the new papers become searchable
+while the import goes on.
 """
 
 from __future__ import annotations
@@ -78,7 +76,6 @@ class Transfers(QObject):
             def progress(path: str, number: int, total: int) -> None:
                 ctx.progress((Path(path).name if path else "", number, total), force=number == total)
 
-            library.stop_background_indexing()  # resumed in finish(), in the GUI thread
             return library.import_files(files, cancel=ctx.is_cancelled, progress=progress)
 
         return self._start_import(work, label, maximum=len(files) if len(files) > 1 else 0)

@@ -206,3 +206,14 @@ def test_export_scopes(library: Library) -> None:
     assert library.ids_for_export() == ids
     with pytest.raises(NotFoundError):
         library.ids_for_export(tag="missing")
+
+
+def test_sort_by_every_table_column(library: Library) -> None:
+    ids = library.import_papers(sample_papers()).imported
+    library.add_tags([ids[2]], ["alpha"])
+    library.add_tags([ids[0]], ["beta"])
+    assert library.sort_ids(ids, "year") == [ids[1], ids[2], ids[3], ids[0]]
+    assert library.sort_ids(ids, "title", descending=True)[0] == ids[0]
+    assert library.sort_ids(ids, "tags")[-2:] == [ids[2], ids[0]]
+    with pytest.raises(InvalidInputError):
+        library.sort_ids(ids, "nonsense")

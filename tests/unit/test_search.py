@@ -239,3 +239,20 @@ def test_many_papers_and_a_big_result_set(library: Library) -> None:
     assert result.total == 600 and len(result.ids) == 600
     assert len(library.search("graph AND year:2005").ids) == 30
     assert library.search("graph", limit=10).total == 600
+
+
+def test_background_process_indexes_while_the_parent_searches(library: Library) -> None:
+    library.start_background_indexing()
+    library.import_papers(sample_papers())
+    assert library.wait_for_index(timeout=60)
+    assert keys(library, "pruning") == {"khaki2024need", "sanh2020movement"}
+    pid = library.resolve("snell2017prototypical")
+    library.set_note(pid, "zebrafish notes")
+    assert library.wait_for_index(timeout=60)
+    assert keys(library, "zebrafish") == {"snell2017prototypical"}
+    library.delete_papers([pid])
+    assert library.wait_for_index(timeout=60)
+    assert library.check().consistent
+    assert library.rebuild_index() == 3
+    assert library.wait_for_index(timeout=60)
+    assert keys(library, "pruning") == {"khaki2024need", "sanh2020movement"}
