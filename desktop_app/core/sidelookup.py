@@ -43,7 +43,7 @@ class SqlSideLookup:
             return self._ids(f"SELECT id FROM papers WHERE {field} = ?", (number,))
         if field == "ids":
             return self._ids(
-                "SELECT id FROM papers WHERE citekey = ? UNION SELECT id FROM papers WHERE arxiv_id = ? "
+                "SELECT id FROM papers WHERE citekey = ? UNION SELECT id FROM papers WHERE arxiv_id != '' AND arxiv_id = ? "
                 "UNION SELECT id FROM papers WHERE doi != '' AND lower(doi) = ?",
                 (text, strip_arxiv_version(text), normalise_doi(text).lower()))
         raise QueryError(f"{field}: cannot be searched this way")

@@ -165,11 +165,14 @@ def existing_ids(conn: sqlite3.Connection, ids: Iterable[int]) -> set[int]:
 def find_duplicate(conn: sqlite3.Connection, paper: Paper) -> int | None:
     """The id of a stored paper that is the same work: arXiv id, DOI, or title+author+year."""
     if paper.arxiv_id:
-        row = conn.execute("SELECT id FROM papers WHERE arxiv_id = ?", (paper.arxiv_id,)).fetchone()
+        # "!= ''" lets SQLite use the partial index (else: a full scan per imported paper)
+        row = conn.execute("SELECT id FROM papers WHERE arxiv_id != '' AND arxiv_id = ?",
+                           (paper.arxiv_id,)).fetchone()
         if row:
             return int(row[0])
     if paper.doi:
-        row = conn.execute("SELECT id FROM papers WHERE lower(doi) = ?", (paper.doi.casefold(),)).fetchone()
+        row = conn.execute("SELECT id FROM papers WHERE doi != '' AND lower(doi) = ?",
+                           (paper.doi.casefold(),)).fetchone()
         if row:
             return int(row[0])
     title_key = normalise_title(paper.title)
