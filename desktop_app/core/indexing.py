@@ -11,20 +11,27 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from desktop_app.search.documents import note_document, paper_document
-from desktop_app.search.index import SearchIndex
+from desktop_app.search.index import IndexDoc, SearchIndex
 from desktop_app.storage import organise, papers, queue
 from desktop_app.storage.db import Database
 
 log = logging.getLogger(__name__)
 
-PAPER_BATCH = 1000
+FIRST_BATCH = 1000
+MAX_BATCH = 20_000
+PROGRESS_EVERY = 500
 NOTE_BATCH = 500
+MAX_SEGMENTS = 10
+
+
+class _Cancelled(Exception):
+    """Raised inside a batch's document stream to abandon its commit."""
 
 
 @dataclass(frozen=True)
@@ -56,39 +63,78 @@ class Indexer:
         self,
         progress: ProgressCallback | None = None,
         cancel: CancelCheck | None = None,
-        batch_size: int = PAPER_BATCH,
+        *,
+        notes: bool = True,
     ) -> int:
-        """Index everything queued; returns how many papers and notes were written."""
+        """Index everything queued; returns how many papers and notes were written.
+
+        The first batch is small, so an import becomes searchable soon; the
+        rest go in large batches: each commit costs a segment, and fewer,
+        larger segments index and search faster.
+        """
         done = 0
+        size = FIRST_BATCH
         with self.write_lock:
             while not (cancel and cancel()):
-                written = self._paper_batch(batch_size) or self._note_batch(NOTE_BATCH)
+                if notes:
+                    done += self._drain_notes()
+                pending = queue.pending(self.db.conn, queue.PAPER_QUEUE)
+                if not pending:
+                    break
+
+                def report(written: int, pending: int = pending) -> None:
+                    if progress:
+                        progress(IndexProgress(done + written, pending - written))
+
+                written = self._paper_batch(size, report, cancel)
                 if not written:
                     break
                 done += written
-                if progress:
-                    progress(IndexProgress(done, self.pending()))
+                size = min(MAX_BATCH, max(FIRST_BATCH, pending - written))
         return done
 
     def catch_up_notes(self) -> int:
         """Index queued notes only (small and quick: done right after a note is saved)."""
-        done = 0
         with self.write_lock:
-            while written := self._note_batch(NOTE_BATCH):
-                done += written
+            return self._drain_notes()
+
+    def _drain_notes(self) -> int:
+        done = 0
+        while written := self._note_batch(NOTE_BATCH):
+            done += written
         return done
 
-    def _paper_batch(self, size: int) -> int:
+    def tidy(self, max_segments: int = MAX_SEGMENTS) -> bool:
+        """Merge the paper index into one segment when commits have left too many."""
+        with self.write_lock:
+            return self.index.papers.merge_if_fragmented(max_segments)
+
+    def _paper_batch(self, size: int, report: Callable[[int], None],
+                     cancel: CancelCheck | None) -> int:
         conn = self.db.conn
         rows = queue.peek(conn, queue.PAPER_QUEUE, size)
         if not rows:
             return 0
-        found = papers.get_papers(conn, [pid for pid, _ in rows])
-        present = {p.id for p in found}
-        deletes = [pid for pid, _ in rows if pid not in present]
-        self.index.write_papers((paper_document(p) for p in found), deletes)
+        ids = [pid for pid, _ in rows]
+        present = papers.existing_ids(conn, ids)
+        deletes = [pid for pid in ids if pid not in present]
+
+        def documents() -> Iterator[IndexDoc]:
+            wanted = [pid for pid in ids if pid in present]
+            for start in range(0, len(wanted), PROGRESS_EVERY):
+                if cancel and cancel():
+                    raise _Cancelled
+                for paper in papers.get_papers(conn, wanted[start:start + PROGRESS_EVERY]):
+                    yield paper_document(paper)
+                report(min(start + PROGRESS_EVERY, len(wanted)))
+
+        try:
+            self.index.write_papers(documents(), deletes)
+        except _Cancelled:
+            return 0
         with self.db.write() as wconn:
             queue.forget(wconn, queue.PAPER_QUEUE, rows)
+        report(len(rows))
         return len(rows)
 
     def _note_batch(self, size: int) -> int:
@@ -222,7 +268,10 @@ def _child_main(directory: str, conn: Connection) -> None:
             if stopping():
                 break
             try:
-                indexer.catch_up(lambda p: conn.send(("progress", p.done, p.pending)), cancel=stopping)
+                indexer.catch_up(lambda p: conn.send(("progress", p.done, p.pending)), cancel=stopping,
+                                 notes=False)
+                if not stopping():
+                    indexer.tidy()
             except Exception as exc:  # report and keep serving: the queue still holds the work
                 log.exception("indexing failed")
                 conn.send(("error", f"{type(exc).__name__}: {exc}"))

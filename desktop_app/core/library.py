@@ -198,6 +198,7 @@ class Library:
             self.index.create()
             with self.db.write() as conn:
                 queue.enqueue_all(conn, self.clock.next())
+        self._catch_up_notes()
 
     def _backup_before_migration(self, old: int, new: int) -> None:
         backups.backup_database(self.directory / DATABASE, self.directory / BACKUP_DIR,
@@ -894,11 +895,13 @@ class Library:
     # -- index ------------------------------------------------------------------------------
 
     def _after_write(self, *, notes_now: bool = False) -> None:
+        # Notes are few: this process indexes them at once (the background process only
+        # indexes papers), so a saved note is searchable even while an import indexes.
+        if notes_now:
+            self._catch_up_notes()
         background = self._background
         if background is not None:
             background.wake()
-        elif notes_now:
-            self._catch_up_notes()
         self._maybe_daily_backup()
 
     def _catch_up_notes(self) -> None:
@@ -944,7 +947,7 @@ class Library:
         """Index in a child process from now on, woken after every write."""
         self._require_writable()
         if self._background is None:
-            self.index.papers.external_writers = self.index.notes.external_writers = True
+            self.index.papers.external_writers = True  # the child commits papers; notes stay here
             background = BackgroundIndexer(self.directory, on_progress, on_error)
             background.start()
             self._background = background
@@ -953,7 +956,7 @@ class Library:
         background, self._background = self._background, None
         if background is not None:
             background.stop()
-            self.index.papers.external_writers = self.index.notes.external_writers = self.readonly
+            self.index.papers.external_writers = self.readonly
 
     def wait_for_index(self, timeout: float = 120.0) -> bool:
         background = self._background

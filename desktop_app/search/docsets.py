@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.matching import ListMatcher, Matcher, NullMatcher
 from whoosh.query import Query
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
@@ -100,8 +100,28 @@ class _SortedIdsMatcher(ListMatcher):
         clone._i = self._i
         return clone
 
+    # Every document scores the same, so the whole list is one block of that quality:
+    # a top-N search can drop it once the cut-off rises above the constant.
     def supports_block_quality(self) -> bool:
-        return False
+        return True
+
+    def max_quality(self) -> float:
+        return self._constant
+
+    def block_quality(self) -> float:
+        return self._constant
+
+    def skip_to_quality(self, minquality: float) -> int:
+        if self._constant > minquality:
+            return 0
+        skipped = len(self._ids) - self._i
+        self._i = len(self._ids)
+        return skipped
+
+    def replace(self, minquality: float = 0) -> Matcher:
+        if not self.is_active() or (minquality and self._constant < minquality):
+            return NullMatcher()
+        return self
 
     def score(self) -> float:
         return self._constant

@@ -126,6 +126,14 @@ class _SubIndex:
             return bool(searcher.up_to_date())
         return getattr(self._local, "commits", -1) == self._commits
 
+    def merge_if_fragmented(self, max_segments: int) -> bool:
+        """Merge every segment into one when there are more than ``max_segments``."""
+        if len(self.searcher().leaf_searchers()) <= max_segments:
+            return False
+        self.ix.writer(limitmb=WRITER_LIMIT_MB).commit(optimize=True)
+        self._commits += 1
+        return True
+
     def is_empty(self) -> bool:
         return self.searcher().doc_count_all() == 0
 

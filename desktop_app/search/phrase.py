@@ -1,8 +1,10 @@
 """Phrase matching with plain position sets instead of Whoosh's span objects.
 
 Whoosh checks a phrase by building a ``Span`` object for every position of
-every word in every candidate document; checking consecutive positions with
-integer sets gives the same documents and scores at a fraction of the cost.
+every word in every candidate document, and cannot skip low-scoring blocks;
+checking consecutive positions with integer sets, and letting top-N
+searches skip blocks by the words' score bounds, gives the same documents
+and scores at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -62,11 +64,30 @@ class _PhraseMatcher(matching.WrappingMatcher):
         # Copying the tree would leave our references pointing at the old leaves.
         raise NotImplementedError
 
+    # A phrase scores what its words' intersection scores, so the child's block
+    # qualities bound ours: top-N searches skip blocks that cannot make the cut
+    # without checking a single position in them.
+
     def replace(self, minquality: float = 0) -> Matcher:
-        return self if self.is_active() else matching.NullMatcher()
+        if not self.is_active():
+            return matching.NullMatcher()
+        if minquality and self.supports_block_quality() and self.max_quality() < minquality:
+            return matching.NullMatcher()
+        return self
 
     def supports_block_quality(self) -> bool:
-        return False
+        return bool(self.child.supports_block_quality())
+
+    def max_quality(self) -> float:
+        return float(self.child.max_quality())
+
+    def block_quality(self) -> float:
+        return float(self.child.block_quality())
+
+    def skip_to_quality(self, minquality: float) -> int:
+        skipped = int(self.child.skip_to_quality(minquality))
+        self._find_next()
+        return skipped
 
     def _matches_here(self) -> bool:
         starts = set(self._leaves[0].value_as("positions"))

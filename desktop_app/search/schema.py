@@ -20,7 +20,7 @@ DEFAULT_FIELDS = ("title", "abstract", "authors", "keywords")
 def paper_schema() -> Schema:
     prose = prose_analyzer()
     return Schema(
-        pid=NUMERIC(int, bits=64, signed=False, stored=True, unique=True, sortable=True),
+        pid=NUMERIC(int, bits=32, signed=False, stored=True, unique=True, sortable=True, shift_step=0),
         title=TEXT(analyzer=prose, field_boost=TITLE_BOOST, phrase=True),
         authors=TEXT(analyzer=name_analyzer(), phrase=False),
         abstract=TEXT(analyzer=prose, phrase=True),

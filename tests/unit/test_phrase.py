@@ -51,3 +51,11 @@ def test_phrase_inside_boolean_queries(indexed: Library) -> None:
     ]:
         assert sorted(d for _, d in searcher.search(ours, limit=None).top_n) == \
             sorted(d for _, d in searcher.search(theirs, limit=None).top_n)
+
+
+@pytest.mark.parametrize("words", PHRASES[:5])
+def test_top_n_with_block_skipping_matches_the_full_ranking(indexed: Library, words: list[str]) -> None:
+    searcher = indexed.index.papers.searcher()
+    full = searcher.search(wq.Phrase("abstract", words), limit=None)
+    top = searcher.search(FastPhrase("abstract", words), limit=5)
+    assert [round(s, 9) for s, _ in top.top_n] == [round(s, 9) for s, _ in full.top_n[:5]]
