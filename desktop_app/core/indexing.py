@@ -82,7 +82,7 @@ class Indexer:
                 if not pending:
                     break
 
-                def report(written: int, pending: int = pending) -> None:
+                def report(written: int, pending: int = pending, done: int = done) -> None:
                     if progress:
                         progress(IndexProgress(done + written, pending - written))
 

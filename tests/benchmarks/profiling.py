@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--papers", type=int, default=5000)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="records for the store target")
     args = parser.parse_args(argv)
     work: Path = args.workdir
     queries = query_set.load(work / "queries.json")
@@ -100,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         scratch = Path(tempfile.mkdtemp(prefix="lectern-profile-"))
         shutil.copytree(work / "lectern-library", scratch / "lib")
         (scratch / "lib" / "lectern.lock").unlink(missing_ok=True)
-        records = load_records(importable_files(DEFAULT_CORPUS))[: args.papers]
+        records = load_records(importable_files(args.corpus))[: args.papers]
+        if not records:
+            raise SystemExit(f"no records under {args.corpus}")
         grower = _Grower(records, seed=99)
         fresh = write_records(iter([grower.copy(r, 1000) for r in records]), scratch / "records")
         library = Library.open(scratch / "lib")
