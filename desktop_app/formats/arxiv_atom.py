@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from desktop_app.core.models import ImportReport, Paper, Problem
 from desktop_app.formats.arxiv_ids import abs_url, canonical_id
+from desktop_app.formats.dates import iso_year_month
 from desktop_app.formats.extras import raw_extras
 from desktop_app.formats.names import parse_display_name
 
@@ -38,7 +39,6 @@ ARXIV = "{http://arxiv.org/schemas/atom}"
 _DECLARATION = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ENTRY_START = re.compile(r"<(?:[\w.-]+:)?entry[\s>/]")
 _ID_FROM_URL = re.compile(r"arxiv\.org/abs/(?P<id>.+?)/?$", re.IGNORECASE)
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})")
 
 
 def sniff(text: str) -> bool:
@@ -89,7 +89,7 @@ def _take(report: ImportReport, entry: ET.Element, line: int, source: str) -> No
 
 def to_paper(entry: ET.Element) -> Paper:
     arxiv_id = _arxiv_id(_text(entry, f"{ATOM}id"))
-    year, month = _year_month(_text(entry, f"{ATOM}published") or _text(entry, f"{ATOM}updated"))
+    year, month = iso_year_month(_text(entry, f"{ATOM}published") or _text(entry, f"{ATOM}updated"))
     primary = entry.find(f"{ARXIV}primary_category")
     extra = {
         key: value
@@ -147,14 +147,6 @@ def _alternate_link(entry: ET.Element) -> str:
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
             return link.get("href", "")
     return ""
-
-
-def _year_month(value: str) -> tuple[int | None, int | None]:
-    match = _ISO_DATE.match(value)
-    if not match:
-        return None, None
-    year, month = int(match.group(1)), int(match.group(2))
-    return (year or None), (month if 1 <= month <= 12 else None)
 
 
 def _entry_lines(text: str, count: int) -> list[int]:

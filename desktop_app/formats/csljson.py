@@ -84,20 +84,11 @@ def sniff(text: str) -> bool:
 
 def parse(text: str, *, source: str = "") -> ImportReport:
     report = ImportReport()
-    scan = jsonpos.scan(text)
-    elements = scan.elements if scan.kind in ("array", "object", "invalid") else []
-    if not any(isinstance(e.value, dict) and "type" in e.value for e in elements):
-        failed = bool(scan.error) and not elements
-        report.problems.append(Problem(
-            source=source,
-            line=scan.error_line if failed else 1,
-            reason=scan.error if failed else "JSON holds no CSL items",
-        ))
-        return report
+    elements, trailing = jsonpos.read_elements(
+        text, source, wanted=lambda v: isinstance(v, dict) and "type" in v, nothing="JSON holds no CSL items")
     for element in elements:
         _take(report, element, source)
-    if scan.error:
-        report.problems.append(Problem(source=source, line=scan.error_line, reason=scan.error))
+    report.problems.extend(trailing)
     return report
 
 

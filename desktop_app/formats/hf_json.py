@@ -14,7 +14,6 @@ Entries are ``misc`` (arXiv preprints). Upvotes, comments and media are not kept
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,9 +21,8 @@ from pydantic import ValidationError
 from desktop_app.core.models import ImportReport, Paper, Problem
 from desktop_app.formats import jsonpos
 from desktop_app.formats.arxiv_ids import abs_url, canonical_id
+from desktop_app.formats.dates import iso_year_month
 from desktop_app.formats.names import parse_display_name
-
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})")
 
 
 def _paper_object(item: Any) -> dict[str, Any] | None:
@@ -83,7 +81,7 @@ def to_paper(item: dict[str, Any], paper: dict[str, Any]) -> Paper:
     if not title:
         raise _NoTitle
     arxiv_id = canonical_id(_text(paper.get("id"))) or ""
-    year, month = _year_month(_text(paper.get("publishedAt")) or _text(item.get("publishedAt")))
+    year, month = iso_year_month(_text(paper.get("publishedAt")) or _text(item.get("publishedAt")))
     return Paper(
         entry_type="misc",
         title=title,
@@ -113,14 +111,6 @@ def _author_names(authors: Any) -> list[str]:
         if name:
             names.append(name)
     return names
-
-
-def _year_month(value: str) -> tuple[int | None, int | None]:
-    match = _ISO_DATE.match(value)
-    if not match:
-        return None, None
-    year, month = int(match.group(1)), int(match.group(2))
-    return (year or None), (month if 1 <= month <= 12 else None)
 
 
 def _short(exc: Exception) -> str:

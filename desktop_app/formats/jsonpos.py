@@ -12,8 +12,11 @@ decodes just the first element, so sniffers stay cheap on big files.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from desktop_app.core.models import Problem
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"
@@ -137,3 +140,21 @@ def first_value(text: str) -> Any:
     except (json.JSONDecodeError, RecursionError):
         return None
     return value
+
+
+def read_elements(text: str, source: str, *, wanted: Callable[[Any], bool],
+                  nothing: str) -> tuple[list[Element], list[Problem]]:
+    """The top-level elements of a JSON text to read, and the problems of the text as a whole.
+
+    No element ``wanted`` gives no elements and one problem: why the JSON could
+    not be read, or ``nothing``.  A text cut short keeps the elements before the
+    cut and says where it ends.
+    """
+    result = scan(text)
+    elements = result.elements if result.kind in ("array", "object", "invalid") else []
+    if not any(wanted(element.value) for element in elements):
+        failed = bool(result.error) and not elements
+        return [], [Problem(source=source, line=result.error_line if failed else 1,
+                            reason=result.error if failed else nothing)]
+    trailing = [Problem(source=source, line=result.error_line, reason=result.error)] if result.error else []
+    return elements, trailing

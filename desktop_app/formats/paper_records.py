@@ -78,17 +78,10 @@ def sniff(text: str) -> bool:
 
 def parse(text: str, *, source: str = "") -> ImportReport:
     report = ImportReport()
-    scan = jsonpos.scan(text)
-    elements = scan.elements if scan.kind in ("array", "object", "invalid") else []
-    if not any(_is_record(element.value) for element in elements):
-        line = scan.error_line if scan.error and not elements else 1
-        reason = scan.error if scan.error and not elements else "JSON holds no paper records"
-        report.problems.append(Problem(source=source, line=line, reason=reason))
-        return report
+    elements, trailing = jsonpos.read_elements(text, source, wanted=_is_record, nothing="JSON holds no paper records")
     for element in elements:
         _take(report, element, source)
-    if scan.error:
-        report.problems.append(Problem(source=source, line=scan.error_line, reason=scan.error))
+    report.problems.extend(trailing)
     return report
 
 

@@ -19,15 +19,7 @@ def backup_database(source: Path, directory: Path, *, reason: str = "manual", ke
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = directory / f"library-{stamp}-{reason}.sqlite"
     partial = target.with_suffix(".partial")
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(partial)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    _copy_database(source, partial)
     partial.replace(target)
     prune_backups(directory, keep)
     return target
@@ -81,7 +73,12 @@ def restore_database(backup: Path, target: Path) -> None:
     problem = verify_database(backup)
     if problem:
         raise ValueError(f"{backup} cannot be restored: {problem}")
-    src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+    _copy_database(backup, target)
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """Copy ``source`` onto ``target`` page by page (consistent even while ``source`` is written)."""
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target)
         try:
