@@ -224,12 +224,13 @@ def markdown(results: dict[str, Any], summary: dict[str, Any]) -> str:
         w("Lectern paper index segments: " + ", ".join(s for s in segments if s) + ".")
         w("")
     batches = index.get("batches") or []
-    if len(batches) >= 2:
-        first_done, first_wall, _ = batches[0]
-        (prev_done, prev_wall, _), (last_done, last_wall, _) = batches[-2], batches[-1]
-        w(f"Lectern index batches: first {first_done:,} papers at {_rate(first_done, first_wall):,.0f} papers/s, "
-          f"last batch at {_rate(last_done - prev_done, last_wall - prev_wall):,.0f} papers/s "
-          f"({len(batches)} commits).")
+    steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip([(0, 0.0, 0.0), *batches], batches, strict=False)]
+    if steps:
+        slowest = max(steps, key=lambda s: s[1])
+        last = next((s for s in reversed(steps) if s[0] > 0), steps[-1])
+        w(f"Lectern index progress steps: {len(steps)}; first {steps[0][0]:,} papers at "
+          f"{_rate(*steps[0]):,.0f} papers/s, last {last[0]:,} at {_rate(*last):,.0f} papers/s, "
+          f"slowest step {slowest[1]:.1f} s for {slowest[0]:,} papers (a segment merge when it is much slower than the rest).")
         w("")
     if whoosh or fts:
         parts = []
