@@ -330,27 +330,29 @@ def markdown(results: dict[str, Any], summary: dict[str, Any]) -> str:
       f"{ex['bytes'] / EXPORT_BYTES_MB:.1f} | {_rate(ex['papers'], ex['wall_ms'] / 1000):,.0f} | {ex['process']['peak_rss_mb']:,.0f} |")
     w("")
 
-    w("## Peak memory (RSS of each phase's own process)")
+    w("## Peak memory (RSS of each phase's own process; its largest child process apart)")
     w("")
-    w("| process | peak RSS MB |")
-    w("|---|--:|")
+    w("| process | peak RSS MB | largest child MB | children CPU s |")
+    w("|---|--:|--:|--:|")
+    def proc(phase: dict[str, Any], rss: float | None = None) -> tuple[float, float, float]:
+        p = phase["process"]
+        return (p["peak_rss_mb"] if rss is None else rss, p.get("children_peak_rss_mb", 0.0), p.get("children_cpu_s", 0.0))
+
     rss_rows = [
-        ("Lectern parse", parse["process"]["peak_rss_mb"]),
-        ("Lectern store (`import_files`)", store["process"]["peak_rss_mb"]),
-        ("Lectern index (`catch_up_index`, before the document dump)", index["peak_rss_mb_index"]),
-        ("Lectern open + first query", max(o["peak_rss_mb"] for o in lectern["open"])),
-        ("Lectern queries (all classes)", lectern["queries"]["process"]["peak_rss_mb"]),
-        ("Lectern edits (with background indexer)", lectern["edits"]["process"]["peak_rss_mb"]),
-        ("Lectern export 10k BibTeX", ex["process"]["peak_rss_mb"]),
+        ("Lectern parse", proc(parse)),
+        ("Lectern store (`import_files`)", proc(store)),
+        ("Lectern index (`catch_up_index`, before the document dump)", proc(index, index["peak_rss_mb_index"])),
+        ("Lectern open + first query", (max(o["peak_rss_mb"] for o in lectern["open"]), 0.0, 0.0)),
+        ("Lectern queries (all classes)", proc(lectern["queries"])),
+        ("Lectern edits (with background indexer)", proc(lectern["edits"])),
+        ("Lectern export 10k BibTeX", proc(ex)),
     ]
     if whoosh:
-        rss_rows += [("raw Whoosh build", whoosh["build"]["process"]["peak_rss_mb"]),
-                     ("raw Whoosh queries", whoosh["queries"]["process"]["peak_rss_mb"])]
+        rss_rows += [("raw Whoosh build", proc(whoosh["build"])), ("raw Whoosh queries", proc(whoosh["queries"]))]
     if fts:
-        rss_rows += [("FTS5 build", fts["build"]["process"]["peak_rss_mb"]),
-                     ("FTS5 queries", fts["queries"]["process"]["peak_rss_mb"])]
-    for name, rss in rss_rows:
-        w(f"| {name} | {rss:,.0f} |")
+        rss_rows += [("FTS5 build", proc(fts["build"])), ("FTS5 queries", proc(fts["queries"]))]
+    for name, (rss, child, child_cpu) in rss_rows:
+        w(f"| {name} | {rss:,.0f} | {child:,.0f} | {child_cpu:,.1f} |")
     w("")
 
     w("## Targets")
