@@ -19,6 +19,9 @@ from desktop_app.search.index import SearchIndex
 from desktop_app.search.query import CompiledQuery, SideLookup, compile_query
 
 SNIPPET_CHARS = 220
+# Key terms of a paper that "related" searches for: each adds a posting list to score;
+# six keep the top ten (nearly) unchanged from fourteen at a fraction of the cost.
+RELATED_TERMS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +134,7 @@ class SearchEngine:
         if not text.strip():
             return []
         key_terms = searcher.key_terms_from_text(
-            "abstract", text, numterms=14, model=classify.Bo1Model, normalize=True
+            "abstract", text, numterms=RELATED_TERMS, model=classify.Bo1Model, normalize=True
         )
         if not key_terms:
             return []
