@@ -28,6 +28,7 @@ MAX_BATCH = 20_000
 PROGRESS_EVERY = 500
 NOTE_BATCH = 500
 MAX_SEGMENTS = 10
+UNMERGED_BATCH = 5000  # a batch this large commits without merging (tidy() merges when idle)
 
 
 class _Cancelled(Exception):
@@ -129,7 +130,7 @@ class Indexer:
                 report(min(start + PROGRESS_EVERY, len(wanted)))
 
         try:
-            self.index.write_papers(documents(), deletes)
+            self.index.write_papers(documents(), deletes, merge=len(rows) < UNMERGED_BATCH)
         except _Cancelled:
             return 0
         with self.db.write() as wconn:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from whoosh import classify, highlight
 from whoosh import query as wq
+from whoosh.query.compound import PreloadedOr
 
 from desktop_app.search.documents import TEXT_FIELDS
 from desktop_app.search.index import SearchIndex
@@ -101,9 +102,9 @@ class SearchEngine:
         """The best fragment of ``text`` for the query (or all of it with ``whole``), with spans."""
         terms = compiled.terms_for(field_name)
         if field_name == "note":
-            analyzer = self.index.notes.ix.schema["note"].analyzer
+            analyzer = self.index.notes.schema["note"].analyzer
         else:
-            analyzer = self.index.papers.ix.schema[field_name].analyzer
+            analyzer = self.index.papers.schema[field_name].analyzer
         if not terms or not text:
             return Snippet(text if whole else _clip(text))
         fragmenter = (
@@ -144,7 +145,8 @@ class SearchEngine:
             subqueries.append(wq.Term("title", term, boost=weight))
         own = sub.docnums.docnum_for_pid(searcher, pid)
         mask = {own} if own is not None else None
-        results = searcher.search(wq.Or(subqueries), limit=limit, mask=mask, terms=False)
+        # Whoosh's pre-scored union: same top ten as its binary union tree, less bookkeeping.
+        results = searcher.search(PreloadedOr(subqueries), limit=limit, mask=mask, terms=False)
         pid_of = sub.docnums.pid_lookup(searcher)
         return [Hit(pid_of(d), s) for s, d in results.top_n]
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
@@ -57,6 +58,7 @@ class _SubIndex:
         self._searchers: list[Searcher] = []
         self._lock = threading.Lock()
         self.docnums = DocnumMap()
+        self.schema: Schema = schema_factory()
         self._commits = 0
         # Another process may commit (this one is read-only): then ask the disk before each search.
         self.external_writers = False
@@ -71,9 +73,13 @@ class _SubIndex:
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True)
         self._ix = whoosh_index.create_in(str(self.path), self._schema_factory())
+        self.schema = self._ix.schema
 
     def open(self) -> None:
         self._ix = whoosh_index.open_dir(str(self.path))
+        # FileIndex.schema re-reads the table of contents on every access; keep one copy
+        # (its analyzers keep their caches warm, too).
+        self.schema = self._ix.schema
         with self._ix.searcher() as searcher:  # touch every segment once: corrupt files fail here
             searcher.doc_count()
             for reader, _ in searcher.reader().leaf_readers():
@@ -98,8 +104,13 @@ class _SubIndex:
         self._local.searcher = fresh
         return fresh
 
-    def write(self, docs: Iterable[IndexDoc], deletes: Iterable[int], *, key: Any = int) -> int:
-        """Add or replace ``docs`` and delete ``deletes`` in one commit; returns docs written."""
+    def write(self, docs: Iterable[IndexDoc], deletes: Iterable[int], *, key: Any = int,
+              merge: bool = True) -> int:
+        """Add or replace ``docs`` and delete ``deletes`` in one commit; returns docs written.
+
+        ``merge=False`` leaves the other segments alone: a large batch is a large segment
+        already, and merging the smaller ones into it each time doubled a 100k build.
+        """
         writer = self.ix.writer(limitmb=WRITER_LIMIT_MB)
         count = 0
         try:
@@ -116,7 +127,7 @@ class _SubIndex:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(merge=merge)
         self._commits += 1
         return count
 
@@ -264,8 +275,8 @@ class SearchIndex:
 
     # -- contents ------------------------------------------------------------
 
-    def write_papers(self, docs: Iterable[IndexDoc], deletes: Iterable[int]) -> int:
-        return self.papers.write(docs, deletes)
+    def write_papers(self, docs: Iterable[IndexDoc], deletes: Iterable[int], *, merge: bool = True) -> int:
+        return self.papers.write(docs, deletes, merge=merge)
 
     def write_notes(self, docs: Iterable[IndexDoc], deletes: Iterable[int]) -> int:
         return self.notes.write(docs, deletes, key=str)

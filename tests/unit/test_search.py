@@ -256,3 +256,22 @@ def test_background_process_indexes_while_the_parent_searches(library: Library) 
     assert library.rebuild_index() == 3
     assert library.wait_for_index(timeout=60)
     assert keys(library, "pruning") == {"khaki2024need", "sanh2020movement"}
+
+
+def test_limited_searches_count_every_match_on_a_many_segment_index(
+        library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.core import indexing
+
+    monkeypatch.setattr(indexing, "UNMERGED_BATCH", 1)  # every commit leaves its own segment
+    for batch in range(4):
+        papers = [Paper(title=f"Modular model number {batch}-{i}", abstract=f"models and modes {i}",
+                        year=2000 + i % 5) for i in range(150)]
+        ids = library.import_papers(papers).imported
+        library.add_tags(ids[::3], ["every-third"])
+        library.catch_up_index()
+    assert len(library.index.papers.searcher().leaf_searchers()) == 4
+    for query in ("mode*", "tag:every-third", "model AND tag:every*", '"modular model"', "year:2001..2002"):
+        everything = library.search(query)
+        limited = library.search(query, limit=20)
+        assert len(limited.ids) == 20
+        assert limited.total == everything.total == len(everything.ids) > 20, query
