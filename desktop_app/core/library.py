@@ -491,8 +491,13 @@ class Library:
         list_name: str | None = None,
         cancel: Callable[[], bool] | None = None,
         progress: Callable[[str, int, int], None] | None = None,
+        paper_progress: Callable[[int, int], None] | None = None,
     ) -> importing.ImportOutcome:
-        """Read, parse and store files; a file that cannot be read changes nothing."""
+        """Read, parse and store files; a file that cannot be read changes nothing.
+
+        ``progress(path, file_number, files)`` reports files; ``paper_progress(stored,
+        papers)`` the papers of the current file, a batch at a time.
+        """
         self._require_writable()
         outcome = importing.ImportOutcome()
         for number, raw_path in enumerate(paths):
@@ -510,7 +515,8 @@ class Library:
             assert report is not None
             outcome.problems.extend(report.problems)
             parsed = self._complete(report.papers, str(path), outcome.problems)
-            outcome.absorb(self.import_papers(parsed, tags=tags, list_name=list_name, cancel=cancel))
+            outcome.absorb(self.import_papers(parsed, tags=tags, list_name=list_name, cancel=cancel,
+                                              progress=paper_progress))
         if progress:
             progress("", len(paths), len(paths))
         return outcome

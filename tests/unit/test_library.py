@@ -217,3 +217,16 @@ def test_sort_by_every_table_column(library: Library) -> None:
     assert library.sort_ids(ids, "tags")[-2:] == [ids[2], ids[0]]
     with pytest.raises(InvalidInputError):
         library.sort_ids(ids, "nonsense")
+
+
+def test_import_reports_papers_of_a_big_file_a_batch_at_a_time(library: Library, tmp_path: Path) -> None:
+    import json
+
+    records = [{"title": f"Paper number {i} about graphs", "author": f"Ann Author{i}", "abstract": "x"}
+               for i in range(1200)]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    seen: list[tuple[int, int]] = []
+    outcome = library.import_files([path], paper_progress=lambda done, total: seen.append((done, total)))
+    assert len(outcome.imported) == 1200
+    assert seen == [(500, 1200), (1000, 1200), (1200, 1200)]
