@@ -38,12 +38,14 @@ class ProseAnalyzer(Analyzer):
 
     def __init__(self) -> None:
         self._stems: dict[str, str] = {}
+        self._terms: dict[str, str] = {}  # a raw token -> its index term ("" for a stop word)
 
     def __getstate__(self) -> dict[str, Any]:
         return {}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._stems = {}
+        self._terms = {}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ProseAnalyzer)
@@ -79,32 +81,56 @@ class ProseAnalyzer(Analyzer):
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.boost = 1.0
-        if tokenize:
-            spans = ((m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(value))
-        else:
-            spans = iter(((value, 0, len(value)),))
-        stops = STOP_WORDS
+        if not tokenize:
+            yield from self._untokenized(token, value, positions, chars, start_pos, start_char, no_morph)
+            return
+        terms = self._terms
+        stems = not no_morph
         pos: int | None = None
-        for index, (raw, start, end) in enumerate(spans):
-            text = raw.lower().translate(accent_map)
-            if keeporiginal or not tokenize:
+        for index, match in enumerate(_TOKEN.finditer(value)):
+            raw = match.group(0)
+            term = terms.get(raw) if stems else None
+            if term is None:
+                folded = raw.lower().translate(accent_map)
+                stopped = not folded or folded in STOP_WORDS
+                term = "" if stopped else (self._stem(folded) if stems else folded)
+                if stems and len(terms) < _STEM_CACHE_LIMIT:
+                    terms[raw] = term
+            if keeporiginal:
                 token.original = raw
             if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            if text and text not in stops:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            if term:
                 if positions:
                     pos = start_pos + index if pos is None else pos + 1
                     token.pos = pos
                 token.stopped = False
-                token.text = text if no_morph else self._stem(text)
+                token.text = term
                 yield token
             elif not removestops:
                 if positions:
                     token.pos = start_pos + index
                 token.stopped = True
-                token.text = text
+                token.text = raw.lower().translate(accent_map)
                 yield token
+
+    def _untokenized(self, token: Token, value: str, positions: bool, chars: bool, start_pos: int,
+                     start_char: int, no_morph: bool) -> Iterator[Token]:
+        """The whole value as one token (multi-term queries), through the same filters."""
+        text = value.lower().translate(accent_map)
+        token.original = value
+        if positions:
+            token.pos = start_pos
+        if chars:
+            token.startchar = start_char
+            token.endchar = start_char + len(value)
+        stopped = not text or text in STOP_WORDS
+        if stopped and token.removestops:
+            return
+        token.stopped = stopped
+        token.text = text if stopped or no_morph else self._stem(text)
+        yield token
 
 
 def reference_prose_analyzer() -> Analyzer:
