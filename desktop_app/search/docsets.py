@@ -127,6 +127,22 @@ class _SortedIdsMatcher(ListMatcher):
         return self._constant
 
 
+class _WeightedIdsMatcher(_SortedIdsMatcher):
+    """Sorted docnums with a score each; the whole list is one block (its best score)."""
+
+    def __init__(self, ids: list[int], scores: list[float]) -> None:
+        super().__init__(ids, max(scores))
+        self._scores = scores
+
+    def copy(self) -> _WeightedIdsMatcher:
+        clone = _WeightedIdsMatcher(self._ids, self._scores)
+        clone._i = self._i
+        return clone
+
+    def score(self) -> float:
+        return self._scores[self._i]
+
+
 class IdSetQuery(Query):
     """Matches the papers in ``pids`` (constant score); ``label`` is the query text it came from."""
 
@@ -180,11 +196,13 @@ class IdSetQuery(Query):
 
 
 class TermUnionQuery(Query):
-    """Documents holding any of ``terms`` in ``field``, at a constant score (prefix/wildcard hits).
+    """Documents holding any of ``terms`` in ``field`` (prefix and wildcard hits).
 
-    Scoring a union of dozens of expanded terms one posting at a time is what
-    makes ``mult*`` slow; like Whoosh's own constant-score multi-term queries,
-    this collects the documents once and gives each the field's boost.
+    Scoring a union of dozens of expanded terms through Whoosh's matcher tree
+    is what makes ``mult*`` slow.  This reads each term's postings once and
+    scores a document by how often it uses the expansions (saturating like
+    BM25's term frequency), times the field's boost: a paper about pruning
+    ranks above one that mentions "pruned" once.
     """
 
     def __init__(self, field: str, terms: Sequence[str], boost: float = 1.0) -> None:
@@ -226,21 +244,29 @@ class TermUnionQuery(Query):
     def estimate_min_size(self, ixreader: IndexReader) -> int:
         return max((ixreader.doc_frequency(self.fieldname, t) for t in self.terms_list), default=0)
 
-    def _docnums(self, searcher: Searcher) -> list[int]:
+    def _scores(self, searcher: Searcher) -> dict[int, float]:
         reader = searcher.reader()
-        found: set[int] = set()
+        scores: dict[int, float] = {}
+        get = scores.get
         for term in self.terms_list:
-            if (self.fieldname, term) in reader:
-                found.update(reader.postings(self.fieldname, term).all_ids())
-        return sorted(found)
+            if (self.fieldname, term) not in reader:
+                continue
+            postings = reader.postings(self.fieldname, term)
+            while postings.is_active():
+                docnum, frequency = postings.id(), postings.weight()
+                scores[docnum] = get(docnum, 0.0) + frequency / (frequency + 1.2)
+                postings.next()
+        return scores
 
     def docs(self, searcher: Searcher) -> Iterator[int]:
-        return iter(self._docnums(searcher))
+        return iter(sorted(self._scores(searcher)))
 
     def matcher(self, searcher: Searcher, context: object = None) -> ListMatcher:
-        docnums = self._docnums(searcher)
-        if not docnums:
+        scores = self._scores(searcher)
+        if not scores:
             return NullMatcher()
         schema = searcher.schema
         field_boost = getattr(schema[self.fieldname].format, "field_boost", 1.0) if self.fieldname in schema else 1.0
-        return _SortedIdsMatcher(docnums, self.boost * field_boost)
+        docnums = sorted(scores)
+        scale = self.boost * field_boost
+        return _WeightedIdsMatcher(docnums, [scores[d] * scale for d in docnums])

@@ -275,3 +275,15 @@ def test_limited_searches_count_every_match_on_a_many_segment_index(
         limited = library.search(query, limit=20)
         assert len(limited.ids) == 20
         assert limited.total == everything.total == len(everything.ids) > 20, query
+
+
+def test_prefix_hits_rank_by_how_much_they_use_the_expansions(library: Library) -> None:
+    papers = [
+        Paper(title="A survey of graphs", abstract="Nothing about the topic but one prunable edge."),
+        Paper(title="Pruning pruned networks", abstract="We prune; pruning again; pruned weights."),
+        Paper(title="Networks", abstract="Pruning is mentioned once."),
+    ]
+    ids = library.import_papers(papers).imported
+    library.catch_up_index()
+    assert library.search("prun*").ids[0] == ids[1]
+    assert set(library.search("prun*").ids) == set(ids)
