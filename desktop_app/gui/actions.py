@@ -40,6 +40,9 @@ class WindowActions(QObject):
         self.delete = self._make("&Delete Papers", w.delete_selected, std.Delete, writes=True, context=local)
         self.select_all = self._make("Select &All", w.table.selectAll, std.SelectAll, context=local)
         self.find = self._make("&Find", w.focus_search, std.Find)
+        self.edit_paper = self._make("&Edit Paper…", w.edit_selected, "F2", writes=True,
+                                     tip="Edit the title, authors, year, venue, identifiers and citation key "
+                                         "(F2 or Enter)")
         self.toggle_read = self._make("&Toggle Read", w.toggle_read, "Ctrl+R", writes=True)
         self.read = self._make("Mark &Read", lambda: w.set_status(w.selected_ids(), "read"), writes=True)
         self.reading = self._make("Mark Rea&ding", lambda: w.set_status(w.selected_ids(), "reading"), writes=True)
@@ -107,6 +110,8 @@ class WindowActions(QObject):
         edit.addAction(self.find)
         papers = bar.addMenu("&Papers")
         self.papers_menu = papers
+        papers.addAction(self.edit_paper)
+        papers.addSeparator()
         papers.addActions([self.toggle_read, self.read, self.reading, self.unread])
         self.priority_menu = papers.addMenu("&Priority")
         self.priority_menu.addActions(self.priorities)
@@ -146,6 +151,8 @@ class WindowActions(QObject):
     def table_menu(self) -> QMenu:
         w = self.window
         menu = QMenu(w)
+        menu.addAction(self.edit_paper)
+        menu.addSeparator()
         menu.addActions([self.toggle_read, self.read, self.reading, self.unread])
         menu.addMenu(self.priority_menu)
         menu.addSeparator()
@@ -168,6 +175,7 @@ class WindowActions(QObject):
         selected = bool(w.selected_ids())
         for action in self.selection_actions:
             action.setEnabled(selected)
+        self.edit_paper.setEnabled(len(w.selected_ids()) == 1)
         self.remove_from_list.setEnabled(selected and w.scope.kind == "list")
         self.save_search.setEnabled(bool(w.query))
         label = w.library.undo_label

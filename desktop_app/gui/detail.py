@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +39,7 @@ class DetailPane(QWidget):
     priorityChosen = Signal(int, int)
     tagsEdited = Signal(int, list, list)  # pid, added, removed
     relatedWanted = Signal(int)
+    editRequested = Signal(int)
 
     def __init__(self, tag_names: QStringListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +96,13 @@ class DetailPane(QWidget):
         state_row.addWidget(QLabel("Priority", page))
         state_row.addWidget(self.priority)
         state_row.addStretch(1)
+        self.edit_button = QToolButton(page)
+        self.edit_button.setObjectName("detailEdit")
+        self.edit_button.setText("Edit…")
+        self.edit_button.setToolTip("Edit the title, authors, year, venue, identifiers and citation key (F2)")
+        self.edit_button.setAutoRaise(True)
+        self.edit_button.clicked.connect(self._edit_clicked)
+        state_row.addWidget(self.edit_button)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -204,6 +213,7 @@ class DetailPane(QWidget):
         for widget in (self.status, self.priority):
             widget.setEnabled(not readonly)
         self.tags.setReadOnly(readonly)
+        self.edit_button.setVisible(not readonly)
         self.note.set_read_only(readonly)
 
     def _links_html(self, paper: Paper) -> str:
@@ -219,6 +229,10 @@ class DetailPane(QWidget):
         return "  ·  ".join(f'<a href="{theme.escape(url)}">{theme.escape(label)}</a>' for url, label in links)
 
     # -- edits -------------------------------------------------------------------------------
+
+    def _edit_clicked(self) -> None:
+        if self.pid is not None:
+            self.editRequested.emit(self.pid)
 
     def _status_activated(self, index: int) -> None:
         if self.pid is not None:

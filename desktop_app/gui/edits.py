@@ -1,4 +1,5 @@
-"""Changes the user makes: status, priority, tags, reading lists, notes, saved searches, delete, undo.
+"""Changes the user makes: a paper's fields, status, priority, tags, reading lists, notes,
+saved searches, delete, undo.
 
 Each edit is one library write run on the window's write thread (in order,
 off the GUI thread, like Anki's ``CollectionOp``); the ``Changes`` it returns
@@ -14,9 +15,11 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.core.changes import Changes
+from desktop_app.core.errors import LecternError
 from desktop_app.gui import errors
 from desktop_app.gui.dialogs import TagsDialog
 from desktop_app.gui.ops import Op, run_op
+from desktop_app.gui.paper_dialog import EditPaperDialog
 from desktop_app.gui.sidebar_model import Scope
 
 if TYPE_CHECKING:
@@ -34,10 +37,15 @@ class Edits(QObject):
         super().__init__(window)
         self.window = window
         self.library = window.library
+        self.paper_dialog: EditPaperDialog | None = None
 
     def write(self, fn: Callable[[], Changes | None], action: str,
-              on_done: Callable[[Changes], None] | None = None) -> Op[Any] | None:
-        """Run a library write on the write thread; apply the ``Changes`` it returns."""
+              on_done: Callable[[Changes], None] | None = None,
+              on_error: Callable[[BaseException], bool] | None = None) -> Op[Any] | None:
+        """Run a library write on the write thread; apply the ``Changes`` it returns.
+
+        ``on_error`` may take a failure itself (returning True), e.g. to show it inline.
+        """
         window = self.window
         if window.readonly:
             errors.show_message(window, "Lectern", "The library is open read-only; changes are disabled.")
@@ -53,9 +61,10 @@ class Edits(QObject):
             window.commands.update()
 
         def failed(exc: BaseException) -> None:
-            if not window.closed:
-                errors.show_error(window, exc, action=action)
-                window.schedule_reload()
+            if window.closed or (on_error is not None and on_error(exc)):
+                return
+            errors.show_error(window, exc, action=action)
+            window.schedule_reload()
 
         return run_op(window, lambda _ctx: fn(), done, failed, pool=window.write_pool, label=action)
 
@@ -81,6 +90,22 @@ class Edits(QObject):
         if ids:
             ids = list(ids)
             self.write(lambda: self.library.set_priority(ids, level), "set the priority")
+
+    # -- the paper's own fields ------------------------------------------------------------
+
+    def update_paper(self, pid: int, fields: dict[str, Any], on_done: Callable[[Changes], None] | None = None,
+                     on_error: Callable[[BaseException], bool] | None = None) -> Op[Any] | None:
+        """Save edited fields (only those given); the core validates them and pushes an undo step."""
+        if not fields:
+            return None
+        fields = dict(fields)
+
+        def done(changes: Changes) -> None:
+            self._message("Saved the paper's details — Ctrl+Z undoes it", 6000)
+            if on_done is not None:
+                on_done(changes)
+
+        return self.write(lambda: self.library.update_paper(pid, **fields), "save the paper", done, on_error)
 
     # -- tags --------------------------------------------------------------------------------------
 
@@ -193,6 +218,49 @@ class Edits(QObject):
         if ids:
             tags = TagsDialog.ask(self.window, self.window.tag_names, f"Remove tags from {_plural(len(ids))}")
             self.remove_tags(ids, tags)
+
+    def ask_edit_paper(self, pid: int) -> EditPaperDialog | None:
+        """Open the edit dialog for one paper (window-modal, not blocking); it saves through ``update_paper``."""
+        window = self.window
+        if window.readonly:
+            errors.show_message(window, "Lectern", "The library is open read-only; changes are disabled.")
+            return None
+        if self.paper_dialog is not None:
+            self.paper_dialog.raise_()
+            self.paper_dialog.activateWindow()
+            return self.paper_dialog
+        try:
+            paper = self.library.paper(pid)
+        except LecternError as exc:
+            errors.show_error(window, exc, action="edit the paper")
+            return None
+        dialog = EditPaperDialog(paper, window)
+        self.paper_dialog = dialog
+        dialog.finished.connect(lambda _result: self._paper_dialog_closed(dialog))
+        dialog.saveRequested.connect(lambda fields: self._save_paper(dialog, pid, fields))
+        dialog.open()
+        return dialog
+
+    def _paper_dialog_closed(self, dialog: EditPaperDialog) -> None:
+        if self.paper_dialog is dialog:
+            self.paper_dialog = None
+
+    def _save_paper(self, dialog: EditPaperDialog, pid: int, fields: dict[str, Any]) -> None:
+        def done(_changes: Changes) -> None:
+            if self.paper_dialog is dialog:
+                dialog.saved()
+
+        def failed(exc: BaseException) -> bool:
+            if self.paper_dialog is not dialog:
+                return False
+            if not errors.is_expected(exc):
+                dialog.set_busy(False)
+                return False  # unexpected: the error box, with details
+            dialog.show_error(errors.describe(exc))
+            return True
+
+        if self.update_paper(pid, fields, done, failed) is None:
+            dialog.set_busy(False)
 
     def ask_new_list(self, ids: Sequence[int] = ()) -> None:
         prompt = f"Name of the reading list for {_plural(len(ids))}:" if ids else "Name of the reading list:"

@@ -21,6 +21,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--screenshot", metavar="OUT.png")
     parser.add_argument("--query", metavar="Q")
     parser.add_argument("--import", dest="import_path", metavar="FILE")
+    parser.add_argument("--edit-dialog", action="store_true",
+                        help="with --screenshot: picture the Edit Paper dialog of the first paper")
     parser.add_argument("--self-test", action="store_true")
     parser.add_argument("-v", "--verbose", action="store_true")
     args, _unknown = parser.parse_known_args(list(argv))
@@ -94,7 +96,7 @@ def run_gui(argv: Sequence[str]) -> int:
             from desktop_app.gui.screenshot import ScreenshotDriver
 
             driver = ScreenshotDriver(window, Path(args.screenshot), import_path=args.import_path,
-                                      query=args.query)
+                                      query=args.query, edit_dialog=args.edit_dialog)
             driver.start()
             code = app.exec()
         else:

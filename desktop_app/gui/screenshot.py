@@ -1,5 +1,7 @@
 """``--screenshot``: load the library (import a file, search), let the UI settle, save a PNG, exit.
 
+With ``--edit-dialog`` the picture is of the Edit Paper dialog of the first paper shown.
+
 Each step waits for a signal from the window (or a short poll of the index
 queue through a QTimer), never a sleep, so the picture shows the real state.
 """
@@ -26,8 +28,10 @@ class ScreenshotDriver(QObject):
     """Steps: import → wait for the index → search → select the first hit → grab."""
 
     def __init__(self, window: MainWindow, out: Path, *, import_path: str | None = None,
-                 query: str | None = None, size: tuple[int, int] = (1400, 900)) -> None:
+                 query: str | None = None, size: tuple[int, int] = (1400, 900),
+                 edit_dialog: bool = False) -> None:
         super().__init__(window)
+        self.edit_dialog = edit_dialog
         self.window = window
         self.out = out
         self.import_path = import_path
@@ -83,13 +87,23 @@ class ScreenshotDriver(QObject):
 
     def _select(self) -> None:
         model = self.window.table_model
-        if model.rowCount() and self.query:
+        if model.rowCount() and (self.query or self.edit_dialog):
             self.window.select_ids([model.id_at(0)])
-        self._wait_until(self.window.is_idle, lambda: QTimer.singleShot(SETTLE_MS, self._grab))
+        then = self._open_dialog if self.edit_dialog else self._grab
+        self._wait_until(self.window.is_idle, lambda: QTimer.singleShot(SETTLE_MS, then))
+
+    def _open_dialog(self) -> None:
+        ids = self.window.selected_ids()
+        dialog = self.window.edits.ask_edit_paper(ids[0]) if ids else None
+        if dialog is None:
+            self._fail("no paper to edit")
+            return
+        QTimer.singleShot(SETTLE_MS, self._grab)
 
     def _grab(self) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        if not self.window.grab().save(str(self.out)):
+        dialog = self.window.edits.paper_dialog if self.edit_dialog else None
+        if not (dialog or self.window).grab().save(str(self.out)):
             self._fail(f"could not write {self.out}")
             return
         print(f"lectern: saved a screenshot to {self.out}")

@@ -344,7 +344,7 @@ def _window(app: Any, library: Any) -> str:
 
     window = MainWindow(library)
     window.persist = False
-    window.show_import_reports = False
+    window.transfers.show_reports = False
     try:
         window.resize(1200, 760)
         window.show()

@@ -1,10 +1,11 @@
-"""The two item views: the paper table (drag papers out, reorder a reading list by dragging)
-and the sidebar tree (drop papers on a list or a tag)."""
+"""The two item views: the paper table (drag papers out, reorder a reading list by dragging,
+Enter edits a paper) and the sidebar tree (drop papers on a list or a tag; F2 renames)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import (
     QByteArray,
+    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -12,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QTreeView, QWidget
 
 from desktop_app.gui.delegates import SidebarDelegate, TitleDelegate, row_height
@@ -28,6 +29,7 @@ class PaperTableView(QTableView):
     """Rows of papers: multi-select, sortable by header, dragged to the sidebar or within a list."""
 
     reorderDropped = Signal(list, int)  # ids moved, row they go before
+    editRequested = Signal()  # Enter on a row
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -154,6 +156,16 @@ class PaperTableView(QTableView):
         if scroll and current_row is not None:
             self.scrollTo(model.index(current_row, 0), QAbstractItemView.ScrollHint.EnsureVisible)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter edits the current paper (double-click opens its note)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() in (
+                Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier) \
+                and self.state() != QAbstractItemView.State.EditingState:
+            event.accept()
+            self.editRequested.emit()
+            return
+        super().keyPressEvent(event)
+
     # -- drag and drop --------------------------------------------------------------------
 
     def _internal_reorder(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> bool:
@@ -232,6 +244,16 @@ class SidebarView(QTreeView):
         model = self.model()
         assert isinstance(model, SidebarModel)
         return model
+
+    def event(self, event: QEvent) -> bool:
+        """F2 renames the current list or tag here, although the window's F2 edits a paper."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_F2 and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            current = self.currentIndex()
+            if current.isValid() and current.flags() & Qt.ItemFlag.ItemIsEditable:
+                event.accept()
+                return True
+        return super().event(event)
 
     @property
     def scope(self) -> Scope | None:

@@ -198,6 +198,8 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._detail_timer.start())
         self.table.selectionModel().currentChanged.connect(lambda *_: self._detail_timer.start())
         self.table.doubleClicked.connect(lambda _index: self.show_note_tab())
+        self.table.editRequested.connect(self._edit_requested)
+        self.detail.editRequested.connect(edits.ask_edit_paper)
         self.table_model.statusChangeRequested.connect(edits.set_status)
         self.table_model.marksWanted.connect(self._fetch_marks)
         self.table_model.modelReset.connect(self.commands.update)
@@ -481,6 +483,17 @@ class MainWindow(QMainWindow):
 
     def set_priority_of_selection(self, level: int) -> None:
         self.edits.set_priority(self.selected_ids(), level)
+
+    def edit_selected(self) -> None:
+        """Papers > Edit Paper… for the one selected paper."""
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.edits.ask_edit_paper(ids[0])
+
+    def _edit_requested(self) -> None:
+        """Enter on the table: the Edit Paper action, when it is enabled."""
+        if self.commands.edit_paper.isEnabled():
+            self.commands.edit_paper.trigger()
 
     def toggle_read(self) -> None:
         self.edits.toggle_read(self.selected_ids())
