@@ -162,6 +162,11 @@ class Edits(QObject):
         order = list(order)
         self.write(lambda: self.library.set_list_order(name, order), "reorder the list")
 
+    def reorder_lists(self, names: Sequence[str]) -> None:
+        """Store the sidebar's order of the reading lists (it shows the new order already)."""
+        names = list(names)
+        self.write(lambda: self.library.reorder_lists(names), "reorder the reading lists")
+
     def rename_list(self, old: str, new: str) -> None:
         window = self.window
 

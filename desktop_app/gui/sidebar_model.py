@@ -5,10 +5,15 @@ entries.  Its contents come from a ``SidebarData`` snapshot that is loaded off
 the GUI thread (counts are SQL queries) and applied in one reset; views keep
 their selection by ``Scope``, not by row.  Papers dropped on a list or a tag
 are reported through ``papersDropped``; renames through ``renameRequested``.
+A reading list dragged to another place among the lists moves there at once
+(``beginMoveRows``) and the new order goes out through ``listsReordered``
+for the window to store.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +31,8 @@ from PySide6.QtGui import QFont, QPalette
 from desktop_app.core.models import ReadingList, SavedSearch, TagCount
 from desktop_app.gui import theme
 from desktop_app.gui.table_model import MIME_IDS, decode_ids
+
+MIME_LISTS = "application/x-lectern-reading-lists"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ScopeRole = Qt.ItemDataRole.UserRole + 10
@@ -82,6 +89,7 @@ class _Node:
 
 
 SECTIONS = ("Library", "Reading lists", "Saved searches", "Tags")
+LISTS_SECTION = "Reading lists"
 
 
 def _build(data: SidebarData) -> list[_Node]:
@@ -126,9 +134,11 @@ class SidebarModel(QAbstractItemModel):
 
     papersDropped = Signal(object, list)  # Scope, ids
     renameRequested = Signal(object, str)  # Scope, new name
+    listsReordered = Signal(list)  # every list's name, in the new order
 
     def __init__(self, palette: QPalette | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.readonly = False  # no dragging lists around in a read-only library
         self._palette = palette or QPalette()
         self._data = SidebarData()
         self._roots = _build(self._data)
@@ -243,6 +253,8 @@ class SidebarModel(QAbstractItemModel):
         if node is None:
             return Qt.ItemFlag.NoItemFlags
         if node.is_section:
+            if node.label == LISTS_SECTION and not self.readonly:
+                return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled  # lists dropped between lists
             return Qt.ItemFlag.ItemIsEnabled
         if node.hint:
             return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
@@ -250,6 +262,8 @@ class SidebarModel(QAbstractItemModel):
         assert node.scope is not None
         if node.scope.kind in ("list", "tag"):
             flags |= Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDropEnabled
+        if node.scope.kind == "list" and not self.readonly:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
         return flags
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -262,16 +276,28 @@ class SidebarModel(QAbstractItemModel):
         self.renameRequested.emit(node.scope, new)
         return True
 
-    # -- drops ------------------------------------------------------------------------------------
+    # -- drops: papers onto a list or tag, a list among the lists ------------------------------------
 
     def mimeTypes(self) -> list[str]:
-        return [MIME_IDS]
+        return [MIME_IDS, MIME_LISTS]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        names = [node.scope.name for node in (self._node(i) for i in indexes)
+                 if node is not None and node.scope is not None and node.scope.kind == "list"]
+        data = QMimeData()
+        data.setData(MIME_LISTS, json.dumps(names).encode())
+        return data
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
 
     def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.CopyAction
+        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
 
     def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
                         parent: AnyIndex) -> bool:
+        if data.hasFormat(MIME_LISTS):
+            return self._list_target(data, row, parent) is not None
         node = self._node(parent)
         return (node is not None and node.scope is not None and node.scope.kind in ("list", "tag")
                 and data.hasFormat(MIME_IDS) and row == -1)
@@ -280,6 +306,9 @@ class SidebarModel(QAbstractItemModel):
                      parent: AnyIndex) -> bool:
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
+        if data.hasFormat(MIME_LISTS):
+            target = self._list_target(data, row, parent)
+            return target is not None and self.move_list(*target)
         node = self._node(parent)
         ids = decode_ids(data)
         if not ids or node is None or node.scope is None:
@@ -287,3 +316,62 @@ class SidebarModel(QAbstractItemModel):
         self.papersDropped.emit(node.scope, ids)
         return True
 
+    def removeRows(self, row: int, count: int, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        """Nothing is removed here: after a list is dragged (a move) the view asks, and the
+        drop itself has already moved it."""
+        return False
+
+    def _lists_root(self) -> _Node | None:
+        return next((root for root in self._roots if root.label == LISTS_SECTION), None)
+
+    def list_names(self) -> list[str]:
+        root = self._lists_root()
+        return [child.scope.name for child in root.children if child.scope is not None] if root else []
+
+    def _list_target(self, data: QMimeData, row: int, parent: AnyIndex) -> tuple[str, int] | None:
+        """Where a dragged list goes: ``(name, row it goes before)``, or None for no valid place.
+
+        Between two lists (``row`` under the section) is that place; on a list, the list takes
+        that list's place; on the section header, the first place.
+        """
+        if self.readonly:
+            return None
+        try:
+            names = [str(n) for n in json.loads(bytes(data.data(MIME_LISTS).data()).decode())]
+        except ValueError:
+            return None
+        root = self._lists_root()
+        node = self._node(parent)
+        present = self.list_names()
+        if root is None or len(names) != 1 or names[0] not in present or node is None:
+            return None
+        source = present.index(names[0])
+        if node is root:
+            before = 0 if row < 0 else min(row, len(present))
+        elif node.parent is root and node.scope is not None and row < 0:
+            before = node.row + 1 if node.row > source else node.row
+        else:
+            return None
+        return names[0], before
+
+    def move_list(self, name: str, before: int) -> bool:
+        """Move a reading list so it comes before the list now at row ``before`` (or last)."""
+        root = self._lists_root()
+        names = self.list_names()
+        if root is None or name not in names:
+            return False
+        source = names.index(name)
+        if before in (source, source + 1):
+            return True  # dropped where it is
+        section = self.createIndex(root.row, 0, root)
+        if not self.beginMoveRows(section, source, source, section, before):
+            return False
+        node = root.children.pop(source)
+        root.children.insert(before - 1 if before > source else before, node)
+        for number, child in enumerate(root.children):
+            child.row = number
+        order = self.list_names()
+        self._data.lists.sort(key=lambda rl: order.index(rl.name) if rl.name in order else len(order))
+        self.endMoveRows()
+        self.listsReordered.emit(order)
+        return True

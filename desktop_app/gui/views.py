@@ -1,5 +1,6 @@
 """The two item views: the paper table (drag papers out, reorder a reading list by dragging,
-Enter edits a paper) and the sidebar tree (drop papers on a list or a tag; F2 renames)."""
+Enter edits a paper) and the sidebar tree (drop papers on a list or a tag, drag the reading
+lists into order)."""
 
 from __future__ import annotations
 
@@ -209,7 +210,8 @@ class PaperTableView(QTableView):
 
 
 class SidebarView(QTreeView):
-    """The sidebar: one selected scope at a time; lists and tags take dropped papers."""
+    """The sidebar: one selected scope at a time; lists and tags take dropped papers;
+    reading lists are reordered by dragging them."""
 
     scopeSelected = Signal(object)
 
@@ -224,7 +226,8 @@ class SidebarView(QTreeView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setAcceptDrops(True)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDragEnabled(True)  # only reading lists are draggable (the model's flags say so)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setDropIndicatorShown(True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

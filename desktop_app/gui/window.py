@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.table_model = PaperTableModel(self.library, self)
         self.table_model.readonly = self.readonly
         self.sidebar_model = SidebarModel(self.palette(), self)
+        self.sidebar_model.readonly = self.readonly
         self.search_bar = SearchBar(self)
         self.sidebar = SidebarView(self)
         self.sidebar.setModel(self.sidebar_model)
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
         self.sidebar.scopeSelected.connect(self.set_scope)
         self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
         self.sidebar_model.papersDropped.connect(self._papers_dropped)
+        self.sidebar_model.listsReordered.connect(edits.reorder_lists)
         self.sidebar_model.renameRequested.connect(self._rename_requested)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.table.reorderDropped.connect(self._reorder_dropped)
