@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog
 from desktop_app.core.importing import ImportOutcome
 from desktop_app.gui import errors
 from desktop_app.gui.dialogs import ExportDialog, ExportScope, ImportReportDialog
+from desktop_app.gui.import_progress import ImportProgress
 from desktop_app.gui.ops import Op, OpContext, run_op
 
 if TYPE_CHECKING:
@@ -70,23 +71,30 @@ class Transfers(QObject):
         """Import files with progress and Cancel; a report follows."""
         files = [str(p) for p in paths]
         library = self.library
-        label = Path(files[0]).name if len(files) == 1 else f"{len(files)} files"
+        first = ImportProgress(Path(files[0]).name if files else "", 0, len(files))
 
         def work(ctx: OpContext) -> ImportOutcome:
+            latest = [first]  # files and papers report separately; each report shows both
+
             def progress(path: str, number: int, total: int) -> None:
-                ctx.progress((Path(path).name if path else "", number, total), force=number == total)
+                latest[0] = latest[0].next_file(Path(path).name if path else "", number, total)
+                ctx.progress(latest[0], force=True)
 
-            return library.import_files(files, cancel=ctx.is_cancelled, progress=progress)
+            def paper_progress(stored: int, papers: int) -> None:  # once per stored batch
+                latest[0] = latest[0].with_papers(stored, papers)
+                ctx.progress(latest[0], force=True)
 
-        return self._start_import(work, label, maximum=len(files) if len(files) > 1 else 0)
+            return library.import_files(files, cancel=ctx.is_cancelled, progress=progress,
+                                        paper_progress=paper_progress)
+
+        return self._start_import(work, first)
 
     def import_text(self, text: str) -> Op[Any] | None:
         """Import pasted text: a Daily Papers page, BibTeX, arXiv ids…"""
         library = self.library
-        return self._start_import(lambda _ctx: library.import_text(text), "pasted text", maximum=0)
+        return self._start_import(lambda _ctx: library.import_text(text), ImportProgress("pasted text", 0, 1))
 
-    def _start_import(self, work: Callable[[OpContext], ImportOutcome], label: str,
-                      maximum: int) -> Op[Any] | None:
+    def _start_import(self, work: Callable[[OpContext], ImportOutcome], first: ImportProgress) -> Op[Any] | None:
         window = self.window
         if window.readonly:
             errors.show_message(window, "Lectern", "The library is open read-only; importing is disabled.")
@@ -95,12 +103,10 @@ class Transfers(QObject):
             errors.show_message(window, "Lectern", "An import is running; wait for it or cancel it first.")
             return None
         strip = window.task_strip
-        strip.show_progress(f"Importing {label}…", 0, maximum)
+        strip.show_progress(first.text(), *first.bar())
 
-        def progress(value: tuple[str, int, int]) -> None:
-            name, number, total = value
-            if maximum:
-                strip.show_progress(f"Importing {name or label}… ({number} of {total})", number, total)
+        def progress(value: ImportProgress) -> None:
+            strip.show_progress(value.text(), *value.bar())
             if window.scope.kind in BROWSABLE_SCOPES and not window.reload_pending:
                 window.schedule_reload(400)  # papers are browsable as soon as they are stored
             window.schedule_sidebar()
