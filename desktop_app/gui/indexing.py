@@ -26,6 +26,7 @@ class IndexingMonitor(QObject):
         self.done = 0
         self.pending = 0
         self.history: list[tuple[int, int]] = []
+        self.running = False  # a child process indexes (the library has no public flag for it)
         queued = Qt.ConnectionType.QueuedConnection
         self._from_thread.connect(self._deliver, queued)
         self._error_from_thread.connect(self.failed, queued)
@@ -34,6 +35,7 @@ class IndexingMonitor(QObject):
         if self._library.readonly:
             return
         self._library.start_background_indexing(self._on_progress, self._on_error)
+        self.running = True
 
     # called in the indexer thread
     def _on_progress(self, progress: IndexProgress) -> None:

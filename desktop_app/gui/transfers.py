@@ -44,6 +44,8 @@ class Transfers(QObject):
         self.task_op: Op[Any] | None = None
         self.last_report: ImportReportDialog | None = None
         self.show_reports = True
+        self.rebuilding: int | None = None  # papers queued by a rebuild the background indexer has not finished
+        self._watching_index = False
         window.task_strip.cancelRequested.connect(self.cancel_task)
 
     # -- import --------------------------------------------------------------------------------
@@ -241,27 +243,65 @@ class Transfers(QObject):
 
     # -- index --------------------------------------------------------------------------------------
 
-    def rebuild_index(self) -> None:
+    def rebuild_index(self) -> Op[Any] | None:
+        """Throw the index away and rebuild it.
+
+        With the window's background indexer (the usual case) the library only empties the
+        index and queues every paper, and returns at once with how many; the indexer's own
+        progress (the status bar's index strip) shows the rebuild, and the end is announced
+        when the queue is empty.  Without one, the rebuild runs here with its own progress.
+        """
         window, library = self.window, self.library
         if window.readonly:
-            return
+            return None
+        background = window.monitor.running
+        strip = window.task_strip
 
         def work(ctx: OpContext) -> int:
             return library.rebuild_index(lambda p: ctx.progress((p.done, p.pending)), ctx.is_cancelled)
 
         def progress(value: tuple[int, int]) -> None:
             done, pending = value
-            window.task_strip.show_progress(f"Rebuilding the index: {done:,} of {done + pending:,}",
-                                            done, done + pending)
+            strip.show_progress(f"Rebuilding the index: {done:,} of {done + pending:,}", done, done + pending)
 
-        def done(count: int) -> None:
-            window.task_strip.finish()
-            window.statusBar().showMessage(f"Rebuilt the search index ({count:,} entries)", 6000)
+        def finished(count: int) -> None:
+            strip.finish()
+            if window.closed:
+                return
+            if background:
+                self._rebuild_queued(count)
+            else:
+                window.statusBar().showMessage(f"Rebuilt the search index ({count:,} entries)", 6000)
             window.schedule_reload()
 
         def failed(exc: BaseException) -> None:
-            window.task_strip.finish()
-            errors.show_error(window, exc, action="rebuild the index")
+            strip.finish()
+            self.rebuilding = None
+            if not window.closed:
+                errors.show_error(window, exc, action="rebuild the index")
 
-        window.task_strip.show_progress("Rebuilding the search index…", 0, 0)
-        self.task_op = run_op(window, work, done, failed, progress, label="reindex")
+        strip.show_progress("Rebuilding the search index…", 0, 0, cancellable=not background)
+        self.task_op = run_op(window, work, finished, failed, progress, label="reindex")
+        return self.task_op
+
+    def _rebuild_queued(self, count: int) -> None:
+        """The background indexer has the rebuild: say what is true now, and when it is over."""
+        window = self.window
+        pending = self.library.pending_index()
+        if pending == 0:  # nothing to index, or the indexer was quicker than this message
+            self.rebuilding = None
+            window.statusBar().showMessage(f"Search index rebuilt: {count:,} papers indexed", 8000)
+            return
+        self.rebuilding = count
+        if not self._watching_index:
+            self._watching_index = True
+            window.monitor.progressed.connect(self._index_progressed)
+            window.monitor.failed.connect(lambda _message: setattr(self, "rebuilding", None))
+        window.index_strip.show_progress(f"Indexing {count - pending:,} of {count:,}", count - pending, count)
+        window.statusBar().showMessage(f"Rebuilding the search index: {count:,} papers queued")
+
+    def _index_progressed(self, _done: int, pending: int) -> None:
+        count = self.rebuilding
+        if count is not None and pending == 0:
+            self.rebuilding = None
+            self.window.statusBar().showMessage(f"Search index rebuilt: {count:,} papers indexed", 8000)
