@@ -1,10 +1,12 @@
-"""Persistent UI state (window geometry, splitters, columns, recent searches) in QSettings."""
+"""Persistent UI state (window geometry, splitters, columns, sort, recent searches) in QSettings."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Qt
+
+from desktop_app.gui.table_model import COLUMN, COLUMNS
 
 ORGANIZATION = "Lectern"
 APPLICATION = "Lectern"
@@ -31,3 +33,27 @@ def read_list(settings: QSettings, key: str) -> list[str]:
     if isinstance(value, str):
         return [value] if value else []
     return [str(v) for v in value if str(v)]
+
+
+def read_sort(settings: QSettings) -> tuple[int, Qt.SortOrder] | None:
+    """The table's sort column and order as saved by ``write_sort``; None for the original order.
+
+    The column is stored by its key (``title``), not its number, so a column added later
+    does not shift a saved sort onto the wrong one.
+    """
+    key = settings.value("table/sort_column")
+    if not isinstance(key, str) or key not in COLUMN:
+        return None
+    order = settings.value("table/sort_order")
+    descending = isinstance(order, str) and order == "descending"
+    return COLUMN[key], Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+
+
+def write_sort(settings: QSettings, column: int, order: Qt.SortOrder) -> None:
+    if 0 <= column < len(COLUMNS):
+        settings.setValue("table/sort_column", COLUMNS[column].key)
+        settings.setValue("table/sort_order",
+                          "descending" if order == Qt.SortOrder.DescendingOrder else "ascending")
+    else:
+        settings.remove("table/sort_column")
+        settings.remove("table/sort_order")

@@ -128,6 +128,10 @@ class PaperTableModel(QAbstractTableModel):
     def sort_column(self) -> int:
         return self._sort_column
 
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort_order
+
     def set_ids(self, ids: Sequence[int], *, marks_active: bool = False, reorderable: bool = False,
                 marks: dict[int, RowMarks] | None = None) -> None:
         """Show these ids (kept in the current sort order); the row cache starts afresh."""

@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self._sidebar_generation = 0
         self._loaded_generation = -1
         self._select_after_load: int | None = None
+        self._saved_sort: tuple[int, Qt.SortOrder] | None = None  # applied after the first load
 
         self.setWindowTitle(f"Lectern — {library.directory}" + (" (read-only)" if self.readonly else ""))
         self.setWindowIcon(theme.app_icon())
@@ -321,6 +322,8 @@ class MainWindow(QMainWindow):
         self.table.set_two_line_rows(searching)
         self.table_model.set_ids(contents.ids, marks_active=searching, reorderable=reorderable,
                                  marks=contents.marks)
+        if self._saved_sort is not None:
+            self._apply_saved_sort()
         present = [pid for pid in keep if self.table_model.row_of(pid) is not None]
         if present:
             self.table.select_ids(present, current if current in present else None, scroll=wanted is not None)
@@ -338,6 +341,20 @@ class MainWindow(QMainWindow):
         self._detail_timer.start()
         self.commands.update()
         self.viewLoaded.emit()
+
+    def _apply_saved_sort(self) -> None:
+        """Sort as when the window last closed: the model sorts, then the header shows it.
+
+        Not through the header's saved state: a sort indicator restored inside
+        ``restoreState`` re-sorts the model mid-restore, which crashes Qt 6.11.
+        """
+        assert self._saved_sort is not None
+        column, order = self._saved_sort
+        self._saved_sort = None
+        if self.query or self.scope.kind != "library":
+            return  # the first view is not the library's: its own order wins
+        self.table_model.sort(column, order)
+        self.table.horizontalHeader().setSortIndicator(column, order)
 
     def _show_heading(self) -> None:
         """The line above the table: what is shown, and how it is ordered."""
@@ -714,6 +731,7 @@ class MainWindow(QMainWindow):
         if header is not None:
             self.table.restore_header(header)
         self.search_bar.set_recent(settings.read_list(store, "search/recent"))
+        self._saved_sort = settings.read_sort(store)
 
     def save_settings(self) -> None:
         store = settings.ui_settings()
@@ -723,6 +741,7 @@ class MainWindow(QMainWindow):
         store.setValue("splitter/note", self.detail.note.splitter.saveState())
         store.setValue("table/header", self.table.horizontalHeader().saveState())
         store.setValue("search/recent", self.search_bar.recent.stringList())
+        settings.write_sort(store, self.table_model.sort_column, self.table_model.sort_order)
         store.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

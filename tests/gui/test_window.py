@@ -419,3 +419,27 @@ def test_the_window_follows_a_dark_palette(qtbot, loaded: MainWindow) -> None:  
     assert window.detail.abstract.toHtml() != light_html  # hits re-marked in colours from the new palette
     text = window.sidebar_model._palette.color(QPalette.ColorRole.Text)
     assert text.name() == "#e6e6e6"
+
+
+def test_the_sort_survives_a_restart(qtbot, make_window, library: Library) -> None:  # type: ignore[no-untyped-def]
+    first = make_window()
+    import_daily_page(qtbot, first, DAILY_PAGE)
+    first.table.sortByColumn(COLUMN["title"], Qt.SortOrder.DescendingOrder)
+    titles = [first.table_model.index(r, 0).data() for r in range(first.table_model.rowCount())]
+    assert titles == sorted(titles, key=str.casefold, reverse=True)
+    first.close()
+
+    second = make_window(library)
+    assert second.table_model.sort_column == COLUMN["title"]
+    assert second.table_model.sort_order == Qt.SortOrder.DescendingOrder
+    header = second.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (COLUMN["title"],
+                                                                           Qt.SortOrder.DescendingOrder)
+    assert [second.table_model.index(r, 0).data() for r in range(second.table_model.rowCount())] == titles
+    second.original_order()  # back to newest first, and a restart keeps that too
+    assert second.table_model.sort_column == -1
+    second.close()
+
+    third = make_window(library)
+    assert third.table_model.sort_column == -1
+    assert third.table.horizontalHeader().sortIndicatorSection() == -1
