@@ -82,6 +82,7 @@ class EditPaperDialog(QDialog):
         self.busy = False
         self.lines: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
+        self._error_rows: dict[str, tuple[QFormLayout, int]] = {}
         for name in LINE_FIELDS:
             edit = QLineEdit(self)
             edit.setObjectName(f"edit_{name}")
@@ -125,30 +126,24 @@ class EditPaperDialog(QDialog):
 
     # -- layout ----------------------------------------------------------------------------------
 
-    def _error_label(self, name: str) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName(f"error_{name}")
-        label.setWordWrap(True)
-        label.setVisible(False)
-        self._tint(label)
-        self.errors[name] = label
-        return label
-
     def _tint(self, label: QLabel) -> None:
         palette = QPalette(label.palette())
         palette.setColor(QPalette.ColorRole.WindowText, theme.error_color(self.palette()))
         label.setPalette(palette)
 
-    def _with_error(self, name: str, widget: QWidget) -> QWidget:
-        """The field with its (hidden) error line below it; focus and mnemonics go to the field."""
-        box = QWidget(self)
-        box.setFocusProxy(widget)
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(self._error_label(name))
-        return box
+    def _add(self, form: QFormLayout, text: str, buddy: QWidget, field: QWidget | QHBoxLayout,
+             *errors: str) -> None:
+        """A row ``text: field``, then a hidden row under it for each named field's error."""
+        form.addRow(self._label(text, buddy), field)
+        for name in errors:
+            label = QLabel(self)
+            label.setObjectName(f"error_{name}")
+            label.setWordWrap(True)
+            self._tint(label)
+            form.addRow("", label)
+            self.errors[name] = label
+            self._error_rows[name] = (form, form.rowCount() - 1)
+            form.setRowVisible(form.rowCount() - 1, False)
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text, self)
@@ -177,33 +172,31 @@ class EditPaperDialog(QDialog):
     def _build_layout(self) -> None:
         lines = self.lines
         top = self._form()
-        top.addRow(self._label("&Title", lines["title"]), self._with_error("title", lines["title"]))
-        key = self._with_error("citekey", lines["citekey"])
-        top.addRow(self._label("E&ntry type", self.entry_type),
-                   self._row(self.entry_type, ("Citation &key", key), stretch=1))
+        self._add(top, "&Title", lines["title"], lines["title"], "title")
+        self._add(top, "E&ntry type", self.entry_type,
+                  self._row(self.entry_type, ("Citation &key", lines["citekey"]), stretch=1), "entry_type", "citekey")
 
         left = self._form()
-        left.addRow(self._label("&Authors", self.authors), self._with_error("authors", self.authors))
-        left.addRow(self._label("Key&words", self.keywords), self._with_error("keywords", self.keywords))
+        self._add(left, "&Authors", self.authors, self.authors, "authors")
+        self._add(left, "Key&words", self.keywords, self.keywords, "keywords")
         right = self._form()
-        year = self._with_error("year", self.year)
-        date = self._row(year, ("Mont&h", self.month))
+        date = self._row(self.year, ("Mont&h", self.month))
         date.addStretch(1)
-        right.addRow(self._label("&Year", self.year), date)
-        right.addRow(self._label("&Venue", lines["venue"]), self._with_error("venue", lines["venue"]))
+        self._add(right, "&Year", self.year, date, "year", "month")
+        self._add(right, "&Venue", lines["venue"], lines["venue"], "venue")
         for name in ("volume", "number"):
             lines[name].setMaximumWidth(64)
-        right.addRow(self._label("Vol&ume", lines["volume"]),
-                     self._row(lines["volume"], ("Nu&mber", lines["number"]), ("Pa&ges", lines["pages"]),
-                               stretch=2))
-        right.addRow(self._label("&Publisher", lines["publisher"]), lines["publisher"])
-        right.addRow(self._label("&DOI", lines["doi"]), self._with_error("doi", lines["doi"]))
-        arxiv = self._with_error("arxiv_id", lines["arxiv_id"])
+        self._add(right, "Vol&ume", lines["volume"],
+                  self._row(lines["volume"], ("Nu&mber", lines["number"]), ("Pa&ges", lines["pages"]), stretch=2),
+                  "volume", "number", "pages")
+        self._add(right, "&Publisher", lines["publisher"], lines["publisher"], "publisher")
+        self._add(right, "&DOI", lines["doi"], lines["doi"], "doi")
         lines["arxiv_class"].setMaximumWidth(110)
-        right.addRow(self._label("a&rXiv id", lines["arxiv_id"]),
-                     self._row(arxiv, ("Pr&imary class", lines["arxiv_class"]), stretch=0))
-        right.addRow(self._label("UR&L", lines["url"]), self._with_error("url", lines["url"]))
-        right.addRow(self._label("C&ode URL", lines["code_url"]), self._with_error("code_url", lines["code_url"]))
+        self._add(right, "a&rXiv id", lines["arxiv_id"],
+                  self._row(lines["arxiv_id"], ("Pr&imary class", lines["arxiv_class"]), stretch=0),
+                  "arxiv_id", "arxiv_class")
+        self._add(right, "UR&L", lines["url"], lines["url"], "url")
+        self._add(right, "C&ode URL", lines["code_url"], lines["code_url"], "code_url")
         columns = QGridLayout()
         columns.setHorizontalSpacing(18)
         columns.addLayout(left, 0, 0)
@@ -212,7 +205,7 @@ class EditPaperDialog(QDialog):
         columns.setColumnStretch(1, 5)
 
         bottom = self._form()
-        bottom.addRow(self._label("A&bstract", self.abstract), self._with_error("abstract", self.abstract))
+        self._add(bottom, "A&bstract", self.abstract, self.abstract, "abstract")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel, self)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -289,10 +282,16 @@ class EditPaperDialog(QDialog):
         self.set_busy(False)
         self.accept()
 
+    def _show_row(self, name: str, visible: bool) -> None:
+        form, row = self._error_rows[name]
+        form.setRowVisible(row, visible)
+
     def clear_errors(self) -> None:
-        for label in (*self.errors.values(), self.message):
+        for name, label in self.errors.items():
             label.clear()
-            label.setVisible(False)
+            self._show_row(name, False)
+        self.message.clear()
+        self.message.setVisible(False)
 
     def show_error(self, message: str, *, field: str | None = None) -> None:
         """Show why the save failed, under the field it is about when the message says which."""
@@ -300,12 +299,12 @@ class EditPaperDialog(QDialog):
         found, text = explain(message)
         field = field or found
         label = self.errors.get(field) if field else None
-        if label is None:
-            label = self.message
-            if field:
-                text = f"{FIELD_LABELS.get(field, field)}: {text}"
-        label.setText(text)
-        label.setVisible(True)
+        if label is not None and field is not None:
+            label.setText(text)
+            self._show_row(field, True)
+        else:
+            self.message.setText(f"{FIELD_LABELS.get(field, field)}: {text}" if field else text)
+            self.message.setVisible(True)
         widget = self.lines.get(field or "") or {"authors": self.authors, "year": self.year,
                                                   "keywords": self.keywords, "abstract": self.abstract,
                                                   "month": self.month, "entry_type": self.entry_type}.get(field or "")
