@@ -16,4 +16,8 @@ class NotFoundError(LecternError):
 
 
 class InvalidInputError(LecternError):
-    """The user asked for something that cannot be done as given."""
+    """The user asked for something that cannot be done as given (``field``: which input, if known)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

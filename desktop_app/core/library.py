@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from desktop_app import formats
 from desktop_app.core import importing
 from desktop_app.core.arxiv_fetch import Fetch, complete_from_arxiv, fetch_atom
@@ -552,16 +554,17 @@ class Library:
         if "citekey" in fields:
             key = str(fields["citekey"])
             if not is_valid_key(key):
-                raise InvalidInputError(f"{key!r} is not a valid citation key")
+                raise InvalidInputError(f"{key!r} is not a valid citation key", field="citekey")
             other = store.id_for_citekey(self.db.conn, key)
             if other is not None and other != pid:
-                raise InvalidInputError(f"the citation key {key!r} is taken")
+                raise InvalidInputError(f"the citation key {key!r} is taken", field="citekey")
         fields.pop("id", None)
         fields.pop("tags", None)
         try:
             updated = Paper.model_validate({**current.model_dump(), **fields})
-        except ValueError as exc:
-            raise InvalidInputError(str(exc)) from exc
+        except ValidationError as exc:
+            where = exc.errors()[0].get("loc", ())
+            raise InvalidInputError(str(exc), field=str(where[0]) if where else None) from exc
         updated.id = pid
         with self.db.write() as conn:
             store.update_paper(conn, updated, self._now())
@@ -840,10 +843,22 @@ class Library:
         return Changes(lists=True, label="reorder list")
 
     def reorder_lists(self, names: Sequence[str]) -> Changes:
+        """Store the sidebar order of the reading lists (undoable)."""
         self._require_writable()
+        before = [rl.name for rl in self.reading_lists()]
+        self._raw_reorder_lists(names)
+        self.undo_stack.push("reorder lists", lambda: self._raw_reorder_lists(before))
+        return Changes(lists=True, label="reorder lists")
+
+    def _raw_reorder_lists(self, names: Sequence[str]) -> Changes:
         with self.db.write() as conn:
             organise.reorder_lists(conn, names)
         return Changes(lists=True)
+
+    @property
+    def background_indexing(self) -> bool:
+        """Whether a background process indexes this library's papers."""
+        return self._background is not None
 
     def _write_items(self, list_id: int, items: Sequence[int]) -> Changes:
         with self.db.write() as conn:

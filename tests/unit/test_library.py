@@ -230,3 +230,20 @@ def test_import_reports_papers_of_a_big_file_a_batch_at_a_time(library: Library,
     outcome = library.import_files([path], paper_progress=lambda done, total: seen.append((done, total)))
     assert len(outcome.imported) == 1200
     assert seen == [(500, 1200), (1000, 1200), (1200, 1200)]
+
+
+def test_validation_errors_name_their_field_and_list_order_is_undoable(library: Library) -> None:
+    pid = library.import_papers(sample_papers()).imported[0]
+    with pytest.raises(InvalidInputError) as bad_year:
+        library.update_paper(pid, year=0)
+    assert bad_year.value.field == "year"
+    with pytest.raises(InvalidInputError) as bad_key:
+        library.update_paper(pid, citekey="has space")
+    assert bad_key.value.field == "citekey"
+    for name in ("A", "B", "C"):
+        library.create_list(name)
+    library.reorder_lists(["C", "A", "B"])
+    assert [rl.name for rl in library.reading_lists()] == ["C", "A", "B"]
+    library.undo()
+    assert [rl.name for rl in library.reading_lists()] == ["A", "B", "C"]
+    assert not library.background_indexing
