@@ -65,6 +65,28 @@ class ProseAnalyzer(Analyzer):
             stemmed = stems[word] = stem(word)
         return stemmed
 
+    def index_terms(self, value: str) -> tuple[list[str], int]:
+        """The terms ``__call__`` yields for indexing, in order, and the first one's position.
+
+        The positions ``__call__`` gives are consecutive from the first kept word's
+        index on; ``BatchSegmentWriter`` indexes from this list without a ``Token`` per word.
+        """
+        terms = self._terms
+        kept: list[str] = []
+        first = -1
+        for index, raw in enumerate(_TOKEN.findall(value)):
+            term = terms.get(raw)
+            if term is None:
+                folded = raw.lower().translate(accent_map)
+                term = "" if not folded or folded in STOP_WORDS else self._stem(folded)
+                if len(terms) < _STEM_CACHE_LIMIT:
+                    terms[raw] = term
+            if term:
+                if first < 0:
+                    first = index
+                kept.append(term)
+        return kept, max(first, 0)
+
     def __call__(
         self,
         value: str,

@@ -28,6 +28,7 @@ from whoosh.searching import Searcher
 
 from desktop_app.search.docsets import DocnumMap
 from desktop_app.search.schema import SCHEMA_VERSION, note_schema, paper_schema
+from desktop_app.search.segment_writer import segment_writer
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class _SubIndex:
         ``merge=False`` leaves the other segments alone: a large batch is a large segment
         already, and merging the smaller ones into it each time doubled a 100k build.
         """
-        writer = self.ix.writer(limitmb=WRITER_LIMIT_MB)
+        writer = segment_writer(self.ix, limitmb=WRITER_LIMIT_MB)
         count = 0
         try:
             with self.ix.searcher() as searcher:

@@ -56,3 +56,15 @@ def test_pickles_without_its_cache() -> None:
     assert clone == analyzer and clone._stems == {}
     expected = [t.text for t in reference_prose_analyzer()("running networks")]
     assert [t.text for t in clone("running networks")] == expected == ["runn", "network"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80))
+def test_index_terms_are_the_indexing_tokens(text: str) -> None:
+    terms, first = ProseAnalyzer().index_terms(text)
+    tokens = [(t.text, t.pos) for t in reference_prose_analyzer()(text, positions=True)]
+    assert [(term, first + i) for i, term in enumerate(terms)] == tokens
+
+
+def test_index_terms_skip_leading_stop_words() -> None:
+    assert ProseAnalyzer().index_terms("The of networks running") == (["network", "runn"], 2)
