@@ -28,7 +28,7 @@ MAX_BATCH = 20_000
 PROGRESS_EVERY = 500
 NOTE_BATCH = 500
 MAX_SEGMENTS = 10
-UNMERGED_BATCH = 5000  # a batch this large commits without merging (tidy() merges when idle)
+UNMERGED_BATCH = 5000  # a batch this large takes in only the small segments (tidy() merges when idle)
 
 
 class _Cancelled(Exception):

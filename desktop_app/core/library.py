@@ -387,7 +387,7 @@ class Library:
         return [h for h in hits if h.pid not in gone and h.pid != pid][:limit]
 
     def _texts(self, ids: Sequence[int]) -> list[tuple[int, str, str]]:
-        result = []
+        result: list[tuple[int, str, str]] = []
         for part in store.chunks(list(ids)):
             marks = ",".join("?" * len(part))
             result.extend(self.db.conn.execute(

@@ -89,6 +89,7 @@ class _SortedIdsMatcher(ListMatcher):
 
     def __init__(self, ids: list[int], score: float) -> None:
         super().__init__(ids, all_weights=score)
+        self._i: int = 0
         self._constant = score
 
     def skip_to(self, id: int) -> None:

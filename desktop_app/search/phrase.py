@@ -9,7 +9,7 @@ and scores at a fraction of the cost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from whoosh import matching
 from whoosh import query as wq
@@ -121,7 +121,7 @@ class _PhraseMatcher(matching.WrappingMatcher):
         self.child.skip_to(id)
         return self._find_next()
 
-    def all_ids(self):  # type: ignore[no-untyped-def]
+    def all_ids(self) -> Iterator[int]:
         while self.is_active():
             yield self.id()
             self.next()

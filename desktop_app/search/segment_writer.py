@@ -18,8 +18,8 @@ object, which the block's pickle stores once and refers back to: about 10%
 off the postings file).  Tests hold it to both, so readers, merges and
 older indexes are untouched.
 
-A commit that also merges other segments into this one (``add_reader``)
-goes through Whoosh's own path: those postings come from a reader.
+Segments a commit merges into this one (``add_reader``) add their postings
+to the same arrays, after this writer's own documents.
 """
 
 from __future__ import annotations
@@ -93,11 +93,18 @@ class BatchSegmentWriter(SegmentWriter):
         self._postings: dict[str, dict[bytes, _Postings]] = {}
         self._lengths: dict[str, dict[int, int]] = {}
         self._analyzers = {name: _term_list_analyzer(field) for name, field in self.schema.items()}
-        self._from_readers = False
+        self._merged_from = 2**63  # the first docnum that came from a merged segment
 
-    def add_reader(self, reader: Any) -> None:
-        self._from_readers = True
-        super().add_reader(reader)
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
+        """A merged segment's postings go into the same arrays (its documents come after ours)."""
+        self._merged_from = min(self._merged_from, startdoc)
+        postings = self._postings
+        add = self._add
+        for fieldname, tbytes, docnum, weight, vbytes in self._process_posts(reader.iter_postings(), startdoc, docmap):
+            terms = postings.get(fieldname)
+            if terms is None:
+                terms = postings[fieldname] = {}
+            add(terms, tbytes, docnum, weight, vbytes)
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()
@@ -180,11 +187,9 @@ class BatchSegmentWriter(SegmentWriter):
         postings.values.append(vbytes or b"")
 
     def _flush_segment(self) -> None:
-        if self._from_readers:
-            self._pour_into_pool()
-            super()._flush_segment()
-            return
         self.perdocwriter.close()
+        if self._merged_from < self.docnum:
+            self._read_merged_lengths()
         fieldwriter = self.fieldwriter
         for fieldname in sorted(self._postings):
             terms = self._postings[fieldname]
@@ -200,14 +205,20 @@ class BatchSegmentWriter(SegmentWriter):
             fieldwriter.finish_field()
         fieldwriter.close()
 
-    def _pour_into_pool(self) -> None:
-        """Hand this writer's postings to Whoosh's pool (a merge commit sorts them with the readers')."""
-        add = self.pool.add
-        for fieldname, terms in self._postings.items():
-            for tbytes, postings in terms.items():
-                for docnum, weight, vbytes in zip(postings.ids, postings.weights, postings.values, strict=True):
-                    add((fieldname, tbytes, docnum, weight, vbytes))
-        self._postings.clear()
+    def _read_merged_lengths(self) -> None:
+        """The merged documents' field lengths, as the segment just written stores them."""
+        reader = self.per_document_reader()
+        try:
+            for fieldname, field in self.schema.items():
+                if not field.scorable:
+                    continue
+                lengths = self._lengths.setdefault(fieldname, {})
+                for docnum in range(self._merged_from, self.docnum):
+                    length = reader.doc_field_length(docnum, fieldname)
+                    if length:
+                        lengths[docnum] = length
+        finally:
+            reader.close()
 
 
 def _write_posting_list(postwriter: Any, postings: _Postings, lengths: dict[int, int]) -> None:

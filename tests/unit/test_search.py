@@ -261,8 +261,10 @@ def test_background_process_indexes_while_the_parent_searches(library: Library) 
 def test_limited_searches_count_every_match_on_a_many_segment_index(
         library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     from desktop_app.core import indexing
+    from desktop_app.search import index as search_index
 
     monkeypatch.setattr(indexing, "UNMERGED_BATCH", 1)  # every commit leaves its own segment
+    monkeypatch.setattr(search_index, "SMALL_SEGMENT", 1)
     for batch in range(4):
         papers = [Paper(title=f"Modular model number {batch}-{i}", abstract=f"models and modes {i}",
                         year=2000 + i % 5) for i in range(150)]
@@ -275,6 +277,30 @@ def test_limited_searches_count_every_match_on_a_many_segment_index(
         limited = library.search(query, limit=20)
         assert len(limited.ids) == 20
         assert limited.total == everything.total == len(everything.ids) > 20, query
+
+
+def test_a_large_batch_absorbs_the_small_segments_but_not_the_large_ones(
+        library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.core import indexing
+    from desktop_app.search import index as search_index
+
+    monkeypatch.setattr(indexing, "FIRST_BATCH", 50)
+    monkeypatch.setattr(indexing, "UNMERGED_BATCH", 100)
+    monkeypatch.setattr(search_index, "SMALL_SEGMENT", 100)
+
+    def segment_sizes() -> list[int]:
+        return sorted(s.doc_count_all() for s, _ in library.index.papers.searcher().leaf_searchers())
+
+    def import_batch(label: str, count: int) -> None:
+        library.import_papers([Paper(title=f"Sparse {label} model {i}", abstract="pruning", year=2020)
+                               for i in range(count)])
+        library.catch_up_index()
+
+    import_batch("first", 150)  # a quick batch of 50, then 100 that take the 50 in
+    assert segment_sizes() == [150]
+    import_batch("second", 300)  # 50, then 250 that take those 50 in and leave the 150 alone
+    assert segment_sizes() == [150, 300]
+    assert library.search("sparse").total == 450
 
 
 def test_prefix_hits_rank_by_how_much_they_use_the_expansions(library: Library) -> None:

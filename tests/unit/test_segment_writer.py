@@ -102,6 +102,26 @@ def test_same_bytes_when_a_commit_merges_older_segments(tmp_path: Path, docs: li
     assert [name for name in ours if ours[name] != theirs[name]] == []
 
 
+def test_same_bytes_when_optimizing_segments_with_deletions(tmp_path: Path, docs: list[IndexDoc],
+                                                            unshared: None) -> None:
+    def build(writer_class: Writer, name: str) -> Path:
+        directory = _build(tmp_path / name, paper_schema(), [(SegmentWriter, docs[:300], False),
+                                                             (SegmentWriter, docs[300:], False)])
+        ix = whoosh_index.open_dir(str(directory))
+        writer = writer_class(ix, compound=False)
+        for doc in docs[::7]:
+            writer.delete_by_term("pid", doc.pid)
+        writer.add_document(pid=docs[0].pid, title="Added in the optimizing commit")
+        writer.commit(optimize=True)
+        ix.close()
+        return directory
+
+    ours, theirs = _segment_files(build(BatchSegmentWriter, "ours")), _segment_files(build(SegmentWriter, "whoosh"))
+    assert len({name.split(".")[0] for name in ours}) == 1
+    assert set(ours) == set(theirs)
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
 def test_shared_values_keep_every_posting_and_shrink_the_file(tmp_path: Path, docs: list[IndexDoc]) -> None:
     ours = _build(tmp_path / "ours", paper_schema(), [(BatchSegmentWriter, docs, True)])
     theirs = _build(tmp_path / "whoosh", paper_schema(), [(SegmentWriter, docs, True)])
