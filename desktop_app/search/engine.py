@@ -15,6 +15,7 @@ from whoosh import classify, highlight
 from whoosh import query as wq
 from whoosh.query.compound import PreloadedOr
 
+from desktop_app.search.bulk import UnsupportedScoring, top_documents
 from desktop_app.search.documents import TEXT_FIELDS
 from desktop_app.search.index import SearchIndex
 from desktop_app.search.query import CompiledQuery, SideLookup, compile_query
@@ -139,16 +140,16 @@ class SearchEngine:
         )
         if not key_terms:
             return []
-        subqueries: list[wq.Query] = []
-        for term, weight in key_terms:
-            subqueries.append(wq.Term("abstract", term, boost=weight))
-            subqueries.append(wq.Term("title", term, boost=weight))
+        terms = [(field, term, weight) for term, weight in key_terms for field in ("abstract", "title")]
         own = sub.docnums.docnum_for_pid(searcher, pid)
-        mask = {own} if own is not None else None
-        # Whoosh's pre-scored union: same top ten as its binary union tree, less bookkeeping.
-        results = searcher.search(PreloadedOr(subqueries), limit=limit, mask=mask, terms=False)
+        exclude = {own} if own is not None else set()
+        try:
+            top = top_documents(searcher, terms, limit, exclude)
+        except UnsupportedScoring:
+            query = PreloadedOr([wq.Term(field, term, boost=weight) for field, term, weight in terms])
+            top = searcher.search(query, limit=limit, mask=exclude or None, terms=False).top_n
         pid_of = sub.docnums.pid_lookup(searcher)
-        return [Hit(pid_of(d), s) for s, d in results.top_n]
+        return [Hit(pid_of(d), s) for s, d in top]
 
     def note_pids(self, node: wq.Query) -> set[int]:
         if self.index.notes.is_empty():
