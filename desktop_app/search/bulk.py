@@ -11,14 +11,15 @@ Whoosh's (a test compares them); only the order of the additions differs.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterator, Sequence
-from typing import Any
+from collections.abc import Collection, Sequence
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from desktop_app.search.blocks import posting_blocks
 
 WeightedTerm = tuple[str, str, float]  # field, term, query boost
 
@@ -64,34 +65,15 @@ def _add_scores(top: Searcher, reader: SegmentReader, weighting: BM25F, field: s
     lengths = _field_lengths(reader, field)
     deleted = reader.deleted_docs_set
     get = scores.get
-    for ids, weights in _blocks(reader, field, text):
+    tbytes = reader._text_to_bytes(field, text)
+    matcher = reader._terms.matcher(field, tbytes, reader.schema[field].format)
+    for ids, weights, _ in posting_blocks(matcher, values=False):
         for docnum, tf in zip(ids, weights, strict=True):
             if deleted and docnum in deleted:
                 continue
             score = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths[docnum] / avgfl))) * boost
             key = docnum + offset
             scores[key] = get(key, 0.0) + score
-
-
-def _blocks(reader: SegmentReader, field: str, text: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """The term's postings a block at a time: (docnums, weights)."""
-    tbytes = reader._text_to_bytes(field, text)
-    matcher: Any = reader._terms.matcher(field, tbytes, reader.schema[field].format)
-    if not isinstance(matcher, W3LeafMatcher):
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        yield ids, weights
-        return
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        yield matcher._ids, matcher._weights
-        matcher._next_block()
 
 
 def _field_lengths(reader: SegmentReader, field: str) -> list[float]:

@@ -36,6 +36,8 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from desktop_app.search.blocks import posting_blocks
+
 _SINGLE_POSITIONS = 1024  # one-word position lists below this are encoded once and shared
 
 
@@ -96,15 +98,34 @@ class BatchSegmentWriter(SegmentWriter):
         self._merged_from = 2**63  # the first docnum that came from a merged segment
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
-        """A merged segment's postings go into the same arrays (its documents come after ours)."""
+        """A merged segment's postings go into the same arrays, a block at a time (its documents come after ours).
+
+        ``docmap`` (old docnum -> new) is there when the segment has deletions and holds only the live documents.
+        """
         self._merged_from = min(self._merged_from, startdoc)
-        postings = self._postings
-        add = self._add
-        for fieldname, tbytes, docnum, weight, vbytes in self._process_posts(reader.iter_postings(), startdoc, docmap):
-            terms = postings.get(fieldname)
-            if terms is None:
-                terms = postings[fieldname] = {}
-            add(terms, tbytes, docnum, weight, vbytes)
+        terms_reader = reader._terms
+        for (fieldname, tbytes), terminfo in terms_reader.items():
+            if fieldname not in self.schema:
+                continue
+            matcher = terms_reader._codec.postings_reader(
+                terms_reader._postfile, terminfo, self.schema[fieldname].format, term=(fieldname, tbytes))
+            terms = self._postings.setdefault(fieldname, {})
+            postings = terms.get(tbytes)
+            for ids, weights, values in posting_blocks(matcher):
+                if docmap is None:
+                    new_ids: Sequence[int] = [docnum + startdoc for docnum in ids]
+                else:
+                    live = [i for i, docnum in enumerate(ids) if docnum in docmap]
+                    if not live:
+                        continue
+                    new_ids = [docmap[ids[i]] for i in live]
+                    weights = [weights[i] for i in live]
+                    values = [values[i] for i in live]
+                if postings is None:
+                    postings = terms[tbytes] = _Postings()
+                postings.ids.extend(new_ids)
+                postings.weights.fromlist(list(weights))
+                postings.values.extend(value or b"" for value in values)
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()

@@ -1,0 +1,40 @@
+"""Reading a Whoosh posting list a block at a time (docnums, weights, values) instead of a posting at a time.
+
+A matcher's ``id()``/``weight()``/``value()``/``next()`` cost four Python
+calls per posting; its blocks (up to 128 postings) are already decoded
+tuples and arrays.  Bulk scoring and segment merges read them whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+Block = tuple[Sequence[int], Sequence[float], Sequence[Any]]
+
+
+def posting_blocks(matcher: Any, *, values: bool = True) -> Iterator[Block]:
+    """The matcher's postings, a block at a time; ``values=False`` leaves the values undecoded (empty)."""
+    if not isinstance(matcher, W3LeafMatcher):  # inlined postings, or another codec
+        ids: list[int] = []
+        weights: list[float] = []
+        found: list[Any] = []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            if values:
+                found.append(matcher.value())
+            matcher.next()
+        yield ids, weights, found
+        return
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        if values and matcher._values is None:
+            matcher._read_values()
+        yield matcher._ids, matcher._weights, matcher._values if values else ()
+        matcher._next_block()
