@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import SegmentReader
 
 Block = tuple[Sequence[int], Sequence[float], Sequence[Any]]
 
@@ -38,3 +39,22 @@ def posting_blocks(matcher: Any, *, values: bool = True) -> Iterator[Block]:
             matcher._read_values()
         yield matcher._ids, matcher._weights, matcher._values if values else ()
         matcher._next_block()
+
+
+def term_blocks(reader: Any, field: str, text: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """A term's live postings in one segment's ``reader``, a block at a time: (docnums, weights).
+
+    Deleted documents are left out; a reader that is not a plain segment
+    reader (a multi-segment or empty one) goes through its own matcher.
+    """
+    if not isinstance(reader, SegmentReader):
+        for ids, weights, _ in posting_blocks(reader.postings(field, text), values=False):
+            yield ids, weights
+        return
+    matcher = reader._terms.matcher(field, reader._text_to_bytes(field, text), reader.schema[field].format)
+    deleted = reader.deleted_docs_set
+    for ids, weights, _ in posting_blocks(matcher, values=False):
+        if deleted:
+            live = [i for i, docnum in enumerate(ids) if docnum not in deleted]
+            ids, weights = [ids[i] for i in live], [weights[i] for i in live]
+        yield ids, weights

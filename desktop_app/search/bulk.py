@@ -19,7 +19,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from desktop_app.search.blocks import posting_blocks
+from desktop_app.search.blocks import term_blocks
 
 WeightedTerm = tuple[str, str, float]  # field, term, query boost
 
@@ -63,14 +63,9 @@ def _add_scores(top: Searcher, reader: SegmentReader, weighting: BM25F, field: s
     if not reader.schema[field].scorable:
         raise UnsupportedScoring(f"{field} has no lengths")
     lengths = _field_lengths(reader, field)
-    deleted = reader.deleted_docs_set
     get = scores.get
-    tbytes = reader._text_to_bytes(field, text)
-    matcher = reader._terms.matcher(field, tbytes, reader.schema[field].format)
-    for ids, weights, _ in posting_blocks(matcher, values=False):
+    for ids, weights in term_blocks(reader, field, text):
         for docnum, tf in zip(ids, weights, strict=True):
-            if deleted and docnum in deleted:
-                continue
             score = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths[docnum] / avgfl))) * boost
             key = docnum + offset
             scores[key] = get(key, 0.0) + score

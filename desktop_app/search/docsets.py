@@ -20,6 +20,8 @@ from whoosh.query import Query
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from desktop_app.search.blocks import term_blocks
+
 
 @dataclass
 class SegmentIds:
@@ -252,11 +254,9 @@ class TermUnionQuery(Query):
         for term in self.terms_list:
             if (self.fieldname, term) not in reader:
                 continue
-            postings = reader.postings(self.fieldname, term)
-            while postings.is_active():
-                docnum, frequency = postings.id(), postings.weight()
-                scores[docnum] = get(docnum, 0.0) + frequency / (frequency + 1.2)
-                postings.next()
+            for ids, frequencies in term_blocks(reader, self.fieldname, term):
+                for docnum, frequency in zip(ids, frequencies, strict=True):
+                    scores[docnum] = get(docnum, 0.0) + frequency / (frequency + 1.2)
         return scores
 
     def docs(self, searcher: Searcher) -> Iterator[int]:
