@@ -120,8 +120,9 @@ class Indexer:
         present = papers.existing_ids(conn, ids)
         deletes = [pid for pid in ids if pid not in present]
 
+        wanted = [pid for pid in ids if pid in present]
+
         def documents() -> Iterator[IndexDoc]:
-            wanted = [pid for pid in ids if pid in present]
             for start in range(0, len(wanted), PROGRESS_EVERY):
                 if cancel and cancel():
                     raise _Cancelled
@@ -130,7 +131,7 @@ class Indexer:
                 report(min(start + PROGRESS_EVERY, len(wanted)))
 
         try:
-            self.index.write_papers(documents(), deletes, merge=len(rows) < UNMERGED_BATCH)
+            self.index.write_papers(documents(), deletes, merge=len(rows) < UNMERGED_BATCH, pids=wanted)
         except _Cancelled:
             return 0
         with self.db.write() as wconn:

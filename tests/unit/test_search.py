@@ -301,6 +301,34 @@ def test_a_large_batch_absorbs_the_small_segments_but_not_the_large_ones(
     import_batch("second", 300)  # 50, then 250 that take those 50 in and leave the 150 alone
     assert segment_sizes() == [150, 300]
     assert library.search("sparse").total == 450
+    searcher = library.index.papers.searcher()
+    in_index_order = [searcher.stored_fields(docnum)["pid"] for docnum in range(searcher.doc_count_all())]
+    assert in_index_order == sorted(library.all_ids())  # the folded papers went in ahead of the batch's
+
+
+def test_a_batch_that_rewrites_papers_of_a_folded_segment_keeps_one_copy(
+        library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.core import indexing
+    from desktop_app.search import index as search_index
+
+    monkeypatch.setattr(indexing, "FIRST_BATCH", 40)
+    monkeypatch.setattr(indexing, "UNMERGED_BATCH", 20)
+    monkeypatch.setattr(search_index, "SMALL_SEGMENT", 100)
+    ids = library.import_papers([Paper(title=f"Quantised adapters {i}", abstract="low rank", year=2021)
+                                 for i in range(40)]).imported
+    library.catch_up_index()
+    library.delete_papers(ids[:2])
+    for pid in ids[2:10]:
+        library.update_paper(pid, title=f"Distilled students {pid}")
+    library.import_papers([Paper(title=f"Quantised adapters late {i}", abstract="low rank", year=2022)
+                           for i in range(60)])
+    library.catch_up_index()  # batches of 40 and 30 (both > 20): each folds the small segment in first
+    searcher = library.index.papers.searcher()
+    assert len(searcher.leaf_searchers()) == 1
+    assert searcher.doc_count() == 98
+    assert library.search("quantised").total == 90
+    assert sorted(library.search("distilled").ids) == ids[2:10]
+    assert library.check().consistent
 
 
 def test_prefix_hits_rank_by_how_much_they_use_the_expansions(library: Library) -> None:
