@@ -131,19 +131,34 @@ class _SortedIdsMatcher(ListMatcher):
 
 
 class _WeightedIdsMatcher(_SortedIdsMatcher):
-    """Sorted docnums with a score each; the whole list is one block (its best score)."""
+    """Sorted docnums with a score each, in blocks whose best score lets a top-N search skip them."""
 
-    def __init__(self, ids: list[int], scores: list[float]) -> None:
+    BLOCK = 64
+
+    def __init__(self, ids: list[int], scores: list[float], block_best: list[float] | None = None) -> None:
         super().__init__(ids, max(scores))
         self._scores = scores
+        block = self.BLOCK
+        self._block_best = block_best or [max(scores[i:i + block]) for i in range(0, len(scores), block)]
 
     def copy(self) -> _WeightedIdsMatcher:
-        clone = _WeightedIdsMatcher(self._ids, self._scores)
+        clone = _WeightedIdsMatcher(self._ids, self._scores, self._block_best)
         clone._i = self._i
         return clone
 
     def score(self) -> float:
         return self._scores[self._i]
+
+    def block_quality(self) -> float:
+        return self._block_best[self._i // self.BLOCK]
+
+    def skip_to_quality(self, minquality: float) -> int:
+        skipped = 0
+        count, block = len(self._ids), self.BLOCK
+        while self._i < count and self._block_best[self._i // block] <= minquality:
+            self._i = min(count, (self._i // block + 1) * block)
+            skipped += 1
+        return skipped
 
 
 class IdSetQuery(Query):

@@ -341,3 +341,18 @@ def test_prefix_hits_rank_by_how_much_they_use_the_expansions(library: Library) 
     library.catch_up_index()
     assert library.search("prun*").ids[0] == ids[1]
     assert set(library.search("prun*").ids) == set(ids)
+
+
+def test_top_n_of_prefix_searches_skip_blocks_without_changing_the_ranking(library: Library, corpus: Path) -> None:
+    from desktop_app.core import importing
+
+    report, problem = importing.read_file(corpus / "paperlists" / "iclr" / "iclr2018.json")
+    assert problem is None and report is not None
+    library.import_papers(report.papers)
+    library.catch_up_index()
+    for query in ("netw*", "lea*", "gen* AND mod*", "title:adv*", "rob* OR sto*"):
+        everything = library.search(query)
+        assert len(everything.ids) > 40, query
+        for limit in (1, 10, 20):
+            top = library.search(query, limit=limit)
+            assert top.ids == everything.ids[:limit], (query, limit)
