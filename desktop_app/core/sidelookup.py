@@ -57,8 +57,15 @@ class SqlSideLookup:
             return self._ids("SELECT li.paper_id FROM list_items li JOIN lists l ON l.id = li.list_id "
                              "WHERE l.name LIKE ? ESCAPE '\\'", (pattern,))
         if field == "ids":
-            return self._ids("SELECT id FROM papers WHERE citekey LIKE ?1 ESCAPE '\\' OR arxiv_id LIKE ?1 "
-                             "ESCAPE '\\' OR (doi != '' AND doi LIKE ?1 ESCAPE '\\')", (pattern,))
+            # Ranges, not LIKE: they walk the citekey (NOCASE), arXiv and DOI indexes instead of
+            # scanning every paper (20 ms a prefix at 100k papers).
+            lower = prefix.lower()
+            return self._ids(
+                "SELECT id FROM papers WHERE citekey >= ?1 AND citekey < ?1 || ?5 "
+                "UNION SELECT id FROM papers WHERE arxiv_id != '' AND arxiv_id >= ?2 AND arxiv_id < ?2 || ?5 "
+                "UNION SELECT id FROM papers WHERE arxiv_id != '' AND arxiv_id >= ?3 AND arxiv_id < ?3 || ?5 "
+                "UNION SELECT id FROM papers WHERE doi != '' AND lower(doi) >= ?4 AND lower(doi) < ?4 || ?5",
+                (prefix, prefix, lower, lower, _AFTER_EVERY_CHARACTER))
         raise QueryError(f"{field}: does not take a prefix*")
 
     def ids_for_range(self, field: str, start: int | None, end: int | None) -> set[int]:
@@ -72,6 +79,9 @@ class SqlSideLookup:
 
     def ids_for_note_query(self, query: wq.Query) -> set[int]:
         return self.engine.note_pids(query)
+
+
+_AFTER_EVERY_CHARACTER = "\U0010ffff"  # prefix + this sorts after every string that starts with prefix
 
 
 def _number(field: str, text: str) -> int:

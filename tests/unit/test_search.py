@@ -356,3 +356,15 @@ def test_top_n_of_prefix_searches_skip_blocks_without_changing_the_ranking(libra
         for limit in (1, 10, 20):
             top = library.search(query, limit=limit)
             assert top.ids == everything.ids[:limit], (query, limit)
+
+
+def test_id_prefixes_find_citation_keys_arxiv_ids_and_dois(filled: Library) -> None:
+    def keys(query: str) -> set[str]:
+        return {filled.paper(pid).citekey for pid in filled.search(query).ids}
+
+    assert keys("key:snell2017*") == {"snell2017prototypical"}
+    assert keys("key:SNELL2017*") == {"snell2017prototypical"}  # citation keys compare without case
+    assert keys("arxiv:1706.03*") == {"vaswani2017attention"}
+    assert keys("doi:10.5555/3294*") == {"snell2017prototypical"}
+    assert keys("key:snell2018*") == set()
+    assert keys("vaswani20*") == {"vaswani2017attention"}  # plain prefixes look at ids, too
