@@ -210,16 +210,31 @@ class PaperRow:
     citekey: str
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def table_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, PaperRow]:
+    """The table's rows for ``ids``, each chunk fetched as one JSON value.
+
+    The window calls this on its GUI thread while an import runs Python on a
+    worker thread.  Every SQLite row step hands the GIL over and waits up to a
+    switch interval to get it back, so a few hundred rows read one by one
+    stalled the window for 100-150 ms; one row per chunk costs two hand-overs.
+    """
     rows: dict[int, PaperRow] = {}
-    tags = tags_of(conn, ids)
+    tags: dict[int, list[str]] = {}
     for part in chunks(list(ids)):
         marks = ",".join("?" * len(part))
-        for pid, title, authors, year, venue, status, priority, added, citekey in conn.execute(
-            f"SELECT id, title, author_line, year, venue, status, priority, added, citekey "
-            f"FROM papers WHERE id IN ({marks})",
-            tuple(part),
-        ):
-            rows[pid] = PaperRow(pid, title, authors, year, venue, status, priority, added,
-                                 ", ".join(tags.get(pid, ())), citekey)
+        (found,) = conn.execute(
+            f"SELECT json_group_array(json_array(pt.paper_id, t.name)) FROM paper_tags pt "
+            f"JOIN tags t ON t.id = pt.tag_id WHERE pt.paper_id IN ({marks})", tuple(part)).fetchone()
+        for pid, name in json.loads(found):
+            tags.setdefault(pid, []).append(name)
+        (found,) = conn.execute(
+            f"SELECT json_group_array(json_array(id, title, author_line, year, venue, status, priority, "
+            f"added, citekey)) FROM papers WHERE id IN ({marks})", tuple(part)).fetchone()
+        for pid, title, authors, year, venue, status, priority, added, citekey in json.loads(found):
+            names = sorted(tags.get(pid, ()), key=lambda name: name.translate(_ASCII_LOWER))  # COLLATE NOCASE
+            rows[pid] = PaperRow(pid, title, authors, year, venue, status, priority, added, ", ".join(names),
+                                 citekey)
     return rows

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.library import Library  # noqa: E402
 from desktop_app.gui import runtime  # noqa: E402
+from desktop_app.gui.transfers import Transfers  # noqa: E402
 from desktop_app.gui.window import MainWindow  # noqa: E402
 
 HEARTBEAT_MS = 5
@@ -148,19 +149,23 @@ SLOT_TIMES: dict[str, list[float]] = {}
 
 def time_gui_methods() -> None:
     """With ``--slots``: record how long the window's GUI-thread handlers take."""
-    names = ("_view_loaded", "apply_changes", "show_import_report", "_update_detail", "_index_progress",
-             "refresh_sidebar", "reload", "_update_actions")
-    for name in names:
-        original = getattr(MainWindow, name)
+    handlers = {
+        MainWindow: ("_view_loaded", "apply_changes", "_update_detail", "_index_progress", "refresh_sidebar",
+                     "reload"),
+        Transfers: ("show_import_report", "_index_progressed"),
+    }
+    for owner, names in handlers.items():
+        for name in names:
+            original = getattr(owner, name)
 
-        def timed(self: MainWindow, *args: object, __original=original, __name=name) -> object:  # type: ignore[no-untyped-def]
-            start = time.perf_counter()
-            try:
-                return __original(self, *args)
-            finally:
-                SLOT_TIMES.setdefault(__name, []).append((time.perf_counter() - start) * 1000)
+            def timed(self: object, *args: object, __original=original, __name=name) -> object:  # type: ignore[no-untyped-def]
+                start = time.perf_counter()
+                try:
+                    return __original(self, *args)
+                finally:
+                    SLOT_TIMES.setdefault(__name, []).append((time.perf_counter() - start) * 1000)
 
-        setattr(MainWindow, name, timed)
+            setattr(owner, name, timed)
 
 
 class Scenario:

@@ -247,3 +247,17 @@ def test_validation_errors_name_their_field_and_list_order_is_undoable(library: 
     library.undo()
     assert [rl.name for rl in library.reading_lists()] == ["A", "B", "C"]
     assert not library.background_indexing
+
+
+def test_table_rows_carry_the_columns_and_tags_in_case_blind_order(filled: Library) -> None:
+    ids = filled.all_ids(order="added", descending=False)
+    filled.add_tags([ids[0]], ["beta", "Alpha", "gamma", "Éclair"])
+    filled.set_status([ids[1]], ReadStatus.READ)
+    rows = filled.rows([*ids, 999_999])
+    assert set(rows) == set(ids)
+    first, second = rows[ids[0]], rows[ids[1]]
+    assert first.tags == "Alpha, beta, gamma, Éclair"
+    assert first.title == "The Need for Speed: Pruning Transformers with One Recipe"
+    assert (first.year, first.citekey, first.status) == (2024, "khaki2024need", "unread")
+    assert first.authors == "Khaki, Plataniotis"
+    assert second.status == "read" and second.tags == "" and second.year == 2017
