@@ -15,7 +15,8 @@ from whoosh import classify, highlight
 from whoosh import query as wq
 from whoosh.query.compound import PreloadedOr
 
-from desktop_app.search.bulk import UnsupportedScoring, top_documents
+from desktop_app.search.bulk import UnsupportedScoring, WeightedTerm, top_documents
+from desktop_app.search.docsets import IdSetQuery
 from desktop_app.search.documents import TEXT_FIELDS
 from desktop_app.search.index import SearchIndex
 from desktop_app.search.query import CompiledQuery, SideLookup, compile_query
@@ -92,8 +93,17 @@ class SearchEngine:
     def search(self, compiled: CompiledQuery, limit: int | None = None) -> SearchOutcome:
         sub = self.index.papers
         searcher = sub.searcher()
-        results = searcher.search(compiled.query, limit=limit, terms=False)
         pid_of = sub.docnums.pid_lookup(searcher)
+        union = _flat_union(compiled.query) if limit is None else None
+        if union is not None:
+            try:
+                ranked = top_documents(searcher, union[0], None, sets=union[1])
+            except UnsupportedScoring:
+                pass
+            else:
+                every = [Hit(pid_of(docnum), score) for score, docnum in ranked]
+                return SearchOutcome(compiled, every, len(every), count=every.__len__)
+        results = searcher.search(compiled.query, limit=limit, terms=False)
         hits = [Hit(pid_of(docnum), score) for score, docnum in results.top_n]
         # Counting all matches of a limited search takes a second pass: only when asked for.
         exact = limit is None or len(hits) < limit
@@ -160,6 +170,24 @@ class SearchEngine:
 
     def indexed_count(self) -> int:
         return self.index.paper_count()
+
+
+def _flat_union(query: wq.Query) -> tuple[list[WeightedTerm], list[IdSetQuery]] | None:
+    """A query that is one term, or an ``Or`` of terms and id sets (plain words), as its parts; else None."""
+    if type(query) is wq.Term:
+        return [(query.fieldname, str(query.text), query.boost)], []
+    if type(query) is not wq.Or or query.boost != 1.0:
+        return None
+    terms: list[WeightedTerm] = []
+    sets: list[IdSetQuery] = []
+    for child in query.subqueries:
+        if type(child) is wq.Term:
+            terms.append((child.fieldname, str(child.text), child.boost))
+        elif isinstance(child, IdSetQuery):
+            sets.append(child)
+        else:
+            return None
+    return terms, sets
 
 
 def _clip(text: str, limit: int = SNIPPET_CHARS) -> str:

@@ -11,6 +11,7 @@ from whoosh import query as wq
 from desktop_app.core import importing
 from desktop_app.core.library import Library
 from desktop_app.search import bulk
+from desktop_app.search import engine as engine_module
 from desktop_app.search import index as search_index
 
 
@@ -76,3 +77,20 @@ def test_related_uses_it_and_falls_back_for_other_scoring(segmented: Library,
     slow = segmented.related(pid, limit=8)
     assert [hit.pid for hit in slow] == [hit.pid for hit in fast]
     assert [hit.score for hit in slow] == pytest.approx([hit.score for hit in fast], rel=1e-9)
+
+
+def test_every_hit_of_a_plain_word_search_ranks_as_whoosh_ranks_it(segmented: Library) -> None:
+    ids = segmented.all_ids()
+    segmented.add_tags(ids[::7], ["learning"])  # the tag side set joins the union for "learning"
+    searcher = segmented.index.papers.searcher()
+    pid_of = segmented.index.papers.docnums.pid_lookup(searcher)
+    for text in ("learning", "network", "adversarial", "title:graph", "gan~"):
+        compiled = segmented.compile(text)
+        assert engine_module._flat_union(compiled.query) is not None, text
+        ours = segmented.engine.search(compiled, None).hits
+        theirs = searcher.search(compiled.query, limit=None, terms=False).top_n
+        assert [hit.pid for hit in ours] == [pid_of(docnum) for _, docnum in theirs], text
+        assert [hit.score for hit in ours] == pytest.approx([score for score, _ in theirs], rel=1e-9)
+        assert len(ours) > 5, text
+    assert engine_module._flat_union(segmented.compile("network AND graph").query) is None
+    assert engine_module._flat_union(segmented.compile('"neural network"').query) is None
