@@ -29,11 +29,13 @@ from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
+from desktop_app.search import mapped_files
 from desktop_app.search.docsets import DocnumMap
 from desktop_app.search.schema import SCHEMA_VERSION, note_schema, paper_schema
 from desktop_app.search.segment_writer import segment_writer
 
 log = logging.getLogger(__name__)
+mapped_files.install()  # segment readers stop copying their files into memory
 
 PAPERS = "papers"
 NOTES = "notes"
