@@ -77,4 +77,4 @@ def _buffer_file_init(self: Any, buf: Any, name: str | None = None, onclose: Any
 
 def install() -> None:
     """Make Whoosh's ``BufferFile`` read through ``mapped_file`` (idempotent)."""
-    structfile.BufferFile.__init__ = _buffer_file_init  # type: ignore[method-assign]
+    structfile.BufferFile.__init__ = _buffer_file_init
