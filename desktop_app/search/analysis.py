@@ -65,6 +65,14 @@ class ProseAnalyzer(Analyzer):
             stemmed = stems[word] = stem(word)
         return stemmed
 
+    def _new_term(self, raw: str) -> str:
+        """A raw token's index term ("" for a stop word), remembered for the next time."""
+        folded = raw.lower().translate(accent_map)
+        term = "" if not folded or folded in STOP_WORDS else self._stem(folded)
+        if len(self._terms) < _STEM_CACHE_LIMIT:
+            self._terms[raw] = term
+        return term
+
     def index_terms(self, value: str) -> tuple[list[str], int]:
         """The terms ``__call__`` yields for indexing, in order, and the first one's position.
 
@@ -77,10 +85,7 @@ class ProseAnalyzer(Analyzer):
         for index, raw in enumerate(_TOKEN.findall(value)):
             term = terms.get(raw)
             if term is None:
-                folded = raw.lower().translate(accent_map)
-                term = "" if not folded or folded in STOP_WORDS else self._stem(folded)
-                if len(terms) < _STEM_CACHE_LIMIT:
-                    terms[raw] = term
+                term = self._new_term(raw)
             if term:
                 if first < 0:
                     first = index
@@ -111,13 +116,13 @@ class ProseAnalyzer(Analyzer):
         pos: int | None = None
         for index, match in enumerate(_TOKEN.finditer(value)):
             raw = match.group(0)
-            term = terms.get(raw) if stems else None
-            if term is None:
+            if stems:
+                term = terms.get(raw)
+                if term is None:
+                    term = self._new_term(raw)
+            else:
                 folded = raw.lower().translate(accent_map)
-                stopped = not folded or folded in STOP_WORDS
-                term = "" if stopped else (self._stem(folded) if stems else folded)
-                if stems and len(terms) < _STEM_CACHE_LIMIT:
-                    terms[raw] = term
+                term = "" if not folded or folded in STOP_WORDS else folded
             if keeporiginal:
                 token.original = raw
             if chars:

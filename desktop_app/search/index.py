@@ -40,9 +40,7 @@ mapped_files.install()  # segment readers stop copying their files into memory
 PAPERS = "papers"
 NOTES = "notes"
 META = "meta.json"
-WRITER_LIMIT_MB = 512  # the pool sorts in memory up to this; 256 spilled 20k-paper batches to disk (-25%)
-
-
+WRITER_LIMIT_MB = 512  # Whoosh's own SegmentWriter (a schema BatchSegmentWriter cannot write) sorts this much in memory
 SMALL_SEGMENT = 2500  # segments this small are merged into a large batch's segment
 
 
@@ -124,8 +122,11 @@ class _SubIndex:
         ahead of its own papers, so a search after an import runs on one segment per
         large batch and the documents stay in import order, as a one-commit build has
         them (ties rank alike; top-N searches skip blocks alike: a phrase ran 2x slower
-        with the first batch folded in behind).  That needs ``pids``, every paper ``docs``
-        holds, deleted up front; without them nothing is folded.
+        with the first batch folded in behind).
+
+        ``pids`` names every paper ``docs`` holds: their old versions are deleted up
+        front, so each document is simply added (and folding needs that).  Without
+        ``pids`` each document is looked up and replaced if it is there.
         """
         writer = segment_writer(self.ix, limitmb=WRITER_LIMIT_MB)
         count = 0
@@ -133,15 +134,12 @@ class _SubIndex:
         try:
             with self.ix.searcher() as searcher:
                 reader = searcher.reader()
-                if not merge and pids:
-                    for pid in itertools.chain(deletes, pids):
-                        writer.delete_by_term("pid", key(pid), searcher=searcher)
-                    deletes = ()
-                    folded = _fold_small_segments(writer, SMALL_SEGMENT)
-                for pid in deletes:
+                for pid in itertools.chain(deletes, pids):
                     writer.delete_by_term("pid", key(pid), searcher=searcher)
+                if not merge and pids:
+                    folded = _fold_small_segments(writer, SMALL_SEGMENT)
                 for doc in docs:
-                    if reader.doc_count_all() and searcher.document_number(pid=key(doc.pid)) is not None:
+                    if not pids and reader.doc_count_all() and searcher.document_number(pid=key(doc.pid)) is not None:
                         writer.update_document(pid=key(doc.pid), **doc.fields)
                     else:
                         writer.add_document(pid=key(doc.pid), **doc.fields)

@@ -18,8 +18,8 @@ object, which the block's pickle stores once and refers back to: about 10%
 off the postings file).  Tests hold it to both, so readers, merges and
 older indexes are untouched.
 
-Segments a commit merges into this one (``add_reader``) add their postings
-to the same arrays, after this writer's own documents.
+Segments merged into this one (``add_reader``, before or after this
+writer's own documents) add their postings to the same arrays.
 """
 
 from __future__ import annotations
@@ -95,14 +95,16 @@ class BatchSegmentWriter(SegmentWriter):
         self._postings: dict[str, dict[bytes, _Postings]] = {}
         self._lengths: dict[str, dict[int, int]] = {}
         self._analyzers = {name: _term_list_analyzer(field) for name, field in self.schema.items()}
-        self._merged_from = 2**63  # the first docnum that came from a merged segment
+        self._merged: list[range] = []  # the docnums that came from merged segments
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
-        """A merged segment's postings go into the same arrays, a block at a time (its documents come after ours).
+        """A merged segment's postings go into the same arrays, a block at a time.
 
-        ``docmap`` (old docnum -> new) is there when the segment has deletions and holds only the live documents.
+        Whoosh has just written the segment's documents as ``startdoc`` up to ``self.docnum``;
+        ``docmap`` (old docnum -> new) is there when the segment has deletions and holds only
+        the live documents.
         """
-        self._merged_from = min(self._merged_from, startdoc)
+        self._merged.append(range(startdoc, self.docnum))
         terms_reader = reader._terms
         for (fieldname, tbytes), terminfo in terms_reader.items():
             if fieldname not in self.schema:
@@ -209,7 +211,7 @@ class BatchSegmentWriter(SegmentWriter):
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
-        if self._merged_from < self.docnum:
+        if self._merged:
             self._read_merged_lengths()
         fieldwriter = self.fieldwriter
         for fieldname in sorted(self._postings):
@@ -234,10 +236,11 @@ class BatchSegmentWriter(SegmentWriter):
                 if not field.scorable:
                     continue
                 lengths = self._lengths.setdefault(fieldname, {})
-                for docnum in range(self._merged_from, self.docnum):
-                    length = reader.doc_field_length(docnum, fieldname)
-                    if length:
-                        lengths[docnum] = length
+                for merged in self._merged:
+                    for docnum in merged:
+                        length = reader.doc_field_length(docnum, fieldname)
+                        if length:
+                            lengths[docnum] = length
         finally:
             reader.close()
 
