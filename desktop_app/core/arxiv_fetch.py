@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 
 from desktop_app import __version__
-from desktop_app.core.models import Paper, Problem
+from desktop_app.domain.models import Paper, Problem
 from desktop_app.formats import arxiv_atom
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from desktop_app import formats
 from desktop_app.core.changes import Changes
-from desktop_app.core.models import ImportReport, Paper, Problem
+from desktop_app.domain.models import ImportReport, Paper, Problem
 from desktop_app.formats.encoding import NotTextError, decode_bytes
 
 log = logging.getLogger(__name__)

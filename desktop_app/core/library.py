@@ -25,11 +25,14 @@ from desktop_app import formats
 from desktop_app.core import importing
 from desktop_app.core.arxiv_fetch import Fetch, complete_from_arxiv, fetch_atom
 from desktop_app.core.changes import Changes
-from desktop_app.core.citekeys import assign_key, is_valid_key
-from desktop_app.core.errors import InvalidInputError, LecternError, NotFoundError
 from desktop_app.core.indexing import BackgroundIndexer, Indexer, ProgressCallback
 from desktop_app.core.lock import LibraryLock
-from desktop_app.core.models import (
+from desktop_app.core.paths import BACKUP_DIR, DATABASE, INDEX_DIR, LOCK_FILE
+from desktop_app.core.sidelookup import SqlSideLookup
+from desktop_app.core.undo import UndoStack
+from desktop_app.domain.citekeys import assign_key, is_valid_key
+from desktop_app.domain.errors import InvalidInputError, LecternError, NotFoundError
+from desktop_app.domain.models import (
     Paper,
     Problem,
     ReadingList,
@@ -38,9 +41,6 @@ from desktop_app.core.models import (
     TagCount,
     utc_now,
 )
-from desktop_app.core.paths import BACKUP_DIR, DATABASE, INDEX_DIR, LOCK_FILE
-from desktop_app.core.sidelookup import SqlSideLookup
-from desktop_app.core.undo import UndoStack
 from desktop_app.search.engine import Hit, SearchEngine, SearchOutcome, Snippet
 from desktop_app.search.index import SearchIndex
 from desktop_app.search.query import CompiledQuery, QueryError

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import IO
 
-from desktop_app.core.errors import LibraryLockedError
+from desktop_app.domain.errors import LibraryLockedError
 
 try:
     import fcntl

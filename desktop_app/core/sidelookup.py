@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
-from desktop_app.core.models import normalise_doi, strip_arxiv_version
+from desktop_app.domain.models import normalise_doi, strip_arxiv_version
 from desktop_app.search.engine import SearchEngine
 from desktop_app.search.query import QueryError
 from desktop_app.storage.db import Database

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from types import ModuleType
 
-from desktop_app.core.models import ImportReport, Paper, Problem
+from desktop_app.domain.models import ImportReport, Paper, Problem
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 
 from pydantic import ValidationError
 
-from desktop_app.core.models import ImportReport, Paper, Problem
+from desktop_app.domain.models import ImportReport, Paper, Problem
 from desktop_app.formats.arxiv_ids import abs_url, canonical_id
 from desktop_app.formats.dates import iso_year_month
 from desktop_app.formats.extras import raw_extras

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from desktop_app.core.models import ImportReport, Paper, Problem
+from desktop_app.domain.models import ImportReport, Paper, Problem
 
 _NEW_ID = r"\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}"
 _OLD_ID = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}"

@@ -28,7 +28,7 @@ from bibtexparser.model import (
 )
 from pydantic import ValidationError
 
-from desktop_app.core.models import (
+from desktop_app.domain.models import (
     ARXIV_NEW_ID,
     ARXIV_OLD_ID,
     ImportReport,

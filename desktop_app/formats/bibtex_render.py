@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
-from desktop_app.core.citekeys import base_key, is_valid_key, unique_key
-from desktop_app.core.models import Author, Paper
-from desktop_app.core.text import STOP_WORDS
+from desktop_app.domain.citekeys import base_key, is_valid_key, unique_key
+from desktop_app.domain.models import Author, Paper
+from desktop_app.domain.text import STOP_WORDS
 from desktop_app.formats.bibtex_values import MONTH_MACROS
 from desktop_app.formats.latex import unicode_to_latex
 

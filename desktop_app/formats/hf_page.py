@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from desktop_app.core.models import Author, ImportReport, Paper, Problem
+from desktop_app.domain.models import Author, ImportReport, Paper, Problem
 from desktop_app.formats.arxiv_ids import abs_url, canonical_id
 from desktop_app.formats.names import parse_display_name
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.core.models import Problem
+from desktop_app.domain.models import Problem
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"

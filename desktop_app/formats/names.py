@@ -10,7 +10,7 @@ from bibtexparser.middlewares.names import (
     split_multiple_persons_names,
 )
 
-from desktop_app.core.models import Author
+from desktop_app.domain.models import Author
 from desktop_app.formats.latex import latex_to_unicode
 
 _ORGANISATION_WORDS = re.compile(

@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from desktop_app.core.models import Author, ImportReport, Paper, Problem
+from desktop_app.domain.models import Author, ImportReport, Paper, Problem
 from desktop_app.formats import jsonpos
 from desktop_app.formats.arxiv_ids import canonical_id
 from desktop_app.formats.latex import latex_to_unicode

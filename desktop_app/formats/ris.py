@@ -45,7 +45,7 @@ from pydantic import ValidationError
 from rispy import RisParser, WokParser
 from rispy.config import DELIMITED_TAG_MAPPING, LIST_TYPE_TAGS, WOK_LIST_TYPE_TAGS
 
-from desktop_app.core.models import Author, ImportReport, Paper, Problem
+from desktop_app.domain.models import Author, ImportReport, Paper, Problem
 from desktop_app.formats.arxiv_ids import canonical_id
 from desktop_app.formats.extras import plain_extras, raw_extras
 from desktop_app.formats.names import parse_display_name

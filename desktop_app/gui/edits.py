@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.core.changes import Changes
-from desktop_app.core.errors import LecternError
+from desktop_app.domain.errors import LecternError
 from desktop_app.gui import errors
 from desktop_app.gui.dialogs import TagsDialog
 from desktop_app.gui.ops import Op, run_op

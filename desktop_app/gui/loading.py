@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from desktop_app.core.errors import LecternError
 from desktop_app.core.library import InvalidQueryError, Library, SearchResult
+from desktop_app.domain.errors import LecternError
 from desktop_app.gui.sidebar_model import Scope, SidebarData
 from desktop_app.gui.table_model import RowMarks
 

@@ -43,9 +43,9 @@ def run_gui(argv: Sequence[str]) -> int:
 
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from desktop_app.core.errors import LecternError, LibraryLockedError
     from desktop_app.core.library import Library
     from desktop_app.core.paths import resolve_library_dir
+    from desktop_app.domain.errors import LecternError, LibraryLockedError
     from desktop_app.gui import errors, runtime, settings, theme
     from desktop_app.gui.window import MainWindow
 

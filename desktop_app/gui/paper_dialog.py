@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.models import Paper
+from desktop_app.domain.models import Paper
 from desktop_app.gui import theme
 from desktop_app.gui.paper_fields import (
     ENTRY_TYPES,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from desktop_app.core.models import Author
+from desktop_app.domain.models import Author
 from desktop_app.formats.names import parse_bibtex_name
 
 ENTRY_TYPES = ("article", "inproceedings", "incollection", "inbook", "book", "booklet", "proceedings",

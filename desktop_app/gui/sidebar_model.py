@@ -28,7 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont, QPalette
 
-from desktop_app.core.models import ReadingList, SavedSearch, TagCount
+from desktop_app.domain.models import ReadingList, SavedSearch, TagCount
 from desktop_app.gui import theme
 from desktop_app.gui.table_model import MIME_IDS, decode_ids
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop_app.core.models import Paper
+from desktop_app.domain.models import Paper
 from desktop_app.search.index import IndexDoc
 
 # Fields whose text related-paper search and snippets read from SQLite.

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from desktop_app.core.models import ReadingList, SavedSearch, TagCount
+from desktop_app.domain.models import ReadingList, SavedSearch, TagCount
 from desktop_app.storage.papers import chunks
 
 # -- tags -------------------------------------------------------------------

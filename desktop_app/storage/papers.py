@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from desktop_app.core.models import Author, Paper, ReadStatus
-from desktop_app.core.text import fold_ascii, normalise_title
+from desktop_app.domain.models import Author, Paper, ReadStatus
+from desktop_app.domain.text import fold_ascii, normalise_title
 
 # Columns a paper is stored in, in insert order (id, added and modified handled apart).
 FIELD_COLUMNS: tuple[str, ...] = (

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core import importing
-from desktop_app.core.models import Paper
-from desktop_app.core.text import normalise_title
+from desktop_app.domain.models import Paper
+from desktop_app.domain.text import normalise_title
 from desktop_app.formats import paper_records
 
 RECORDS_PER_FILE = 5000

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
 
-from desktop_app.core.models import Author
+from desktop_app.domain.models import Author
 from desktop_app.gui.paper_dialog import EditPaperDialog
 from desktop_app.gui.paper_fields import authors_text, explain, parse_authors
 from desktop_app.gui.sidebar_model import Scope

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragMoveEvent, QDropEvent
 
-from desktop_app.core.models import ReadingList, TagCount
+from desktop_app.domain.models import ReadingList, TagCount
 from desktop_app.gui.sidebar_model import MIME_LISTS, Scope, SidebarData, SidebarModel
 from desktop_app.gui.table_model import MIME_IDS
 from desktop_app.gui.window import MainWindow

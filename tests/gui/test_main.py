@@ -59,7 +59,7 @@ def test_uncaught_exceptions_are_logged_and_shown(qtbot, caplog) -> None:  # typ
 
 
 def test_expected_errors_are_shown_plainly(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.core.errors import LecternError
+    from desktop_app.domain.errors import LecternError
 
     parent = QWidget()
     qtbot.addWidget(parent)

@@ -204,7 +204,7 @@ def test_sidebar_drop_reports_papers(qtbot, filled: Library) -> None:  # type: i
 
 def test_sidebar_rename_goes_through_a_signal(qtbot) -> None:  # type: ignore[no-untyped-def]
     model = SidebarModel()
-    from desktop_app.core.models import ReadingList, TagCount
+    from desktop_app.domain.models import ReadingList, TagCount
 
     model.set_data(SidebarData(total=3, lists=[ReadingList(id=1, name="A", paper_count=2, read_count=1)],
                                tags=[TagCount(name="x", count=2)]))

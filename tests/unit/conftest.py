@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.library import Library
-from desktop_app.core.models import Author, Paper
+from desktop_app.domain.models import Author, Paper
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from desktop_app.core.arxiv_fetch import complete_from_arxiv
 from desktop_app.core.library import Library
-from desktop_app.core.models import Paper
+from desktop_app.domain.models import Paper
 
 ATOM = """<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">

@@ -1,5 +1,5 @@
-from desktop_app.core.citekeys import assign_key, base_key, is_valid_key, unique_key
-from desktop_app.core.models import Author, Paper
+from desktop_app.domain.citekeys import assign_key, base_key, is_valid_key, unique_key
+from desktop_app.domain.models import Author, Paper
 
 
 def test_author_year_first_significant_word():

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from desktop_app import formats
 from desktop_app.core import importing
-from desktop_app.core.citekeys import VALID_KEY, assign_key
 from desktop_app.core.library import InvalidQueryError, Library
-from desktop_app.core.models import Author, ImportReport, Paper
+from desktop_app.domain.citekeys import VALID_KEY, assign_key
+from desktop_app.domain.models import Author, ImportReport, Paper
 from desktop_app.formats.encoding import decode_bytes
 from desktop_app.gui.links import external_url
 from tests.conftest import CORPUS

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.errors import InvalidInputError, LibraryLockedError, NotFoundError
 from desktop_app.core.library import Library
-from desktop_app.core.models import Author, Paper, ReadStatus
+from desktop_app.domain.errors import InvalidInputError, LibraryLockedError, NotFoundError
+from desktop_app.domain.models import Author, Paper, ReadStatus
 from desktop_app.storage.schema import SCHEMA_VERSION
 
 from .conftest import sample_papers

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from desktop_app import cli
-from desktop_app.core.errors import LecternError
 from desktop_app.core.library import Library
-from desktop_app.core.models import Author, Paper
+from desktop_app.domain.errors import LecternError
+from desktop_app.domain.models import Author, Paper
 from desktop_app.storage import backup as backups
 from desktop_app.storage import db as storage_db
 from desktop_app.storage import organise, queue

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.library import InvalidQueryError, Library
-from desktop_app.core.models import Author, Paper
+from desktop_app.domain.models import Author, Paper
 from desktop_app.search.schema import SCHEMA_VERSION
 
 from .conftest import sample_papers

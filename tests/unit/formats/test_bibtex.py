@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop_app.core.models import Author, Paper
+from desktop_app.domain.models import Author, Paper
 from desktop_app.formats import bibtex
 from desktop_app.formats.encoding import NotTextError, decode_bytes
 

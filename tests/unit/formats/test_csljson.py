@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.core.models import Author, Paper
+from desktop_app.domain.models import Author, Paper
 from desktop_app.formats import csljson, detect_format
 from desktop_app.formats.arxiv_ids import abs_url
 from desktop_app.formats.extras import raw_extras

@@ -9,7 +9,7 @@ import rispy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.core.models import Author, Paper
+from desktop_app.domain.models import Author, Paper
 from desktop_app.formats import detect_format, ris
 from desktop_app.formats.encoding import decode_bytes
 from desktop_app.formats.extras import raw_extras

@@ -7,7 +7,6 @@ the details go to the log file.  Nothing here imports Qt.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -15,11 +14,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from desktop_app import __version__, formats
-from desktop_app.core.errors import LecternError, LibraryLockedError
+from desktop_app.cli.common import CliError, print_json
+from desktop_app.cli.features import FEATURE_MODULES
 from desktop_app.core.indexing import IndexProgress
 from desktop_app.core.library import Library, SearchResult
-from desktop_app.core.models import Paper, ReadStatus
 from desktop_app.core.paths import resolve_library_dir
+from desktop_app.domain.errors import LecternError, LibraryLockedError
+from desktop_app.domain.models import Paper, ReadStatus
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +29,7 @@ IMPORT_FORMATS = [f.name for f in formats.IMPORT_FORMATS]
 READ_ONLY_COMMANDS = {"search", "show", "related", "export", "stats"}
 
 
-class CliError(LecternError):
-    """A usage mistake found after parsing (e.g. a missing --file)."""
-
-
 # -- output helpers -------------------------------------------------------------------------
-
-
-def _print_json(data: Any, out: TextIO) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=2)
-    out.write("\n")
 
 
 def _progress_writer(err: TextIO, label: str) -> Callable[[IndexProgress], None]:
@@ -117,7 +109,7 @@ def cmd_search(library: Library, args: argparse.Namespace, out: TextIO, err: Tex
     result = library.search(args.query, limit=args.limit)
     items = [_paper_summary(library, pid, result, result.scores[pid]) for pid in result.ids]
     if args.json:
-        _print_json(items, out)
+        print_json(items, out)
         return 0
     if not items:
         print("no papers match", file=out)
@@ -143,7 +135,7 @@ def _paper_json(library: Library, paper: Paper) -> dict[str, Any]:
 def cmd_show(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     paper = library.paper(args.paper)
     if args.json:
-        _print_json(_paper_json(library, paper), out)
+        print_json(_paper_json(library, paper), out)
         return 0
     lines = [f"{paper.title or '(untitled)'}", f"  key:      {paper.citekey}   id: {paper.id}   type: {paper.entry_type}"]
     if paper.authors:
@@ -173,7 +165,7 @@ def cmd_tag(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO
     if args.tag_command == "list":
         tags = library.tags()
         if args.json:
-            _print_json([t.model_dump() for t in tags], out)
+            print_json([t.model_dump() for t in tags], out)
         else:
             for tag in tags:
                 print(f"{tag.name}\t{tag.count}", file=out)
@@ -217,7 +209,7 @@ def cmd_list(library: Library, args: argparse.Namespace, out: TextIO, err: TextI
         info = library.reading_list(args.name)
         papers = library.papers(library.list_ids(args.name))
         if args.json:
-            _print_json({"name": info.name, "count": info.paper_count, "read": info.read_count,
+            print_json({"name": info.name, "count": info.paper_count, "read": info.read_count,
                          "papers": [{"id": p.id, "citekey": p.citekey, "title": p.title,
                                      "status": p.status.value} for p in papers]}, out)
         else:
@@ -228,7 +220,7 @@ def cmd_list(library: Library, args: argparse.Namespace, out: TextIO, err: TextI
     elif sub == "all":
         lists = library.reading_lists()
         if args.json:
-            _print_json([{"name": rl.name, "count": rl.paper_count, "read": rl.read_count} for rl in lists], out)
+            print_json([{"name": rl.name, "count": rl.paper_count, "read": rl.read_count} for rl in lists], out)
         else:
             for rl in lists:
                 print(f"{rl.name}\t{rl.progress_text}", file=out)
@@ -263,7 +255,7 @@ def cmd_related(library: Library, args: argparse.Namespace, out: TextIO, err: Te
     hits = library.related(args.paper, limit=args.limit)
     items = [_paper_summary(library, h.pid, score=h.score) for h in hits]
     if args.json:
-        _print_json(items, out)
+        print_json(items, out)
     elif not items:
         print("no related papers found", file=out)
     else:
@@ -310,7 +302,7 @@ def cmd_check(library: Library, args: argparse.Namespace, out: TextIO, err: Text
 def cmd_stats(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     stats = library.stats().as_dict()
     if args.json:
-        _print_json(stats, out)
+        print_json(stats, out)
     else:
         for key, value in stats.items():
             print(f"{key.replace('_', ' ')}: {value}", file=out)
@@ -448,6 +440,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="replace the library with a backup (the current state is backed up first)")
     p.add_argument("file")
     p.set_defaults(func=cmd_restore)
+    for module in FEATURE_MODULES:
+        module.add_parsers(sub)
     sub.add_parser("gui", help="open the window (the default without a command)")
     return parser
 

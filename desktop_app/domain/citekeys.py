@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 from string import ascii_lowercase
 
-from desktop_app.core.models import Paper
-from desktop_app.core.text import ascii_words, significant_words
+from desktop_app.domain.models import Paper
+from desktop_app.domain.text import ascii_words, significant_words
 
 # What bibtex, biber, pandoc and JabRef all accept in a key without complaint.
 VALID_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+\-/]{0,99}$")
