@@ -24,6 +24,24 @@ FILLABLE = (
 
 
 @dataclass
+class FileAccount:
+    """One input file's accounting: every entry found ends imported, merged or a problem."""
+
+    source: str
+    entries: int = 0
+    imported: int = 0
+    merged: int = 0
+    problems: int = 0
+
+    def summary(self) -> str:
+        """``"18 entries: 15 imported, 2 merged, 1 problem"``."""
+        def plural(n: int, word: str) -> str:
+            return f"{n} {word}" + ("" if n == 1 else "s")
+        return (f"{plural(self.entries, 'entry').replace('entrys', 'entries')}: {self.imported} imported, "
+                f"{self.merged} merged, {plural(self.problems, 'problem')}")
+
+
+@dataclass
 class ImportOutcome:
     """What an import did, for the CLI's one-line summary and the GUI's report."""
 
@@ -31,6 +49,7 @@ class ImportOutcome:
     merged: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    files: list[FileAccount] = field(default_factory=list)
     cancelled: bool = False
     changes: Changes = field(default_factory=Changes)
 
@@ -44,6 +63,7 @@ class ImportOutcome:
         self.merged.extend(other.merged)
         self.problems.extend(other.problems)
         self.unreadable.extend(other.unreadable)
+        self.files.extend(other.files)
         self.cancelled = self.cancelled or other.cancelled
         self.changes = self.changes | other.changes
 
