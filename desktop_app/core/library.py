@@ -22,14 +22,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from desktop_app import formats
-from desktop_app.core import importing
+from desktop_app.core import importing, trash
 from desktop_app.core.arxiv_fetch import Fetch, complete_from_arxiv, fetch_atom
 from desktop_app.core.changes import Changes
 from desktop_app.core.indexing import BackgroundIndexer, Indexer, ProgressCallback
 from desktop_app.core.lock import LibraryLock
 from desktop_app.core.paths import BACKUP_DIR, DATABASE, INDEX_DIR, LOCK_FILE
 from desktop_app.core.sidelookup import SqlSideLookup
-from desktop_app.core.undo import UndoStack
+from desktop_app.core.undo import UndoStack, make_redoable
 from desktop_app.domain.citekeys import assign_key, is_valid_key
 from desktop_app.domain.errors import InvalidInputError, LecternError, NotFoundError
 from desktop_app.domain.models import (
@@ -611,54 +611,22 @@ class Library:
         return Changes(modified=frozenset(ids), lists=True, label=label)
 
     def delete_papers(self, refs: Sequence[int | str]) -> Changes:
-        """Delete papers with their tags, list places and notes (undoable)."""
-        self._require_writable()
-        ids = self.resolve_many(refs)
-        snapshot = self._snapshot(ids)
-        with self.db.write() as conn:
-            for part in store.chunks(ids):
-                marks = ",".join("?" * len(part))
-                conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", tuple(part))
-            organise.drop_unused_tags(conn)
-            self._touch(conn, ids)
-            queue.enqueue(conn, queue.NOTE_QUEUE, snapshot.notes, self.clock.next())
-        label = f"delete {len(ids)} paper{'s' if len(ids) != 1 else ''}"
-        self.undo_stack.push(label, lambda: self._restore_snapshot(snapshot))
-        self._after_write()
-        return Changes(removed=frozenset(ids), tags=True, lists=True, label=label)
+        """Move papers to the Trash with their tags, list places and notes (undoable)."""
+        return trash.delete_papers(self, refs)
 
-    def _snapshot(self, ids: Sequence[int]) -> _Snapshot:
-        conn = self.db.conn
-        memberships: list[tuple[int, int, int]] = []
-        for part in store.chunks(list(ids)):
-            marks = ",".join("?" * len(part))
-            memberships.extend(conn.execute(
-                f"SELECT list_id, paper_id, position FROM list_items WHERE paper_id IN ({marks})", tuple(part)))
-        notes = organise.notes_of(conn, ids)
-        return _Snapshot(store.get_papers(conn, ids), memberships, notes)
+    def trash(self) -> trash.TrashContents:
+        return trash.contents(self)
 
-    def _restore_snapshot(self, snapshot: _Snapshot) -> Changes:
-        now = self._now()
-        with self.db.write() as conn:
-            for paper in snapshot.papers:
-                store.insert_paper(conn, paper, now)
-                for tag in paper.tags:
-                    tid = organise.tag_id(conn, tag, create=True)
-                    assert tid is not None
-                    organise.add_tag(conn, [paper.id or 0], tid)
-            for list_id, pid, position in sorted(snapshot.memberships, key=lambda m: m[2]):
-                if conn.execute("SELECT 1 FROM lists WHERE id = ?", (list_id,)).fetchone() is None:
-                    continue
-                items = organise.list_items(conn, list_id)
-                items.insert(min(position, len(items)), pid)
-                organise.write_list_items(conn, list_id, items)
-            for pid, body in snapshot.notes.items():
-                organise.write_note(conn, pid, body, now)
-            ids = [p.id for p in snapshot.papers if p.id is not None]
-            self._touch(conn, ids)
-            queue.enqueue(conn, queue.NOTE_QUEUE, snapshot.notes, self.clock.next())
-        self._after_write()
-        return Changes(added=frozenset(ids), tags=True, lists=True, notes=frozenset(snapshot.notes))
+    def trash_count(self) -> int:
+        return trash.count(self)
+
+    def restore_from_trash(self, papers: Sequence[int] = (), lists: Sequence[int] = ()) -> Changes:
+        """Papers (by id) and lists (by trash id) back from the Trash (undoable)."""
+        return trash.restore(self, papers=papers, lists=lists)
+
+    def empty_trash(self, papers: Sequence[int] | None = None, lists: Sequence[int] | None = None) -> int:
+        """Delete for good (everything, or the given trashed papers and lists); not undoable."""
+        return trash.empty(self, papers=papers, lists=lists)
 
     # -- writes: tags -------------------------------------------------------------------
 
@@ -765,23 +733,12 @@ class Library:
         return Changes(lists=True)
 
     def delete_list(self, name: str) -> Changes:
-        self._require_writable()
-        items = self.list_ids(name)
-        real_name = self.reading_list(name).name
-        self._raw_delete_list(name)
-        self.undo_stack.push("delete list", lambda: self._raw_recreate_list(real_name, items))
-        return Changes(lists=True, label="delete list")
+        """Move a reading list to the Trash (undoable)."""
+        return trash.delete_list(self, name)
 
     def _raw_delete_list(self, name: str) -> Changes:
         with self.db.write() as conn:
             conn.execute("DELETE FROM lists WHERE name = ?", (name,))
-        return Changes(lists=True)
-
-    def _raw_recreate_list(self, name: str, items: list[int]) -> Changes:
-        with self.db.write() as conn:
-            list_id = organise.create_list(conn, name, self._now())
-            present = store.existing_ids(conn, items)
-            organise.write_list_items(conn, list_id, [i for i in items if i in present])
         return Changes(lists=True)
 
     def _append_to_list(self, conn: sqlite3.Connection, name: str, ids: Sequence[int], *, create: bool) -> None:
@@ -910,8 +867,23 @@ class Library:
         if step is None:
             return None
         changes = step.revert()
+        self.undo_stack.undone(step)
         self._after_write()
         return Changes(**{**changes.__dict__, "label": "undo " + step.label})
+
+    @property
+    def redo_label(self) -> str | None:
+        return self.undo_stack.next_redo_label
+
+    def redo(self) -> Changes | None:
+        """Run the last undone change again; None when there is nothing to redo."""
+        self._require_writable()
+        step = self.undo_stack.pop_redo()
+        if step is None or step.redo is None:
+            return None
+        with self.undo_stack.replaying():
+            changes = step.redo()
+        return Changes(**{**changes.__dict__, "label": "redo " + step.label})
 
     # -- index ------------------------------------------------------------------------------
 
@@ -1105,9 +1077,9 @@ class Library:
         return Changes(index=True, tags=True, lists=True, searches=True, label="restore")
 
 
-@dataclass
-class _Snapshot:
-    papers: list[Paper]
-    memberships: list[tuple[int, int, int]]
-    notes: dict[int, str]
-
+# The undoable writes Redo can run again (core/undo.py).
+make_redoable(Library, (
+    "update_paper", "set_status", "set_priority", "delete_papers", "restore_from_trash", "add_tags",
+    "remove_tags", "rename_tag", "create_list", "rename_list", "delete_list", "add_to_list",
+    "remove_from_list", "move_in_list", "set_list_order", "reorder_lists",
+))
