@@ -27,6 +27,9 @@ class WindowActions(QObject):
         local = Qt.ShortcutContext.WidgetWithChildrenShortcut
         self.import_ = self._make("&Import…", w.transfers.choose_import_files, "Ctrl+I", writes=True,
                                   tip="Import BibTeX, RIS, CSL-JSON, arXiv or Daily Papers files")
+        self.import_folder = self._make("Import &Folder…", w.transfers.choose_import_folder, "Ctrl+Shift+I",
+                                        writes=True, tip="Import every file Lectern reads in a folder and its "
+                                                         "subfolders")
         self.paste = self._make("&Paste Papers", w.transfers.paste_papers, std.Paste, writes=True, context=local,
                                 tip="Import a Daily Papers page's text or arXiv ids from the clipboard")
         self.export = self._make("&Export…", w.transfers.choose_export, "Ctrl+E",
@@ -101,7 +104,7 @@ class WindowActions(QObject):
 
     def build_menus(self, bar: QMenuBar, toolbar: QToolBar) -> None:
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.import_, self.paste, self.export])
+        file_menu.addActions([self.import_, self.import_folder, self.paste, self.export])
         file_menu.addSeparator()
         file_menu.addAction(self.reindex)
         file_menu.addSeparator()

@@ -51,6 +51,11 @@ def report_html(outcome: ImportOutcome, titles: dict[int, str]) -> str:
         more = f"<li><i>… and {len(ids) - REPORT_LIMIT:,} more</i></li>" if len(ids) > REPORT_LIMIT else ""
         parts.append(f"<h4>{title}</h4><ul>{items}{more}</ul>")
 
+    files = [account for account in outcome.files if account.source]
+    if files:
+        rows = "".join(f"<li><code>{theme.escape(PurePath(a.source).name)}</code> — {theme.escape(a.summary())}</li>"
+                       for a in files)
+        parts.append(f"<h4>Files</h4><ul>{rows}</ul>")
     if outcome.problems:  # first: what needs the user's attention
         sources = sorted({p.source for p in outcome.problems if p.source})
         if sources:

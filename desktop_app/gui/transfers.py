@@ -17,10 +17,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
+from desktop_app.core.import_folder import SUPPORTED_SUFFIXES, expand_import_paths
 from desktop_app.core.importing import ImportOutcome
+from desktop_app.domain.models import Problem
 from desktop_app.gui import errors
-from desktop_app.gui.dialogs import ExportDialog, ExportScope, ImportReportDialog
+from desktop_app.gui.dialogs import ExportDialog, ExportScope
 from desktop_app.gui.import_progress import ImportProgress
+from desktop_app.gui.import_summary import ImportSummary
+from desktop_app.gui.library_settings import LibrarySettings
 from desktop_app.gui.ops import Op, OpContext, run_op
 
 if TYPE_CHECKING:
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 
 IMPORT_FILTER = "Bibliographies (*.bib *.bibtex *.ris *.json *.atom *.xml *.txt);;All files (*)"
 BROWSABLE_SCOPES = ("library", "unread", "recent")
+IMPORT_FOLDER_KEY = "import/folder"
 
 
 class Transfers(QObject):
@@ -42,7 +47,9 @@ class Transfers(QObject):
         self.library = window.library
         self.import_op: Op[Any] | None = None
         self.task_op: Op[Any] | None = None
-        self.last_report: ImportReportDialog | None = None
+        self.summary = ImportSummary(self._titles, window)
+        self.remembered = LibrarySettings(window.library.directory)
+        self.last_report: ImportSummary | None = None
         self.show_reports = True
         self.rebuilding: int | None = None  # papers queued by a rebuild the background indexer has not finished
         self._watching_index = False
@@ -51,9 +58,19 @@ class Transfers(QObject):
     # -- import --------------------------------------------------------------------------------
 
     def choose_import_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self.window, "Import papers", str(Path.home()), IMPORT_FILTER)
+        start = self.remembered.folder(IMPORT_FOLDER_KEY)
+        paths, _ = QFileDialog.getOpenFileNames(self.window, "Import papers", start, IMPORT_FILTER)
         if paths:
+            self.remembered.set(IMPORT_FOLDER_KEY, str(Path(paths[0]).parent))
             self.import_files(paths)
+
+    def choose_import_folder(self) -> None:
+        """File > Import Folder…: every file Lectern reads in a folder and its subfolders."""
+        start = self.remembered.folder(IMPORT_FOLDER_KEY)
+        folder = QFileDialog.getExistingDirectory(self.window, "Import a folder (and its subfolders)", start)
+        if folder:
+            self.remembered.set(IMPORT_FOLDER_KEY, folder)
+            self.import_files([folder])
 
     def paste_papers(self) -> None:
         clipboard = QGuiApplication.clipboard()
@@ -70,12 +87,18 @@ class Transfers(QObject):
         self.import_text(text)
 
     def import_files(self, paths: Sequence[str | Path]) -> Op[Any] | None:
-        """Import files with progress and Cancel; a report follows."""
-        files = [str(p) for p in paths]
+        """Import files (a folder: its supported files, recursively) with progress and Cancel;
+        a summary follows."""
+        given = [str(p) for p in paths]
         library = self.library
-        first = ImportProgress(Path(files[0]).name if files else "", 0, len(files))
+        first = ImportProgress(Path(given[0]).name if given else "", 0, len(given))
 
         def work(ctx: OpContext) -> ImportOutcome:
+            files = [str(p) for p in expand_import_paths(given)]  # walking a big folder: off the GUI thread
+            if not files:
+                suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                return ImportOutcome(problems=[Problem(source=name, reason=f"no files Lectern reads ({suffixes})")
+                                               for name in given])
             latest = [first]  # files and papers report separately; each report shows both
 
             def progress(path: str, number: int, total: int) -> None:
@@ -140,17 +163,14 @@ class Transfers(QObject):
         self.task_op = self.import_op
         return self.import_op
 
-    def show_import_report(self, outcome: ImportOutcome) -> ImportReportDialog:
-        shown = outcome.imported[:200] + outcome.merged[:200]
-        titles = {pid: row.title for pid, row in self.library.rows(shown).items()}
-        dialog = ImportReportDialog(outcome, titles, self.window)
-        self.last_report = dialog
-        dialog.destroyed.connect(self._report_gone)
-        dialog.show()
-        return dialog
+    def show_import_report(self, outcome: ImportOutcome) -> ImportSummary:
+        """The summary panel at the foot of the window (it never takes the keyboard)."""
+        self.summary.show_outcome(outcome)
+        self.last_report = self.summary
+        return self.summary
 
-    def _report_gone(self) -> None:
-        self.last_report = None
+    def _titles(self, ids: list[int]) -> dict[int, str]:
+        return {pid: row.title for pid, row in self.library.rows(ids).items()}
 
     def cancel_task(self) -> None:
         if self.task_op is not None and not self.task_op.is_finished:

@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.trash_page = TrashPage(library, self.edits.write, self)
         self.centre.addWidget(self.trash_page)
         self.transfers = Transfers(self)
+        self.body_layout.addWidget(self.transfers.summary)  # the import summary, under the panes
         self.importFinished = self.transfers.importFinished
         self.exportFinished = self.transfers.exportFinished
         self.commands = WindowActions(self)
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 0)
         layout.addWidget(self.splitter, 1)
+        self.body_layout = layout
         self.setCentralWidget(body)
 
         self.toolbar = QToolBar("Search", self)
@@ -794,7 +796,7 @@ class MainWindow(QMainWindow):
         self.closed = True
         self.search_pool.waitForDone(30_000)
         QThreadPool.globalInstance().waitForDone(30_000)
-        report = self.transfers.last_report
-        if report is not None:
-            report.close()
+        details = self.transfers.summary.details_dialog
+        if details is not None:
+            details.close()
         event.accept()
