@@ -273,7 +273,8 @@ def cmd_export(library: Library, args: argparse.Namespace, out: TextIO, err: Tex
     if args.query is not None:
         _catch_up_for_search(library, err)
     ids = library.ids_for_export(query=args.query, tag=args.tag, list_name=args.list)
-    text = library.export(ids, args.format)
+    text = library.export(ids, args.format, tags_as_keywords=args.tags_as_keywords,
+                          notes_as_annote=args.notes_as_annote)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"exported {len(ids)} paper(s) to {args.output}", file=err)
@@ -430,6 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--list", metavar="NAME")
     p.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("--tags-as-keywords", action="store_true", help="add each paper's tags to its keywords")
+    p.add_argument("--notes-as-annote", action="store_true",
+                   help="each paper's note as an annote field (bibtex and biblatex)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("reindex", help="rebuild the search index from the database")

@@ -19,9 +19,10 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.import_folder import SUPPORTED_SUFFIXES, expand_import_paths
 from desktop_app.core.importing import ImportOutcome
+from desktop_app.domain.errors import LecternError
 from desktop_app.domain.models import Problem
 from desktop_app.gui import errors
-from desktop_app.gui.dialogs import ExportDialog, ExportScope
+from desktop_app.gui.dialogs import ExportChoices, ExportDialog, ExportScope
 from desktop_app.gui.import_progress import ImportProgress
 from desktop_app.gui.import_summary import ImportSummary
 from desktop_app.gui.library_settings import LibrarySettings
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
 IMPORT_FILTER = "Bibliographies (*.bib *.bibtex *.ris *.json *.atom *.xml *.txt);;All files (*)"
 BROWSABLE_SCOPES = ("library", "unread", "recent")
 IMPORT_FOLDER_KEY = "import/folder"
+EXPORT_FORMAT_KEY = "export/format"
+EXPORT_FOLDER_KEY = "export/folder"
+EXPORT_TAGS_KEY = "export/tags_as_keywords"
+EXPORT_NOTES_KEY = "export/notes_as_annote"
 
 
 class Transfers(QObject):
@@ -185,40 +190,82 @@ class Transfers(QObject):
 
     # -- export ---------------------------------------------------------------------------------
 
-    def export_scopes(self) -> list[ExportScope]:
-        """What can be exported: the selection, the view, each list and tag, the whole library."""
+    def export_scopes(self) -> tuple[list[ExportScope], int]:
+        """What can be exported, each once: the selection, the current search, every list,
+        smart list and tag, the whole library; and which of them the view shows (the default)."""
         window, library = self.window, self.library
-        scopes = []
+        scopes: list[ExportScope] = []
         selected = window.selected_ids()
+        view = window.scope
+        shown = -1
         if selected:
-            scopes.append(ExportScope("Selected papers", selected))
-        view = f"Search results for “{window.query}”" if window.query else window.scope_label()
-        scopes.append(ExportScope(view, window.table_model.ids))
+            scopes.append(ExportScope("Selected papers", selected, "selection"))
+        if window.query:
+            where = "" if view.kind == "library" else f" in {view.label}"
+            shown = len(scopes)
+            scopes.append(ExportScope(f"Current search: “{window.query}”{where}", list(window.table_model.ids),
+                                      window.query))
+        elif view.kind in ("unread", "recent"):
+            shown = len(scopes)
+            scopes.append(ExportScope(window.scope_label(), list(window.table_model.ids), view.label))
         for scope in window.sidebar_model.scopes("list"):
-            scopes.append(ExportScope(f"Reading list: {scope.name}", library.list_ids(scope.name)))
+            if view == scope and shown < 0:
+                shown = len(scopes)
+            scopes.append(ExportScope(f"Reading list: {scope.name}", library.list_ids(scope.name), scope.name))
+        for scope in window.sidebar_model.scopes("search"):
+            try:
+                ids = library.search(scope.query).ids
+            except LecternError:
+                continue  # a smart list whose query no longer runs is not offered
+            if view.kind == "search" and view.name == scope.name and shown < 0:
+                shown = len(scopes)
+            scopes.append(ExportScope(f"Smart list: {scope.name}", ids, scope.name))
         for scope in window.sidebar_model.scopes("tag"):
-            scopes.append(ExportScope(f"Tag: {scope.name}", library.papers_with_tag(scope.name)))
-        scopes.append(ExportScope("Whole library", library.all_ids(order="added", descending=False)))
-        return scopes
+            if view == scope and shown < 0:
+                shown = len(scopes)
+            scopes.append(ExportScope(f"Tag: {scope.name}", library.papers_with_tag(scope.name), scope.name))
+        if shown < 0:
+            shown = len(scopes)
+        scopes.append(ExportScope("Whole library", library.all_ids(order="added", descending=False),
+                                  library.directory.name or "library"))
+        preferred = 0 if len(selected) > 1 else shown
+        return scopes, preferred
+
+    def export_choices(self) -> ExportChoices:
+        remembered = self.remembered
+        return ExportChoices(format=remembered.get(EXPORT_FORMAT_KEY, "bibtex"),
+                             folder=remembered.folder(EXPORT_FOLDER_KEY),
+                             tags_as_keywords=remembered.get(EXPORT_TAGS_KEY) == "yes",
+                             notes_as_annote=remembered.get(EXPORT_NOTES_KEY) == "yes")
 
     def choose_export(self, prefer: str = "") -> ExportDialog:
-        scopes = self.export_scopes()
-        dialog = ExportDialog(scopes, str(Path.home()), self.window)
+        scopes, preferred = self.export_scopes()
         for number, scope in enumerate(scopes):
             if prefer and scope.label == prefer:
-                dialog.scope.setCurrentIndex(number)
-        dialog.exportRequested.connect(self.export_to)
+                preferred = number
+        dialog = ExportDialog(scopes, self.export_choices(), self.window, preferred=preferred)
+        dialog.exportRequested.connect(self._export_chosen)
         dialog.open()
         return dialog
 
-    def export_to(self, path: str | Path, fmt: str, ids: Sequence[int]) -> Op[Any]:
+    def _export_chosen(self, path: str, fmt: str, ids: list[int], options: dict[str, bool]) -> None:
+        remembered = self.remembered
+        remembered.set(EXPORT_FORMAT_KEY, fmt)
+        remembered.set(EXPORT_FOLDER_KEY, str(Path(path).expanduser().parent))
+        remembered.set(EXPORT_TAGS_KEY, "yes" if options.get("tags_as_keywords") else "no")
+        remembered.set(EXPORT_NOTES_KEY, "yes" if options.get("notes_as_annote") else "no")
+        self.export_to(path, fmt, ids, options)
+
+    def export_to(self, path: str | Path, fmt: str, ids: Sequence[int],
+                  options: dict[str, bool] | None = None) -> Op[Any]:
         """Render ``ids`` in ``fmt`` and write ``path``, off the GUI thread."""
-        target = Path(path)
+        target = Path(path).expanduser()
         ids = list(ids)
         library, window = self.library, self.window
+        chosen = dict(options or {})
 
         def work(_ctx: OpContext) -> int:
-            text = library.export(ids, fmt)
+            text = library.export(ids, fmt, **chosen)
             target.write_text(text, encoding="utf-8")
             return len(ids)
 
