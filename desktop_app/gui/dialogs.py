@@ -62,7 +62,9 @@ def report_html(outcome: ImportOutcome, titles: dict[int, str]) -> str:
     if outcome.problems:  # first: what needs the user's attention
         sources = sorted({p.source for p in outcome.problems if p.source})
         if sources:
-            parts.append("<p>Files: " + ", ".join(f"<code>{theme.escape(s)}</code>" for s in sources[:20]) + "</p>")
+            more = f"<li><i>… and {len(sources) - 20:,} more</i></li>" if len(sources) > 20 else ""
+            parts.append("<h4>Files with problems</h4><ul>"
+                         + "".join(f"<li><code>{theme.escape(s)}</code></li>" for s in sources[:20]) + more + "</ul>")
         lines = "".join(f"<li><code>{theme.escape(_short(p))}</code></li>" for p in outcome.problems[:REPORT_LIMIT])
         more = (f"<li><i>… and {len(outcome.problems) - REPORT_LIMIT:,} more</i></li>"
                 if len(outcome.problems) > REPORT_LIMIT else "")

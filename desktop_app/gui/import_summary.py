@@ -58,9 +58,10 @@ def summary_lines(outcome: ImportOutcome) -> list[str]:
     if len(files) > FILES_SHOWN:
         lines.append(f"… and {_plural(len(files) - FILES_SHOWN, 'more file')}")
     accounted = {account.source for account in files}
-    for source in outcome.unreadable:
-        if source not in accounted:
-            lines.append(f"{PurePath(source).name} — could not be read")
+    unread = [PurePath(source).name for source in outcome.unreadable if source not in accounted]
+    if unread:
+        names = ", ".join(unread[:3]) + (f" and {len(unread) - 3:,} more" if len(unread) > 3 else "")
+        lines.append(f"Could not read {_plural(len(unread), 'file')}: {names}")
     for problem in outcome.problems[:PROBLEMS_SHOWN]:
         shown = problem.model_copy(update={"source": PurePath(problem.source).name}) if problem.source else problem
         lines.append(str(shown))

@@ -69,6 +69,6 @@ def test_nothing_imported_and_unreadable_files_are_said(qtbot) -> None:  # type:
                                        problems=[Problem(source="/tmp/x/broken.bib", reason="cannot read file")]))
     assert summary.text().splitlines()[:3] == [
         "Nothing was imported: 0 imported, 0 duplicates merged, 1 problem",
-        "broken.bib — could not be read",
+        "Could not read 1 file: broken.bib",
         "broken.bib: cannot read file",
     ]
