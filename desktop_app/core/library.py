@@ -12,6 +12,7 @@ from __future__ import annotations
 from desktop_app.core.facade.maintenance import CheckReport, Maintenance, Stats
 from desktop_app.core.facade.searching import InvalidQueryError, SearchResult
 from desktop_app.core.facade.transfer import Transfer
+from desktop_app.core.undo import make_redoable
 
 __all__ = ["CheckReport", "InvalidQueryError", "Library", "SearchResult", "Stats"]
 
@@ -23,3 +24,11 @@ class Library(Transfer, Maintenance):
     undo), ``papers``, ``organise``, ``searching``, ``transfer`` (import/export) and
     ``maintenance`` (index, checks, backups).  A new feature adds a module there.
     """
+
+
+# The undoable writes Redo can run again (core/undo.py).
+make_redoable(Library, (
+    "update_paper", "set_status", "set_priority", "delete_papers", "restore_from_trash", "add_tags",
+    "remove_tags", "rename_tag", "create_list", "rename_list", "delete_list", "add_to_list",
+    "remove_from_list", "move_in_list", "set_list_order", "reorder_lists",
+))

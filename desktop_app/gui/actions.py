@@ -27,6 +27,9 @@ class WindowActions(QObject):
         local = Qt.ShortcutContext.WidgetWithChildrenShortcut
         self.import_ = self._make("&Import…", w.transfers.choose_import_files, "Ctrl+I", writes=True,
                                   tip="Import BibTeX, RIS, CSL-JSON, arXiv or Daily Papers files")
+        self.import_folder = self._make("Import &Folder…", w.transfers.choose_import_folder, "Ctrl+Shift+I",
+                                        writes=True, tip="Import every file Lectern reads in a folder and its "
+                                                         "subfolders")
         self.paste = self._make("&Paste Papers", w.transfers.paste_papers, std.Paste, writes=True, context=local,
                                 tip="Import a Daily Papers page's text or arXiv ids from the clipboard")
         self.export = self._make("&Export…", w.transfers.choose_export, "Ctrl+E",
@@ -35,9 +38,14 @@ class WindowActions(QObject):
                                   tip="Throw the search index away and rebuild it from the library")
         self.quit = self._make("&Quit", w.close, std.Quit)
         self.undo = self._make("&Undo", w.undo, std.Undo, writes=True)
+        self.redo = self._make("&Redo", w.redo, "Ctrl+Shift+Z", writes=True)
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.copy_bibtex = self._make("Copy &BibTeX", w.transfers.copy_bibtex, "Ctrl+Shift+C")
         self.copy_cite = self._make("Copy \\&cite{key}", w.transfers.copy_cite, "Ctrl+Shift+K")
-        self.delete = self._make("&Delete Papers", w.delete_selected, std.Delete, writes=True, context=local)
+        self.delete = self._make("Move to &Trash", w.delete_selected, std.Delete, writes=True, context=local,
+                                 tip="Delete: in a reading list, off the list; elsewhere, to the Trash")
+        self.trash = self._make("Move to &Trash", w.trash_selected, writes=True,
+                                tip="Delete the papers from the library (they wait in the Trash)")
         self.select_all = self._make("Select &All", w.table.selectAll, std.SelectAll, context=local)
         self.find = self._make("&Find", w.focus_search, std.Find)
         self.edit_paper = self._make("&Edit Paper…", w.edit_selected, "F2", writes=True,
@@ -70,7 +78,8 @@ class WindowActions(QObject):
         for action in (self.paste, self.delete, self.select_all):
             w.table.addAction(action)
         w.welcome.addAction(self.paste)
-        self.selection_actions = [self.copy_bibtex, self.copy_cite, self.delete, self.toggle_read, self.read,
+        self.selection_actions = [self.copy_bibtex, self.copy_cite, self.delete, self.trash, self.toggle_read,
+                                  self.read,
                                   self.reading, self.unread, self.add_tags, self.remove_tags, self.note,
                                   self.related, self.list_from_selection, *self.priorities]
 
@@ -95,17 +104,17 @@ class WindowActions(QObject):
 
     def build_menus(self, bar: QMenuBar, toolbar: QToolBar) -> None:
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.import_, self.paste, self.export])
+        file_menu.addActions([self.import_, self.import_folder, self.paste, self.export])
         file_menu.addSeparator()
         file_menu.addAction(self.reindex)
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit = bar.addMenu("&Edit")
-        edit.addAction(self.undo)
+        edit.addActions([self.undo, self.redo])
         edit.addSeparator()
         edit.addActions([self.copy_bibtex, self.copy_cite, self.paste])
         edit.addSeparator()
-        edit.addActions([self.select_all, self.delete])
+        edit.addActions([self.select_all, self.delete, self.trash])
         edit.addSeparator()
         edit.addAction(self.find)
         papers = bar.addMenu("&Papers")
@@ -159,14 +168,15 @@ class WindowActions(QObject):
         menu.addActions([self.add_tags, self.remove_tags])
         lists = menu.addMenu("Add to List")
         self.fill_list_menu(lists)
-        if w.scope.kind == "list":
-            menu.addAction(self.remove_from_list)
+        in_list = w.scope.kind == "list"
+        if in_list:
+            menu.addAction(self.delete)  # "Remove from This List", on Delete
         menu.addSeparator()
         menu.addActions([self.copy_bibtex, self.copy_cite, self.export])
         menu.addSeparator()
         menu.addActions([self.note, self.related])
         menu.addSeparator()
-        menu.addAction(self.delete)
+        menu.addAction(self.trash if in_list else self.delete)
         return menu
 
     def update(self) -> None:
@@ -176,11 +186,17 @@ class WindowActions(QObject):
         for action in self.selection_actions:
             action.setEnabled(selected)
         self.edit_paper.setEnabled(len(w.selected_ids()) == 1)
-        self.remove_from_list.setEnabled(selected and w.scope.kind == "list")
+        in_list = w.scope.kind == "list"
+        self.remove_from_list.setEnabled(selected and in_list)
+        self.delete.setText("&Remove from This List" if in_list else "Move to &Trash")
+        self.trash.setVisible(in_list)
         self.save_search.setEnabled(bool(w.query))
         label = w.library.undo_label
         self.undo.setText(f"&Undo {label}" if label else "&Undo")
         self.undo.setEnabled(label is not None)
+        redo = w.library.redo_label
+        self.redo.setText(f"&Redo {redo}" if redo else "&Redo")
+        self.redo.setEnabled(redo is not None)
         if w.readonly:
             for action in self.all():
                 if action.property("writes"):

@@ -156,7 +156,9 @@ class Edits(QObject):
     def remove_from_list(self, name: str, ids: Sequence[int]) -> None:
         if ids:
             ids = list(ids)
-            self.write(lambda: self.library.remove_from_list(name, ids), "remove papers from the list")
+            self.write(lambda: self.library.remove_from_list(name, ids), "remove papers from the list",
+                       lambda _c: self._message(f"Removed {_plural(len(ids))} from {name} (still in the library)"
+                                                " — Ctrl+Z undoes it", 6000))
 
     def set_list_order(self, name: str, order: Sequence[int]) -> None:
         order = list(order)
@@ -178,7 +180,8 @@ class Edits(QObject):
 
     def delete_list(self, name: str) -> None:
         self.write(lambda: self.library.delete_list(name), "delete the reading list",
-                   lambda _c: self._message(f"Deleted the reading list {name} — Ctrl+Z brings it back", 6000))
+                   lambda _c: self._message(f"Moved the reading list {name} to the Trash — Ctrl+Z brings it back",
+                                            6000))
 
     # -- saved searches, notes ------------------------------------------------------------------------
 
@@ -199,18 +202,26 @@ class Edits(QObject):
     # -- delete and undo --------------------------------------------------------------------------------
 
     def delete(self, ids: Sequence[int]) -> None:
+        """Move papers to the Trash (no question asked: Ctrl+Z or the Trash brings them back)."""
         if not ids:
             return
         ids = list(ids)
         self.write(lambda: self.library.delete_papers(ids), "delete papers",
-                   lambda _c: self._message(f"Deleted {_plural(len(ids))} — Ctrl+Z undoes it", 8000))
+                   lambda _c: self._message(f"Moved {_plural(len(ids))} to the Trash — Ctrl+Z undoes it", 8000))
 
     def undo(self) -> None:
         label = self.library.undo_label
         if label is None:
             self._message("Nothing to undo", 3000)
             return
-        self.write(self.library.undo, "undo", lambda _c: self._message(f"Undid: {label}"))
+        self.write(self.library.undo, "undo", lambda _c: self._message(f"Undid: {label} — Ctrl+Shift+Z redoes it"))
+
+    def redo(self) -> None:
+        label = self.library.redo_label
+        if label is None:
+            self._message("Nothing to redo", 3000)
+            return
+        self.write(self.library.redo, "redo", lambda _c: self._message(f"Redid: {label}"))
 
     # -- asking first ------------------------------------------------------------------------------------
 

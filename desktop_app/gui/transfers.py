@@ -17,10 +17,15 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
+from desktop_app.core.import_folder import SUPPORTED_SUFFIXES, expand_import_paths
 from desktop_app.core.importing import ImportOutcome
+from desktop_app.domain.errors import LecternError
+from desktop_app.domain.models import Problem
 from desktop_app.gui import errors
-from desktop_app.gui.dialogs import ExportDialog, ExportScope, ImportReportDialog
+from desktop_app.gui.dialogs import ExportChoices, ExportDialog, ExportScope
 from desktop_app.gui.import_progress import ImportProgress
+from desktop_app.gui.import_summary import ImportSummary
+from desktop_app.gui.library_settings import LibrarySettings
 from desktop_app.gui.ops import Op, OpContext, run_op
 
 if TYPE_CHECKING:
@@ -28,6 +33,11 @@ if TYPE_CHECKING:
 
 IMPORT_FILTER = "Bibliographies (*.bib *.bibtex *.ris *.json *.atom *.xml *.txt);;All files (*)"
 BROWSABLE_SCOPES = ("library", "unread", "recent")
+IMPORT_FOLDER_KEY = "import/folder"
+EXPORT_FORMAT_KEY = "export/format"
+EXPORT_FOLDER_KEY = "export/folder"
+EXPORT_TAGS_KEY = "export/tags_as_keywords"
+EXPORT_NOTES_KEY = "export/notes_as_annote"
 
 
 class Transfers(QObject):
@@ -42,7 +52,9 @@ class Transfers(QObject):
         self.library = window.library
         self.import_op: Op[Any] | None = None
         self.task_op: Op[Any] | None = None
-        self.last_report: ImportReportDialog | None = None
+        self.summary = ImportSummary(self._titles, window)
+        self.remembered = LibrarySettings(window.library.directory)
+        self.last_report: ImportSummary | None = None
         self.show_reports = True
         self.rebuilding: int | None = None  # papers queued by a rebuild the background indexer has not finished
         self._watching_index = False
@@ -51,9 +63,19 @@ class Transfers(QObject):
     # -- import --------------------------------------------------------------------------------
 
     def choose_import_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self.window, "Import papers", str(Path.home()), IMPORT_FILTER)
+        start = self.remembered.folder(IMPORT_FOLDER_KEY)
+        paths, _ = QFileDialog.getOpenFileNames(self.window, "Import papers", start, IMPORT_FILTER)
         if paths:
+            self.remembered.set(IMPORT_FOLDER_KEY, str(Path(paths[0]).parent))
             self.import_files(paths)
+
+    def choose_import_folder(self) -> None:
+        """File > Import Folder…: every file Lectern reads in a folder and its subfolders."""
+        start = self.remembered.folder(IMPORT_FOLDER_KEY)
+        folder = QFileDialog.getExistingDirectory(self.window, "Import a folder (and its subfolders)", start)
+        if folder:
+            self.remembered.set(IMPORT_FOLDER_KEY, folder)
+            self.import_files([folder])
 
     def paste_papers(self) -> None:
         clipboard = QGuiApplication.clipboard()
@@ -70,12 +92,18 @@ class Transfers(QObject):
         self.import_text(text)
 
     def import_files(self, paths: Sequence[str | Path]) -> Op[Any] | None:
-        """Import files with progress and Cancel; a report follows."""
-        files = [str(p) for p in paths]
+        """Import files (a folder: its supported files, recursively) with progress and Cancel;
+        a summary follows."""
+        given = [str(p) for p in paths]
         library = self.library
-        first = ImportProgress(Path(files[0]).name if files else "", 0, len(files))
+        first = ImportProgress(Path(given[0]).name if given else "", 0, len(given))
 
         def work(ctx: OpContext) -> ImportOutcome:
+            files = [str(p) for p in expand_import_paths(given)]  # walking a big folder: off the GUI thread
+            if not files:
+                suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                return ImportOutcome(problems=[Problem(source=name, reason=f"no files Lectern reads ({suffixes})")
+                                               for name in given])
             latest = [first]  # files and papers report separately; each report shows both
 
             def progress(path: str, number: int, total: int) -> None:
@@ -140,17 +168,14 @@ class Transfers(QObject):
         self.task_op = self.import_op
         return self.import_op
 
-    def show_import_report(self, outcome: ImportOutcome) -> ImportReportDialog:
-        shown = outcome.imported[:200] + outcome.merged[:200]
-        titles = {pid: row.title for pid, row in self.library.rows(shown).items()}
-        dialog = ImportReportDialog(outcome, titles, self.window)
-        self.last_report = dialog
-        dialog.destroyed.connect(self._report_gone)
-        dialog.show()
-        return dialog
+    def show_import_report(self, outcome: ImportOutcome) -> ImportSummary:
+        """The summary panel at the foot of the window (it never takes the keyboard)."""
+        self.summary.show_outcome(outcome)
+        self.last_report = self.summary
+        return self.summary
 
-    def _report_gone(self) -> None:
-        self.last_report = None
+    def _titles(self, ids: list[int]) -> dict[int, str]:
+        return {pid: row.title for pid, row in self.library.rows(ids).items()}
 
     def cancel_task(self) -> None:
         if self.task_op is not None and not self.task_op.is_finished:
@@ -165,40 +190,82 @@ class Transfers(QObject):
 
     # -- export ---------------------------------------------------------------------------------
 
-    def export_scopes(self) -> list[ExportScope]:
-        """What can be exported: the selection, the view, each list and tag, the whole library."""
+    def export_scopes(self) -> tuple[list[ExportScope], int]:
+        """What can be exported, each once: the selection, the current search, every list,
+        smart list and tag, the whole library; and which of them the view shows (the default)."""
         window, library = self.window, self.library
-        scopes = []
+        scopes: list[ExportScope] = []
         selected = window.selected_ids()
+        view = window.scope
+        shown = -1
         if selected:
-            scopes.append(ExportScope("Selected papers", selected))
-        view = f"Search results for “{window.query}”" if window.query else window.scope_label()
-        scopes.append(ExportScope(view, window.table_model.ids))
+            scopes.append(ExportScope("Selected papers", selected, "selection"))
+        if window.query:
+            where = "" if view.kind == "library" else f" in {view.label}"
+            shown = len(scopes)
+            scopes.append(ExportScope(f"Current search: “{window.query}”{where}", list(window.table_model.ids),
+                                      window.query))
+        elif view.kind in ("unread", "recent"):
+            shown = len(scopes)
+            scopes.append(ExportScope(window.scope_label(), list(window.table_model.ids), view.label))
         for scope in window.sidebar_model.scopes("list"):
-            scopes.append(ExportScope(f"Reading list: {scope.name}", library.list_ids(scope.name)))
+            if view == scope and shown < 0:
+                shown = len(scopes)
+            scopes.append(ExportScope(f"Reading list: {scope.name}", library.list_ids(scope.name), scope.name))
+        for scope in window.sidebar_model.scopes("search"):
+            try:
+                ids = library.search(scope.query).ids
+            except LecternError:
+                continue  # a smart list whose query no longer runs is not offered
+            if view.kind == "search" and view.name == scope.name and shown < 0:
+                shown = len(scopes)
+            scopes.append(ExportScope(f"Smart list: {scope.name}", ids, scope.name))
         for scope in window.sidebar_model.scopes("tag"):
-            scopes.append(ExportScope(f"Tag: {scope.name}", library.papers_with_tag(scope.name)))
-        scopes.append(ExportScope("Whole library", library.all_ids(order="added", descending=False)))
-        return scopes
+            if view == scope and shown < 0:
+                shown = len(scopes)
+            scopes.append(ExportScope(f"Tag: {scope.name}", library.papers_with_tag(scope.name), scope.name))
+        if shown < 0:
+            shown = len(scopes)
+        scopes.append(ExportScope("Whole library", library.all_ids(order="added", descending=False),
+                                  library.directory.name or "library"))
+        preferred = 0 if len(selected) > 1 else shown
+        return scopes, preferred
+
+    def export_choices(self) -> ExportChoices:
+        remembered = self.remembered
+        return ExportChoices(format=remembered.get(EXPORT_FORMAT_KEY, "bibtex"),
+                             folder=remembered.folder(EXPORT_FOLDER_KEY),
+                             tags_as_keywords=remembered.get(EXPORT_TAGS_KEY) == "yes",
+                             notes_as_annote=remembered.get(EXPORT_NOTES_KEY) == "yes")
 
     def choose_export(self, prefer: str = "") -> ExportDialog:
-        scopes = self.export_scopes()
-        dialog = ExportDialog(scopes, str(Path.home()), self.window)
+        scopes, preferred = self.export_scopes()
         for number, scope in enumerate(scopes):
             if prefer and scope.label == prefer:
-                dialog.scope.setCurrentIndex(number)
-        dialog.exportRequested.connect(self.export_to)
+                preferred = number
+        dialog = ExportDialog(scopes, self.export_choices(), self.window, preferred=preferred)
+        dialog.exportRequested.connect(self._export_chosen)
         dialog.open()
         return dialog
 
-    def export_to(self, path: str | Path, fmt: str, ids: Sequence[int]) -> Op[Any]:
+    def _export_chosen(self, path: str, fmt: str, ids: list[int], options: dict[str, bool]) -> None:
+        remembered = self.remembered
+        remembered.set(EXPORT_FORMAT_KEY, fmt)
+        remembered.set(EXPORT_FOLDER_KEY, str(Path(path).expanduser().parent))
+        remembered.set(EXPORT_TAGS_KEY, "yes" if options.get("tags_as_keywords") else "no")
+        remembered.set(EXPORT_NOTES_KEY, "yes" if options.get("notes_as_annote") else "no")
+        self.export_to(path, fmt, ids, options)
+
+    def export_to(self, path: str | Path, fmt: str, ids: Sequence[int],
+                  options: dict[str, bool] | None = None) -> Op[Any]:
         """Render ``ids`` in ``fmt`` and write ``path``, off the GUI thread."""
-        target = Path(path)
+        target = Path(path).expanduser()
         ids = list(ids)
         library, window = self.library, self.window
+        chosen = dict(options or {})
 
         def work(_ctx: OpContext) -> int:
-            text = library.export(ids, fmt)
+            text = library.export(ids, fmt, **chosen)
             target.write_text(text, encoding="utf-8")
             return len(ids)
 

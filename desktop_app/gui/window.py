@@ -47,6 +47,7 @@ from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarMo
 from desktop_app.gui.status import ProgressStrip
 from desktop_app.gui.table_model import PaperTableModel, RowMarks
 from desktop_app.gui.transfers import Transfers
+from desktop_app.gui.trash_view import TrashPage
 from desktop_app.gui.views import PaperTableView, SidebarView
 from desktop_app.gui.welcome import WelcomePage
 
@@ -86,7 +87,10 @@ class MainWindow(QMainWindow):
         self.write_pool = serial_pool(self, "lectern-write")
         self._build_widgets()
         self.edits = Edits(self)
+        self.trash_page = TrashPage(library, self.edits.write, self)
+        self.centre.addWidget(self.trash_page)
         self.transfers = Transfers(self)
+        self.body_layout.addWidget(self.transfers.summary)  # the import summary, under the panes
         self.importFinished = self.transfers.importFinished
         self.exportFinished = self.transfers.exportFinished
         self.commands = WindowActions(self)
@@ -167,6 +171,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 0)
         layout.addWidget(self.splitter, 1)
+        self.body_layout = layout
         self.setCentralWidget(body)
 
         self.toolbar = QToolBar("Search", self)
@@ -284,6 +289,9 @@ class MainWindow(QMainWindow):
         self._reload_timer.stop()
         if self.closed:
             return
+        if self.scope.kind == "trash":
+            self._show_trash()
+            return
         self._generation += 1
         generation, scope, query, library = self._generation, self.scope, self.query, self.library
 
@@ -293,6 +301,19 @@ class MainWindow(QMainWindow):
             return load_view(library, generation, scope, query)
 
         run_op(self, work, self._view_loaded, self._view_failed, pool=self.search_pool, label="load view")
+
+    def _show_trash(self) -> None:
+        """The Trash replaces the table (its papers are no longer in the library's views)."""
+        self._generation += 1  # a view load still running is no longer wanted
+        self.table_model.set_ids([], marks_active=False, reorderable=False, marks={})
+        self.result = None
+        self.trash_page.reload()
+        self.centre.setCurrentWidget(self.trash_page)
+        count = len(self.trash_page.model.rows)
+        self.search_bar.count.setText(f"{count:,} in the Trash")
+        self._detail_timer.start()
+        self.commands.update()
+        self.viewLoaded.emit()
 
     def schedule_reload(self, delay: int = RELOAD_DELAY_MS) -> None:
         self._reload_timer.start(delay)
@@ -448,6 +469,9 @@ class MainWindow(QMainWindow):
             menu.addAction("Export Tag…", lambda: transfers.choose_export(prefer=f"Tag: {scope.name}"))
             menu.addSeparator()
             menu.addAction("Remove Tag from All Papers", lambda: edits.delete_tag(scope.name)).setEnabled(writable)
+        elif scope is not None and scope.kind == "trash":
+            menu.addAction("Show", lambda: self.sidebar.select_scope(scope))
+            menu.addAction("Empty Trash…", self.trash_page.ask_empty).setEnabled(writable)
         elif scope is not None and scope.kind == "search":
             menu.addAction("Show", lambda: self.sidebar.select_scope(scope))
             menu.addAction("Delete Smart List", lambda: edits.delete_search(scope.name)).setEnabled(writable)
@@ -460,6 +484,8 @@ class MainWindow(QMainWindow):
             self.edits.add_to_list(scope.name, ids)
         elif scope.kind == "tag":
             self.edits.add_tags(ids, [scope.name])
+        elif scope.kind == "trash":
+            self.edits.delete(ids)
 
     def _rename_requested(self, scope: Scope, new: str) -> None:
         if scope.kind == "list":
@@ -518,10 +544,20 @@ class MainWindow(QMainWindow):
         self.edits.toggle_read(self.selected_ids())
 
     def delete_selected(self) -> None:
+        """Delete: in a reading list it takes the papers off the list; elsewhere to the Trash."""
+        if self.scope.kind == "list":
+            self.remove_selected_from_list()
+        else:
+            self.edits.delete(self.selected_ids())
+
+    def trash_selected(self) -> None:
         self.edits.delete(self.selected_ids())
 
     def undo(self) -> None:
         self.edits.undo()
+
+    def redo(self) -> None:
+        self.edits.redo()
 
     def add_to_list(self, name: str, ids: Sequence[int]) -> None:
         self.edits.add_to_list(name, ids)
@@ -630,6 +666,10 @@ class MainWindow(QMainWindow):
         """Refresh exactly what a write touched."""
         if changes.removed:
             self.table_model.remove_ids(changes.removed)
+            if self.scope.kind != "trash":
+                self.search_bar.show_count(self.table_model.rowCount(), self.query)
+        if self.scope.kind == "trash":
+            self.schedule_reload(0)
         touched = (changes.modified | changes.notes) - changes.removed
         if touched:
             self.table_model.invalidate(touched)
@@ -756,7 +796,7 @@ class MainWindow(QMainWindow):
         self.closed = True
         self.search_pool.waitForDone(30_000)
         QThreadPool.globalInstance().waitForDone(30_000)
-        report = self.transfers.last_report
-        if report is not None:
-            report.close()
+        details = self.transfers.summary.details_dialog
+        if details is not None:
+            details.close()
         event.accept()

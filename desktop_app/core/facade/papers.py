@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
+from desktop_app.core import trash
 from desktop_app.core.changes import Changes
 from desktop_app.core.facade.base import LibraryBase
 from desktop_app.domain.citekeys import is_valid_key
@@ -19,7 +19,6 @@ from desktop_app.domain.models import (
     ReadStatus,
     utc_now,
 )
-from desktop_app.storage import organise, queue
 from desktop_app.storage import papers as store
 from desktop_app.storage.papers import PaperRow
 
@@ -152,60 +151,19 @@ class PaperOps(LibraryBase):
         return Changes(modified=frozenset(ids), lists=True, label=label)
 
     def delete_papers(self, refs: Sequence[int | str]) -> Changes:
-        """Delete papers with their tags, list places and notes (undoable)."""
-        self._require_writable()
-        ids = self.resolve_many(refs)
-        snapshot = self._snapshot(ids)
-        with self.db.write() as conn:
-            for part in store.chunks(ids):
-                marks = ",".join("?" * len(part))
-                conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", tuple(part))
-            organise.drop_unused_tags(conn)
-            self._touch(conn, ids)
-            queue.enqueue(conn, queue.NOTE_QUEUE, snapshot.notes, self.clock.next())
-        label = f"delete {len(ids)} paper{'s' if len(ids) != 1 else ''}"
-        self.undo_stack.push(label, lambda: self._restore_snapshot(snapshot))
-        self._after_write()
-        return Changes(removed=frozenset(ids), tags=True, lists=True, label=label)
+        """Move papers to the Trash with their tags, list places and notes (undoable)."""
+        return trash.delete_papers(self, refs)
 
-    def _snapshot(self, ids: Sequence[int]) -> _Snapshot:
-        conn = self.db.conn
-        memberships: list[tuple[int, int, int]] = []
-        for part in store.chunks(list(ids)):
-            marks = ",".join("?" * len(part))
-            memberships.extend(conn.execute(
-                f"SELECT list_id, paper_id, position FROM list_items WHERE paper_id IN ({marks})", tuple(part)))
-        notes = organise.notes_of(conn, ids)
-        return _Snapshot(store.get_papers(conn, ids), memberships, notes)
+    def trash(self) -> trash.TrashContents:
+        return trash.contents(self)
 
-    def _restore_snapshot(self, snapshot: _Snapshot) -> Changes:
-        now = self._now()
-        with self.db.write() as conn:
-            for paper in snapshot.papers:
-                store.insert_paper(conn, paper, now)
-                for tag in paper.tags:
-                    tid = organise.tag_id(conn, tag, create=True)
-                    assert tid is not None
-                    organise.add_tag(conn, [paper.id or 0], tid)
-            for list_id, pid, position in sorted(snapshot.memberships, key=lambda m: m[2]):
-                if conn.execute("SELECT 1 FROM lists WHERE id = ?", (list_id,)).fetchone() is None:
-                    continue
-                items = organise.list_items(conn, list_id)
-                items.insert(min(position, len(items)), pid)
-                organise.write_list_items(conn, list_id, items)
-            for pid, body in snapshot.notes.items():
-                organise.write_note(conn, pid, body, now)
-            ids = [p.id for p in snapshot.papers if p.id is not None]
-            self._touch(conn, ids)
-            queue.enqueue(conn, queue.NOTE_QUEUE, snapshot.notes, self.clock.next())
-        self._after_write()
-        return Changes(added=frozenset(ids), tags=True, lists=True, notes=frozenset(snapshot.notes))
+    def trash_count(self) -> int:
+        return trash.count(self)
 
+    def restore_from_trash(self, papers: Sequence[int] = (), lists: Sequence[int] = ()) -> Changes:
+        """Papers (by id) and lists (by trash id) back from the Trash (undoable)."""
+        return trash.restore(self, papers=papers, lists=lists)
 
-
-
-@dataclass
-class _Snapshot:
-    papers: list[Paper]
-    memberships: list[tuple[int, int, int]]
-    notes: dict[int, str]
+    def empty_trash(self, papers: Sequence[int] | None = None, lists: Sequence[int] | None = None) -> int:
+        """Delete for good (everything, or the given trashed papers and lists); not undoable."""
+        return trash.empty(self, papers=papers, lists=lists)

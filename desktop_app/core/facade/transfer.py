@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from desktop_app import formats
-from desktop_app.core import importing
+from desktop_app.core import export_options, importing
 from desktop_app.core.arxiv_fetch import complete_from_arxiv
 from desktop_app.core.changes import Changes
 from desktop_app.core.facade.organise import Organisation
@@ -44,8 +44,14 @@ class Transfer(PaperOps, Organisation):
             return self.list_ids(list_name)
         return self.all_ids(order="added", descending=False)
 
-    def export(self, ids: Sequence[int], fmt: str, **options: object) -> str:
-        return formats.render(self.papers(ids), fmt, **options)
+    def export(self, ids: Sequence[int], fmt: str, *, tags_as_keywords: bool = False,
+               notes_as_annote: bool = False, **options: object) -> str:
+        """Render papers; optionally with their tags as keywords and notes as ``annote``."""
+        papers = self.papers(ids)
+        if tags_as_keywords or notes_as_annote:
+            notes = organise.notes_of(self.db.conn, ids) if notes_as_annote else None
+            papers = export_options.apply(papers, fmt, tags_as_keywords=tags_as_keywords, notes=notes)
+        return formats.render(papers, fmt, **options)
 
     # -- writes: import ---------------------------------------------------------------
 
