@@ -41,6 +41,7 @@ from desktop_app.gui.edits import Edits
 from desktop_app.gui.indexing import IndexingMonitor
 from desktop_app.gui.loading import ViewContents, compute_marks, load_sidebar, load_view
 from desktop_app.gui.ops import Cancelled, Op, OpContext, run_op, running_ops, serial_pool
+from desktop_app.gui.parts import PartContext
 from desktop_app.gui.related import RelatedPaper
 from desktop_app.gui.search_bar import SearchBar
 from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarModel
@@ -85,12 +86,20 @@ class MainWindow(QMainWindow):
         self.search_pool = serial_pool(self, "lectern-search")
         self.write_pool = serial_pool(self, "lectern-write")
         self._build_widgets()
-        self.edits = Edits(self)
-        self.transfers = Transfers(self)
+        self.monitor = IndexingMonitor(library, self)
+        context = PartContext(
+            library=library, parent=self, write_pool=self.write_pool, apply=self._apply_write, view=self,
+            message=self.show_message, schedule_reload=self.schedule_reload, schedule_sidebar=self.schedule_sidebar,
+            reload_pending=lambda: self.reload_pending, is_closed=lambda: self.closed)
+        self.edits = Edits(context, self.tag_names)
+        self.transfers = Transfers(context, self.task_strip, self.index_strip, self.monitor)
         self.importFinished = self.transfers.importFinished
         self.exportFinished = self.transfers.exportFinished
-        self.commands = WindowActions(self)
+        self.commands = WindowActions(self, self)
         self.commands.build_menus(self.menuBar(), self.toolbar)
+        for action in (self.commands.paste, self.commands.delete, self.commands.select_all):
+            self.table.addAction(action)
+        self.welcome.addAction(self.commands.paste)
         self.toolbar.addWidget(self.search_bar)
 
         self._reload_timer = self._timer(RELOAD_DELAY_MS, self.reload)
@@ -99,7 +108,6 @@ class MainWindow(QMainWindow):
         self._detail_timer = self._timer(0, self._update_detail)
         self._remember_timer = self._timer(REMEMBER_QUERY_MS, lambda: self.search_bar.remember(self.query))
         self._connect()
-        self.monitor = IndexingMonitor(library, self)
         self.monitor.progressed.connect(self._index_progress)
         self.monitor.failed.connect(self._index_failed)
         self._restore_settings()
@@ -213,7 +221,9 @@ class MainWindow(QMainWindow):
         self.detail.tagsEdited.connect(self._detail_tags_edited)
         self.detail.relatedWanted.connect(self._fetch_related)
         self.detail.related.paperActivated.connect(self.open_paper)
-        self.detail.note.saveRequested.connect(edits.save_note)
+        note = self.detail.note
+        note.saveRequested.connect(
+            lambda pid, body: edits.save_note(pid, body, lambda: note.mark_saved() if note.pid == pid else None))
         self.detail.abstract.linkRefused.connect(self._link_refused)
         self.detail.note.preview.linkRefused.connect(self._link_refused)
 
@@ -221,6 +231,15 @@ class MainWindow(QMainWindow):
 
     def selected_ids(self) -> list[int]:
         return self.table.selected_ids()
+
+    def view_ids(self) -> list[int]:
+        return list(self.table_model.ids)
+
+    def sidebar_scopes(self, kind: str) -> list[Scope]:
+        return self.sidebar_model.scopes(kind)
+
+    def show_message(self, text: str, timeout: int = 4000) -> None:
+        self.statusBar().showMessage(text, timeout)
 
     def select_ids(self, ids: Sequence[int]) -> None:
         self.table.select_ids(list(ids))
@@ -545,6 +564,15 @@ class MainWindow(QMainWindow):
     def ask_save_search(self) -> None:
         self.edits.ask_save_search(self.query)
 
+    def select_all(self) -> None:
+        self.table.selectAll()
+
+    def focus_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_sidebar(self) -> None:
+        self.sidebar.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def focus_search(self) -> None:
         self.search_bar.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_bar.field.selectAll()
@@ -625,6 +653,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Not opening {link[:80]}: only web, DOI and arXiv links open", 6000)
 
     # -- changes ----------------------------------------------------------------------------------------------------
+
+    def _apply_write(self, changes: Changes) -> None:
+        """What the parts call after each write: refresh what it touched, and the actions."""
+        if changes:
+            self.apply_changes(changes)
+        self.commands.update()
 
     def apply_changes(self, changes: Changes) -> None:
         """Refresh exactly what a write touched."""
