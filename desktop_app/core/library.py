@@ -62,6 +62,7 @@ SORT_COLUMNS = {
     "priority": "priority",
     "added": "added",
     "citekey": "citekey COLLATE NOCASE",
+    "note": store.HAS_NOTE,
 }
 _TAG_NAME = re.compile(r"^[^\s,;][^,;]{0,63}$")
 
@@ -264,16 +265,16 @@ class Library:
     def all_ids(self, order: str = "added", descending: bool = True) -> list[int]:
         clause = SORT_COLUMNS.get(order, "added")
         direction = "DESC" if descending else "ASC"
-        return [r[0] for r in self.db.conn.execute(f"SELECT id FROM papers ORDER BY {clause} {direction}, id {direction}")]
+        return [r[0] for r in self.db.conn.execute(f"SELECT id FROM papers ORDER BY {clause} {direction}, id")]
 
     def unread_ids(self) -> list[int]:
         return [r[0] for r in self.db.conn.execute(
-            "SELECT id FROM papers WHERE status != 'read' ORDER BY added DESC, id DESC")]
+            "SELECT id FROM papers WHERE status != 'read' ORDER BY added DESC, id")]
 
     def recent_ids(self, days: int = 7) -> list[int]:
         since = (utc_now() - timedelta(days=days)).isoformat()
         return [r[0] for r in self.db.conn.execute(
-            "SELECT id FROM papers WHERE added >= ? ORDER BY added DESC, id DESC", (since,))]
+            "SELECT id FROM papers WHERE added >= ? ORDER BY added DESC, id", (since,))]
 
     def rows(self, ids: Sequence[int]) -> dict[int, PaperRow]:
         return store.table_rows(self.db.conn, ids)
@@ -432,13 +433,16 @@ class Library:
         self._require_writable()
         tags = [self._check_tag(t) for t in tags]
         outcome = importing.ImportOutcome()
+        # One time for the whole import, to the microsecond: newest first lists the last import
+        # first and keeps each import's papers in their source order (ties go by id).
+        now = datetime.now(UTC)
         for start in range(0, len(papers), IMPORT_BATCH):
             if cancel and cancel():
                 outcome.cancelled = True
                 break
             batch = papers[start:start + IMPORT_BATCH]
             with self.db.write() as conn:
-                added, merged = self._store_batch(conn, batch, outcome.problems)
+                added, merged = self._store_batch(conn, batch, outcome.problems, now)
                 touched = added + merged
                 for tag in tags:
                     tid = organise.tag_id(conn, tag, create=True)
@@ -459,10 +463,9 @@ class Library:
         return outcome
 
     def _store_batch(self, conn: sqlite3.Connection, batch: Sequence[Paper],
-                     problems: list[Problem]) -> tuple[list[int], list[int]]:
+                     problems: list[Problem], now: datetime) -> tuple[list[int], list[int]]:
         added: list[int] = []
         merged: list[int] = []
-        now = self._now()
 
         def taken(key: str) -> bool:
             return store.citekey_taken(conn, key)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.models import Paper
+from desktop_app.domain.readable import readable
 from desktop_app.gui import theme
 from desktop_app.gui.browser import SafeBrowser
 from desktop_app.gui.desktop import open_link
@@ -147,10 +148,19 @@ class DetailPane(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
 
+        for browser in (self.abstract, self.note.preview):
+            browser.setTabChangesFocus(True)  # Tab moves on; it does not walk the links inside
+        self.links.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.edit_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # F2 does the same
         self.apply_palette()
         self.status.activated.connect(self._status_activated)
         self.priority.activated.connect(self._priority_activated)
         self.tags.tagsEdited.connect(self._tags_edited)
+
+    def focus_chain(self) -> list[QWidget]:
+        """The pane's stops for Tab, in order: status, priority, tags, the tab bar, the open tab's content."""
+        return [self.status, self.priority, self.tags, self.tabs.tabBar(), self.abstract, self.note.editor,
+                self.note.preview, self.related.view]
 
     def apply_palette(self) -> None:
         """Colours derived from the current palette (called again when the system theme changes)."""
@@ -186,8 +196,9 @@ class DetailPane(QWidget):
         self.pid = pid
         self.paper = paper
         palette = self.palette()
-        title_spans = title_marks.spans if title_marks and title_marks.text == paper.title else ()
-        self.title.setText(theme.marked_html(paper.title or "(untitled)", title_spans, palette))
+        shown_title = readable(paper.title)  # TeX math as text; the hits' spans fit the source only
+        title_spans = title_marks.spans if title_marks and title_marks.text == shown_title else ()
+        self.title.setText(theme.marked_html(shown_title or "(untitled)", title_spans, palette))
         authors = "; ".join(a.display_name for a in paper.authors)
         self.authors.setText(authors or "Authors unknown")
         self.authors.setEnabled(bool(authors))

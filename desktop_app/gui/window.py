@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QStringListModel, Qt, QThreadPool, QTimer, Signal
@@ -38,6 +39,7 @@ from desktop_app.gui import errors, settings, theme
 from desktop_app.gui.actions import WindowActions
 from desktop_app.gui.detail import DetailPane
 from desktop_app.gui.edits import Edits
+from desktop_app.gui.heading import view_heading
 from desktop_app.gui.indexing import IndexingMonitor
 from desktop_app.gui.loading import ViewContents, compute_marks, load_sidebar, load_view
 from desktop_app.gui.ops import Cancelled, Op, OpContext, run_op, running_ops, serial_pool
@@ -46,7 +48,7 @@ from desktop_app.gui.related import RelatedPaper
 from desktop_app.gui.search_bar import SearchBar
 from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarModel
 from desktop_app.gui.status import ProgressStrip
-from desktop_app.gui.table_model import PaperTableModel, RowMarks
+from desktop_app.gui.table_model import COLUMN, COLUMNS, PaperTableModel, RowMarks
 from desktop_app.gui.transfers import Transfers
 from desktop_app.gui.views import PaperTableView, SidebarView
 from desktop_app.gui.welcome import WelcomePage
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
             self.table.addAction(action)
         self.welcome.addAction(self.commands.paste)
         self.toolbar.addWidget(self.search_bar)
+        self._chain_focus()
 
         self._reload_timer = self._timer(RELOAD_DELAY_MS, self.reload)
         self._index_reload_timer = self._timer(INDEX_RELOAD_DELAY_MS, self._index_reload)
@@ -188,6 +191,15 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.index_strip)
         self.statusBar().addPermanentWidget(self.task_strip)
 
+    def _chain_focus(self) -> None:
+        """Tab goes pane to pane: sidebar, search, table, then the detail pane's fields."""
+        for extra in (self.search_bar.recent_button, self.search_bar.save_button):
+            extra.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # reachable by mouse and shortcut, not a Tab stop
+        stops = [self.sidebar, self.search_bar.field, self.table, self.welcome.import_button,
+                 self.welcome.paste_button, *self.detail.focus_chain()]
+        for before, after in pairwise(stops):
+            QWidget.setTabOrder(before, after)
+
     def _timer(self, interval: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
         timer.setSingleShot(True)
@@ -206,6 +218,7 @@ class MainWindow(QMainWindow):
         self.sidebar_model.renameRequested.connect(self._rename_requested)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.table.reorderDropped.connect(self._reorder_dropped)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self._sorted_by_header())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._detail_timer.start())
         self.table.selectionModel().currentChanged.connect(lambda *_: self._detail_timer.start())
         self.table.doubleClicked.connect(lambda _index: self.show_note_tab())
@@ -336,11 +349,11 @@ class MainWindow(QMainWindow):
         searching = contents.result is not None
         self.result = contents.result
         self._loaded_generation = contents.generation
-        reorderable = (self.scope.kind == "list" and not self.query and not self.readonly
-                       and self.table_model.sort_column < 0)
+        in_list = self.scope.kind == "list" and not self.query
         self.table.set_two_line_rows(searching)
-        self.table_model.set_ids(contents.ids, marks_active=searching, reorderable=reorderable,
-                                 marks=contents.marks)
+        self.table_model.set_ids(contents.ids, marks_active=searching, reorderable=self._reorderable(),
+                                 marks=contents.marks, positions=in_list)
+        self.table.setColumnHidden(COLUMN["position"], not in_list)
         if self._saved_sort is not None:
             self._apply_saved_sort()
         present = [pid for pid in keep if self.table_model.row_of(pid) is not None]
@@ -376,26 +389,25 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().setSortIndicator(column, order)
 
     def _show_heading(self) -> None:
-        """The line above the table: what is shown, and how it is ordered."""
-        scope = self.scope
-        names = {"library": "Library", "unread": "Unread", "recent": "Recently added"}
-        title = names.get(scope.kind, scope.name)
-        hints = {"library": "every paper, newest first", "unread": "papers not marked read, newest first",
-                 "recent": "added in the last 7 days"}
-        hint = hints.get(scope.kind, "")
-        if scope.kind == "list":
-            progress = next((rl.progress_text for rl in self.sidebar_model.snapshot.lists
-                             if rl.name == scope.name), "")
-            hint = f"reading list · {progress}" + (" · drag rows to reorder" if self.table_model.reorderable else "")
-        elif scope.kind == "tag":
-            title, hint = f"#{scope.name}", "papers with this tag"
-        elif scope.kind == "search":
-            hint = f"smart list: {scope.query}"
-        if self.query:
-            where = "" if scope.kind == "library" else f" in {title}"
-            title, hint = f"Results for “{self.query}”{where}", "best matches first; matched words highlighted"
+        """The line above the table: what is shown, and how it is ordered (after a sort too)."""
+        scope, model = self.scope, self.table_model
+        progress = next((rl.progress_text for rl in self.sidebar_model.snapshot.lists
+                         if rl.name == scope.name), "") if scope.kind == "list" else ""
+        sort = (COLUMNS[model.sort_column].key, model.sort_order == Qt.SortOrder.DescendingOrder) \
+            if 0 <= model.sort_column < len(COLUMNS) else None
+        title, hint = view_heading(scope, self.query, sort, list_progress=progress, reorderable=model.reorderable)
         self.view_title.setText(title)
         self.view_hint.setText(hint)
+
+    def _sorted_by_header(self) -> None:
+        """A header click sorted the model: a list reorders only in its own order; say the new order."""
+        self.table_model.reorderable = self._reorderable()
+        self._show_heading()
+        self.commands.update()
+
+    def _reorderable(self) -> bool:
+        return (self.scope.kind == "list" and not self.query and not self.readonly
+                and self.table_model.sort_column < 0)
 
     def _view_failed(self, exc: BaseException) -> None:
         if not self.closed:
@@ -416,7 +428,8 @@ class MainWindow(QMainWindow):
     def original_order(self) -> None:
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table_model.sort(-1)
-        self.table_model.reorderable = self.scope.kind == "list" and not self.query and not self.readonly
+        self.table_model.reorderable = self._reorderable()
+        self._show_heading()
 
     # -- sidebar ---------------------------------------------------------------------------------------
 
