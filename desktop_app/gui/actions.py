@@ -49,6 +49,11 @@ class ActionTarget(ViewProvider, Protocol):
     def original_order(self) -> None: ...
     def show_syntax(self) -> None: ...
     def show_about(self) -> None: ...
+    def go_back(self) -> None: ...
+    def go_forward(self) -> None: ...
+    def can_go_back(self) -> bool: ...
+    def can_go_forward(self) -> bool: ...
+    def move_in_list(self, step: int) -> None: ...
 
 
 class WindowActions(QObject):
@@ -101,6 +106,12 @@ class WindowActions(QObject):
                                          tip="Search rank, reading-list order or newest first")
         self.focus_table = self._make("Go to &Papers", w.focus_table, "Ctrl+1")
         self.focus_sidebar = self._make("Go to &Sidebar", w.focus_sidebar, "Ctrl+2")
+        self.back = self._make("&Back", w.go_back, "Alt+Left", tip="The view and paper shown before (Alt+Left)")
+        self.forward = self._make("&Forward", w.go_forward, "Alt+Right", tip="Forward again (Alt+Right)")
+        self.move_up = self._make("Move &Up in List", lambda: w.move_in_list(-1), "Alt+Up", writes=True, context=local,
+                                  tip="Move the selected papers one place up the reading list")
+        self.move_down = self._make("Move Do&wn in List", lambda: w.move_in_list(1), "Alt+Down", writes=True, context=local,
+                                    tip="Move the selected papers one place down the reading list")
         self.syntax = self._make("&Search Syntax", w.show_syntax, std.HelpContents)
         self.about = self._make("&About Lectern", w.show_about)
         self.selection_actions = [self.copy_bibtex, self.copy_cite, self.delete, self.toggle_read, self.read,
@@ -153,7 +164,7 @@ class WindowActions(QObject):
         self.add_to_list_menu = papers.addMenu("Add to &List")
         self.add_to_list_menu.aboutToShow.connect(lambda: self.fill_list_menu(self.add_to_list_menu))
         self.fill_list_menu(self.add_to_list_menu)
-        papers.addAction(self.remove_from_list)
+        papers.addActions([self.remove_from_list, self.move_up, self.move_down])
         papers.addSeparator()
         papers.addActions([self.note, self.related])
         lists = bar.addMenu("&Lists")
@@ -161,6 +172,8 @@ class WindowActions(QObject):
         lists.addSeparator()
         lists.addAction(self.save_search)
         view = bar.addMenu("&View")
+        view.addActions([self.back, self.forward])
+        view.addSeparator()
         view.addActions([self.original_order, self.focus_table, self.focus_sidebar])
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.syntax, self.about])
@@ -193,7 +206,7 @@ class WindowActions(QObject):
         lists = menu.addMenu("Add to List")
         self.fill_list_menu(lists)
         if w.scope.kind == "list":
-            menu.addAction(self.remove_from_list)
+            menu.addActions([self.remove_from_list, self.move_up, self.move_down])
         menu.addSeparator()
         menu.addActions([self.copy_bibtex, self.copy_cite, self.export])
         menu.addSeparator()
@@ -210,6 +223,11 @@ class WindowActions(QObject):
             action.setEnabled(selected)
         self.edit_paper.setEnabled(len(w.selected_ids()) == 1)
         self.remove_from_list.setEnabled(selected and w.scope.kind == "list")
+        in_list = selected and w.scope.kind == "list" and not w.query
+        self.move_up.setEnabled(in_list)
+        self.move_down.setEnabled(in_list)
+        self.back.setEnabled(w.can_go_back())
+        self.forward.setEnabled(w.can_go_forward())
         self.save_search.setEnabled(bool(w.query))
         label = w.library.undo_label
         self.undo.setText(f"&Undo {label}" if label else "&Undo")

@@ -47,7 +47,7 @@ def view_heading(scope: Scope, query: str, sort: tuple[str, bool] | None, *, lis
         if order:
             parts.append(order)
         elif reorderable:
-            parts.append("drag rows or press Ctrl+Shift+↑/↓ to reorder")
+            parts.append("drag rows or press Alt+↑/↓ to reorder")
         return title, " · ".join(parts)
     if scope.kind == "search":
         return title, f"smart list: {scope.query}" + (f" · {order}" if order else "")

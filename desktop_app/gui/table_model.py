@@ -58,7 +58,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("added", "Added"),
     Column("priority", "Priority", "Priority: High, Medium, Low (Alt+3 … Alt+0 sets it)"),
     Column("note", NOTE_MARK, "Has a note (Ctrl+Shift+E opens it)"),
-    Column("position", "#", "Position in the reading list (Ctrl+Shift+Up/Down moves a paper)"),
+    Column("position", "#", "Position in the reading list (Alt+Up/Down moves a paper)"),
     Column("citekey", "Key", "Citation key, as in \\cite{key}"),
 )
 COLUMN = {c.key: i for i, c in enumerate(COLUMNS)}

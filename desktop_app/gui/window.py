@@ -40,6 +40,7 @@ from desktop_app.gui.actions import WindowActions
 from desktop_app.gui.detail import DetailPane
 from desktop_app.gui.edits import Edits
 from desktop_app.gui.heading import view_heading
+from desktop_app.gui.history import History, Place
 from desktop_app.gui.indexing import IndexingMonitor
 from desktop_app.gui.loading import ViewContents, compute_marks, load_sidebar, load_view
 from desktop_app.gui.ops import Cancelled, Op, OpContext, run_op, running_ops, serial_pool
@@ -58,6 +59,7 @@ log = logging.getLogger(__name__)
 RELOAD_DELAY_MS = 250
 INDEX_RELOAD_DELAY_MS = 1500
 REMEMBER_QUERY_MS = 2000
+READ_ONLY_MESSAGE = "This library is open read-only (another Lectern has it): changes are off"
 SCOPE_LABELS = {"library": "Papers shown", "unread": "Unread papers", "recent": "Recently added"}
 
 
@@ -79,7 +81,10 @@ class MainWindow(QMainWindow):
         self._generation = 0
         self._sidebar_generation = 0
         self._loaded_generation = -1
-        self._select_after_load: int | None = None
+        self._select_after_load: list[int] | None = None
+        self._outside_pid: int | None = None  # a related paper shown although this view does not list it
+        self.history = History()
+        self._navigating = False
         self._saved_sort: tuple[int, Qt.SortOrder] | None = None  # applied after the first load
 
         self.setWindowTitle(f"Lectern — {library.directory}" + (" (read-only)" if self.readonly else ""))
@@ -99,7 +104,8 @@ class MainWindow(QMainWindow):
         self.exportFinished = self.transfers.exportFinished
         self.commands = WindowActions(self, self)
         self.commands.build_menus(self.menuBar(), self.toolbar)
-        for action in (self.commands.paste, self.commands.delete, self.commands.select_all):
+        for action in (self.commands.paste, self.commands.delete, self.commands.select_all,
+                       self.commands.move_up, self.commands.move_down):
             self.table.addAction(action)
         self.welcome.addAction(self.commands.paste)
         self.toolbar.addWidget(self.search_bar)
@@ -292,18 +298,27 @@ class MainWindow(QMainWindow):
     # -- loading the view ------------------------------------------------------------------------------
 
     def set_scope(self, scope: Scope) -> None:
+        if scope != self.scope and not self._navigating:
+            self.history.leave(self.current_place())
+            self._outside_pid = None
         self.scope = scope
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.reload()
 
     def show_scope(self, scope: Scope, *, reload: bool = True) -> None:
         """Select ``scope`` in the sidebar (once it is there) and show it."""
+        if reload and scope != self.scope and not self._navigating:
+            self.history.leave(self.current_place())
+            self._outside_pid = None
         self.scope = scope
         self.sidebar.select_scope(scope, notify=False)
         if reload:
             self.set_scope(scope)
 
     def set_query(self, text: str) -> None:
+        if text.strip() != self.query and not self._navigating:
+            self.history.leave(self.current_place(), typing=True)
+            self._outside_pid = None
         self.query = text.strip()
         self.reload()
 
@@ -344,7 +359,7 @@ class MainWindow(QMainWindow):
         keep, current = self.selected_ids(), self.table.current_id()
         wanted, self._select_after_load = self._select_after_load, None
         if wanted is not None:
-            keep, current = [wanted], wanted
+            keep, current = wanted, (wanted[0] if wanted else None)
         scroll = self.table.verticalScrollBar().value()
         searching = contents.result is not None
         self.result = contents.result
@@ -505,24 +520,92 @@ class MainWindow(QMainWindow):
         if self.selected_ids():
             self.commands.table_menu().popup(self.table.viewport().mapToGlobal(pos))
 
-    def _reorder_dropped(self, ids: list[int], row: int) -> None:
+    def _reorder_dropped(self, ids: list[int], row: int, *, scroll: bool = False) -> None:
         if self.scope.kind != "list" or not self.table_model.reorderable:
             return
         order = self.table_model.order_after_move(ids, row)
         self.table_model.set_order(order)  # show it at once; the write follows
-        self.table.select_ids(ids, scroll=False)
+        self.table.select_ids(ids, scroll=scroll)
         self.edits.set_list_order(self.scope.name, order)
 
-    def open_paper(self, pid: int) -> None:
-        """Select a paper (from the related list): in this view if it is here, else in the library."""
-        if self.table_model.row_of(pid) is not None:
-            self.select_ids([pid])
-            self.table.scrollTo(self.table_model.index(self.table_model.row_of(pid) or 0, 0))
+    def move_in_list(self, step: int) -> None:
+        """Papers > Move Up/Down in List: the selected papers one place up (-1) or down (+1)."""
+        model = self.table_model
+        ids = self.selected_ids()
+        if self.scope.kind != "list" or self.query:
+            self.show_message("Open a reading list to reorder its papers")
             return
-        self._select_after_load = pid
-        self.search_bar.field.setText("")
-        self.query = ""
-        self.show_scope(LIBRARY)
+        if self.readonly:
+            self.show_message(READ_ONLY_MESSAGE, 6000)
+            return
+        if not model.reorderable:
+            self.show_message("The list is sorted by a column: View > Original Order, then reorder it")
+            return
+        rows = sorted(r for r in (model.row_of(pid) for pid in ids) if r is not None)
+        if not rows or (step < 0 and rows[0] == 0) or (step > 0 and rows[-1] == model.rowCount() - 1):
+            return
+        self._reorder_dropped(ids, rows[0] - 1 if step < 0 else rows[-1] + 2, scroll=True)
+
+    def open_paper(self, pid: int) -> None:
+        """Show a paper from the related list, keeping the view: selected if the view lists it,
+        else in the detail pane alone.  Back (Alt+Left) returns to where it was opened from."""
+        if pid in self.selected_ids() and len(self.selected_ids()) == 1:
+            return
+        self.history.leave(self.current_place())
+        row = self.table_model.row_of(pid)
+        if row is not None:
+            self._outside_pid = None
+            self.select_ids([pid])
+            self.table.scrollTo(self.table_model.index(row, 0))
+        else:
+            self._show_outside(pid)
+        self.commands.update()
+
+    def _show_outside(self, pid: int) -> None:
+        self._outside_pid = pid
+        self.table.clearSelection()
+        self._update_detail()
+        self.show_message(f"{self.scope_label()} does not list this paper: it is shown on the right. "
+                          "Alt+Left goes back.", 8000)
+
+    # -- history ---------------------------------------------------------------------------------------
+
+    def current_place(self) -> Place:
+        return Place(self.scope, self.query, tuple(self.selected_ids()), self._outside_pid)
+
+    def can_go_back(self) -> bool:
+        return self.history.can_go_back
+
+    def can_go_forward(self) -> bool:
+        return self.history.can_go_forward
+
+    def go_back(self) -> None:
+        place = self.history.back(self.current_place())
+        if place is not None:
+            self._go(place)
+
+    def go_forward(self) -> None:
+        place = self.history.forward(self.current_place())
+        if place is not None:
+            self._go(place)
+
+    def _go(self, place: Place) -> None:
+        """Show a place from the history: its scope, its search, its selection."""
+        self._navigating = True
+        try:
+            self.search_bar.show_query(place.query)
+            self.query = place.query
+            if place.scope != self.scope:
+                self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            self.scope = place.scope if self.sidebar.select_scope(place.scope, notify=False) else LIBRARY
+            if self.scope != place.scope:
+                self.sidebar.select_scope(LIBRARY, notify=False)
+            self._outside_pid = place.outside
+            self._select_after_load = list(place.selected)
+            self.reload()
+        finally:
+            self._navigating = False
+        self.commands.update()
 
     # -- commands the actions call ---------------------------------------------------------------------------
 
@@ -618,7 +701,11 @@ class MainWindow(QMainWindow):
             return
         ids = self.selected_ids()
         self.commands.update()
-        if not ids:
+        if ids:
+            self._outside_pid = None
+        if not ids and self._outside_pid is not None:
+            self._show_detail(self._outside_pid)
+        elif not ids:
             self.detail.show_nothing()
         elif len(ids) > 1:
             self.detail.show_many(len(ids))
@@ -645,8 +732,9 @@ class MainWindow(QMainWindow):
         def work(_ctx: OpContext) -> list[RelatedPaper]:
             hits = library.related(pid, limit=12)
             rows = library.rows([h.pid for h in hits])
-            return [RelatedPaper(h.pid, rows[h.pid].title, rows[h.pid].authors, rows[h.pid].year, h.score)
-                    for h in hits if h.pid in rows]
+            reasons = library.related_reasons(pid, [h.pid for h in hits])
+            return [RelatedPaper(h.pid, rows[h.pid].title, rows[h.pid].authors, rows[h.pid].year, h.score,
+                                 tuple(reasons.get(h.pid, ()))) for h in hits if h.pid in rows]
 
         def done(items: list[RelatedPaper]) -> None:
             if self.detail.pid == pid and not self.closed:
