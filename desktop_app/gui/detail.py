@@ -24,6 +24,7 @@ from desktop_app.gui.browser import SafeBrowser
 from desktop_app.gui.desktop import open_link
 from desktop_app.gui.links import arxiv_url, doi_url
 from desktop_app.gui.notes import NoteEditor
+from desktop_app.gui.readonly import look_read_only
 from desktop_app.gui.related import RelatedPanel
 from desktop_app.gui.tag_editor import TagEditor
 from desktop_app.search.engine import Snippet
@@ -226,7 +227,10 @@ class DetailPane(QWidget):
         self._readonly = readonly
         for widget in (self.status, self.priority):
             widget.setEnabled(not readonly)
+            widget.setToolTip("Read-only library: this cannot be changed here" if readonly else "")
         self.tags.setReadOnly(readonly)
+        if readonly:
+            look_read_only(self.tags)
         self.edit_button.setVisible(not readonly)
         self.note.set_read_only(readonly)
 

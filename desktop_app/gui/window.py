@@ -45,6 +45,8 @@ from desktop_app.gui.indexing import IndexingMonitor
 from desktop_app.gui.loading import ViewContents, compute_marks, load_sidebar, load_view
 from desktop_app.gui.ops import Cancelled, Op, OpContext, run_op, running_ops, serial_pool
 from desktop_app.gui.parts import PartContext
+from desktop_app.gui.readonly import MESSAGE as READ_ONLY_MESSAGE
+from desktop_app.gui.readonly import ReadOnlyGuard
 from desktop_app.gui.related import RelatedPaper
 from desktop_app.gui.search_bar import SearchBar
 from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarModel
@@ -59,7 +61,6 @@ log = logging.getLogger(__name__)
 RELOAD_DELAY_MS = 250
 INDEX_RELOAD_DELAY_MS = 1500
 REMEMBER_QUERY_MS = 2000
-READ_ONLY_MESSAGE = "This library is open read-only (another Lectern has it): changes are off"
 SCOPE_LABELS = {"library": "Papers shown", "unread": "Unread papers", "recent": "Recently added"}
 
 
@@ -110,6 +111,12 @@ class MainWindow(QMainWindow):
         self.welcome.addAction(self.commands.paste)
         self.toolbar.addWidget(self.search_bar)
         self._chain_focus()
+        self.readonly_guard: ReadOnlyGuard | None = None
+        if self.readonly:
+            self.readonly_guard = guard = ReadOnlyGuard(self, self.show_message)
+            guard.watch_typing([self.detail.tags, self.detail.note.editor])
+            guard.watch_check_column(self.table, COLUMN["status"])
+            guard.cover_shortcuts(self.commands.all(), self.table)
 
         self._reload_timer = self._timer(RELOAD_DELAY_MS, self.reload)
         self._index_reload_timer = self._timer(INDEX_RELOAD_DELAY_MS, self._index_reload)
@@ -628,6 +635,8 @@ class MainWindow(QMainWindow):
         """Enter on the table: the Edit Paper action, when it is enabled."""
         if self.commands.edit_paper.isEnabled():
             self.commands.edit_paper.trigger()
+        elif self.readonly_guard is not None and self.selected_ids():
+            self.readonly_guard.explain()
 
     def toggle_read(self) -> None:
         self.edits.toggle_read(self.selected_ids())
@@ -836,6 +845,8 @@ class MainWindow(QMainWindow):
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
         else:
+            if urls and self.readonly_guard is not None:
+                self.readonly_guard.explain()
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
