@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, QStringListModel
-from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.core.changes import Changes
 from desktop_app.domain.errors import LecternError
@@ -21,6 +20,7 @@ from desktop_app.gui.dialogs import TagsDialog
 from desktop_app.gui.ops import Op, run_op
 from desktop_app.gui.paper_dialog import EditPaperDialog
 from desktop_app.gui.parts import PartContext
+from desktop_app.gui.prompt import ask_text
 from desktop_app.gui.sidebar_model import Scope
 
 
@@ -267,7 +267,7 @@ class Edits(QObject):
 
     def ask_new_list(self, ids: Sequence[int] = ()) -> None:
         prompt = f"Name of the reading list for {_plural(len(ids))}:" if ids else "Name of the reading list:"
-        name, ok = QInputDialog.getText(self.parent_widget, "New reading list", prompt)
+        name, ok = ask_text(self.parent_widget, "New Reading List", prompt)
         if ok and name.strip():
             self.create_list(name.strip(), ids)
 
@@ -275,6 +275,6 @@ class Edits(QObject):
         if not query:
             self._message("Type a search first, then save it as a smart list")
             return
-        name, ok = QInputDialog.getText(self.parent_widget, "Save search", "Name of the smart list:", text=query)
+        name, ok = ask_text(self.parent_widget, "Save Search as Smart List", "Name of the smart list:", query)
         if ok and name.strip():
             self.save_search(name.strip(), query)

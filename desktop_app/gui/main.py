@@ -54,7 +54,7 @@ def run_gui(argv: Sequence[str]) -> int:
     assert isinstance(app, QApplication)
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName(settings.APPLICATION)
-    app.setApplicationDisplayName("Lectern")
+    # No application display name: Qt would append it to every title ("Lectern — DIR — Lectern").
     app.setDesktopFileName("lectern")
     app.setWindowIcon(theme.app_icon())
 

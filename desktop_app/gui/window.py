@@ -18,7 +18,17 @@ from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QStringListModel, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QPalette
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QKeySequence,
+    QMoveEvent,
+    QPalette,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -61,6 +71,7 @@ log = logging.getLogger(__name__)
 RELOAD_DELAY_MS = 250
 INDEX_RELOAD_DELAY_MS = 1500
 REMEMBER_QUERY_MS = 2000
+SAVE_SETTINGS_MS = 1000
 SCOPE_LABELS = {"library": "Papers shown", "unread": "Unread papers", "recent": "Recently added"}
 
 
@@ -108,9 +119,11 @@ class MainWindow(QMainWindow):
         for action in (self.commands.paste, self.commands.delete, self.commands.select_all,
                        self.commands.move_up, self.commands.move_down):
             self.table.addAction(action)
-        self.welcome.addAction(self.commands.paste)
         self.toolbar.addWidget(self.search_bar)
         self._chain_focus()
+        self._welcome_paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)
+        self._welcome_paste.setEnabled(False)
+        self._welcome_paste.activated.connect(self.transfers.paste_papers)
         self.readonly_guard: ReadOnlyGuard | None = None
         if self.readonly:
             self.readonly_guard = guard = ReadOnlyGuard(self, self.show_message)
@@ -122,11 +135,14 @@ class MainWindow(QMainWindow):
         self._index_reload_timer = self._timer(INDEX_RELOAD_DELAY_MS, self._index_reload)
         self._sidebar_timer = self._timer(100, self.refresh_sidebar)
         self._detail_timer = self._timer(0, self._update_detail)
-        self._remember_timer = self._timer(REMEMBER_QUERY_MS, lambda: self.search_bar.remember(self.query))
+        self._remember_timer = self._timer(REMEMBER_QUERY_MS, self._remember_query)
+        self._query_ran = ""  # the last query that ran without an error and found papers
+        self._save_timer = self._timer(SAVE_SETTINGS_MS, self._autosave)
         self._connect()
         self.monitor.progressed.connect(self._index_progress)
         self.monitor.failed.connect(self._index_failed)
         self._restore_settings()
+        self._watch_settings()
         self.commands.update()
         self.monitor.start()
         self.refresh_sidebar()
@@ -361,6 +377,8 @@ class MainWindow(QMainWindow):
             return  # a newer request superseded this one
         self.search_bar.show_error(contents.error)
         if contents.error:  # a bad query: keep the last results, explain under the box
+            self._query_ran = ""
+            self._remember_timer.stop()
             self.viewLoaded.emit()
             return
         keep, current = self.selected_ids(), self.table.current_id()
@@ -384,17 +402,27 @@ class MainWindow(QMainWindow):
         elif contents.generation > 1:
             self.table.verticalScrollBar().setValue(0 if self.query else scroll)
         self.search_bar.show_count(len(contents.ids), self.query)
-        if self.query and contents.ids:
+        self._query_ran = self.query if contents.ids else ""
+        if self._query_ran:
             self._remember_timer.start()
         else:
             self._remember_timer.stop()
         self.search_bar.show_pending(contents.pending)
         empty = contents.total == 0 and self.scope.kind == "library" and not self.query
-        self.centre.setCurrentWidget(self.welcome if empty else self.table_page)
+        self._show_welcome(empty)
         self._show_heading()
         self._detail_timer.start()
         self.commands.update()
         self.viewLoaded.emit()
+
+    def _show_welcome(self, empty: bool) -> None:
+        """The welcome page over an empty library; its Ctrl+V imports wherever the focus is (but a text field)."""
+        was = self.centre.currentWidget() is self.welcome
+        self.centre.setCurrentWidget(self.welcome if empty else self.table_page)
+        self._welcome_paste.setEnabled(empty)
+        focus = self.focusWidget()
+        if empty and not was and (focus is None or not focus.isVisible() or focus is self.table):
+            self.welcome.import_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _apply_saved_sort(self) -> None:
         """Sort as when the window last closed: the model sorts, then the header shows it.
@@ -873,11 +901,46 @@ class MainWindow(QMainWindow):
             value = settings.read_bytes(store, key)
             if value is not None:
                 splitter.restoreState(value)
-        header = settings.read_bytes(store, "table/header")
+        header = settings.read_bytes(store, settings.HEADER_KEY)
         if header is not None:
             self.table.restore_header(header)
-        self.search_bar.set_recent(settings.read_list(store, "search/recent"))
+        self.search_bar.set_recent(settings.read_list(store, self._recent_key()))
         self._saved_sort = settings.read_sort(store)
+
+    def _recent_key(self) -> str:
+        return settings.library_key(self.library.directory, "search/recent")
+
+    def _remember_query(self) -> None:
+        """Keep a search that ran (no error, papers found) and is still the one shown."""
+        if self._query_ran and self._query_ran == self.query:
+            self.search_bar.remember(self._query_ran)
+            self.schedule_save()
+
+    def schedule_save(self) -> None:
+        """Save the layout and recent searches soon after they change (a crash loses nothing)."""
+        if not self.closed:
+            self._save_timer.start()
+
+    def _autosave(self) -> None:
+        if self.persist and not self.closed:
+            self.save_settings()
+
+    def _watch_settings(self) -> None:
+        header = self.table.horizontalHeader()
+        for signal in (self.splitter.splitterMoved, self.detail.note.splitter.splitterMoved,
+                       header.sectionResized, header.sectionMoved, header.sortIndicatorChanged):
+            signal.connect(lambda *_: self.schedule_save())
+        self.search_bar.field.returnPressed.connect(lambda: self._remember_timer.start(0))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "_save_timer"):
+            self.schedule_save()
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        if hasattr(self, "_save_timer"):
+            self.schedule_save()
 
     def save_settings(self) -> None:
         store = settings.ui_settings()
@@ -885,8 +948,8 @@ class MainWindow(QMainWindow):
         store.setValue("window/state", self.saveState())
         store.setValue("splitter/main", self.splitter.saveState())
         store.setValue("splitter/note", self.detail.note.splitter.saveState())
-        store.setValue("table/header", self.table.horizontalHeader().saveState())
-        store.setValue("search/recent", self.search_bar.recent.stringList())
+        store.setValue(settings.HEADER_KEY, self.table.horizontalHeader().saveState())
+        store.setValue(self._recent_key(), self.search_bar.recent.stringList())
         settings.write_sort(store, self.table_model.sort_column, self.table_model.sort_order)
         store.sync()
 
