@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -138,7 +139,17 @@ class DetailPane(QWidget):
         layout.addLayout(form)
         layout.addSpacing(2)
         layout.addWidget(self.tabs, 1)
-        self.stack.addWidget(page)
+        # In a scroll area: under the table of a small window the pane may be shorter than its fields.
+        self.page_scroll = QScrollArea(self)
+        self.page_scroll.setObjectName("detailScroll")
+        self.page_scroll.setWidget(page)
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.page_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        bar = self.page_scroll.verticalScrollBar().sizeHint().width()
+        self.page_scroll.setMinimumWidth(page.minimumSizeHint().width() + bar)  # scrolls down, never clips sideways
+        self.stack.addWidget(self.page_scroll)
 
         self.multi = QLabel(self)
         self.multi.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -52,6 +51,7 @@ from desktop_app.gui.edits import Edits
 from desktop_app.gui.heading import view_heading
 from desktop_app.gui.history import History, Place
 from desktop_app.gui.indexing import IndexingMonitor
+from desktop_app.gui.layout import PaneLayout
 from desktop_app.gui.loading import ViewContents, compute_marks, load_sidebar, load_view
 from desktop_app.gui.ops import Cancelled, Op, OpContext, run_op, running_ops, serial_pool
 from desktop_app.gui.parts import PartContext
@@ -72,6 +72,7 @@ RELOAD_DELAY_MS = 250
 INDEX_RELOAD_DELAY_MS = 1500
 REMEMBER_QUERY_MS = 2000
 SAVE_SETTINGS_MS = 1000
+WELCOME_MIN_HEIGHT = 160
 SCOPE_LABELS = {"library": "Papers shown", "unread": "Unread papers", "recent": "Recently added"}
 
 
@@ -191,18 +192,13 @@ class MainWindow(QMainWindow):
         self.centre.setObjectName("centre")
         self.centre.addWidget(self.table_page)
         self.centre.addWidget(self.welcome)
+        self.welcome.setMinimumHeight(WELCOME_MIN_HEIGHT)  # its text may clip in a small window, never grow it
         self.detail = DetailPane(self.tag_names, self)
         self.detail.set_read_only(self.readonly)
         self.detail.setMinimumWidth(260)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setObjectName("mainSplitter")
-        for pane in (self.sidebar, self.centre, self.detail):
-            self.splitter.addWidget(pane)
-        for number, stretch in enumerate((0, 1, 0)):
-            self.splitter.setStretchFactor(number, stretch)
-        self.splitter.setSizes([200, 815, 385])
-        self.splitter.setChildrenCollapsible(False)
+        self.panes = PaneLayout(self, self.sidebar, self.centre, self.detail)
+        self.splitter = self.panes.outer
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 0)
@@ -897,10 +893,11 @@ class MainWindow(QMainWindow):
         state = settings.read_bytes(store, "window/state")
         if state is not None:
             self.restoreState(state)
-        for key, splitter in (("splitter/main", self.splitter), ("splitter/note", self.detail.note.splitter)):
-            value = settings.read_bytes(store, key)
-            if value is not None:
-                splitter.restoreState(value)
+        self.panes.restore(store)
+        self.panes.fit(self.width())
+        note_sizes = settings.read_bytes(store, "splitter/note")
+        if note_sizes is not None:
+            self.detail.note.splitter.restoreState(note_sizes)
         header = settings.read_bytes(store, settings.HEADER_KEY)
         if header is not None:
             self.table.restore_header(header)
@@ -927,13 +924,14 @@ class MainWindow(QMainWindow):
 
     def _watch_settings(self) -> None:
         header = self.table.horizontalHeader()
-        for signal in (self.splitter.splitterMoved, self.detail.note.splitter.splitterMoved,
+        for signal in (self.splitter.splitterMoved, self.panes.work.splitterMoved, self.detail.note.splitter.splitterMoved,
                        header.sectionResized, header.sectionMoved, header.sortIndicatorChanged):
             signal.connect(lambda *_: self.schedule_save())
         self.search_bar.field.returnPressed.connect(lambda: self._remember_timer.start(0))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self.panes.fit(event.size().width())
         if hasattr(self, "_save_timer"):
             self.schedule_save()
 
@@ -946,7 +944,7 @@ class MainWindow(QMainWindow):
         store = settings.ui_settings()
         store.setValue("window/geometry", self.saveGeometry())
         store.setValue("window/state", self.saveState())
-        store.setValue("splitter/main", self.splitter.saveState())
+        self.panes.save(store)
         store.setValue("splitter/note", self.detail.note.splitter.saveState())
         store.setValue(settings.HEADER_KEY, self.table.horizontalHeader().saveState())
         store.setValue(self._recent_key(), self.search_bar.recent.stringList())
