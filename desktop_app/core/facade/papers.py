@@ -33,6 +33,7 @@ SORT_COLUMNS = {
     "priority": "priority",
     "added": "added",
     "citekey": "citekey COLLATE NOCASE",
+    "note": store.HAS_NOTE,
 }
 
 
@@ -56,16 +57,16 @@ class PaperOps(LibraryBase):
     def all_ids(self, order: str = "added", descending: bool = True) -> list[int]:
         clause = SORT_COLUMNS.get(order, "added")
         direction = "DESC" if descending else "ASC"
-        return [r[0] for r in self.db.conn.execute(f"SELECT id FROM papers ORDER BY {clause} {direction}, id {direction}")]
+        return [r[0] for r in self.db.conn.execute(f"SELECT id FROM papers ORDER BY {clause} {direction}, id")]
 
     def unread_ids(self) -> list[int]:
         return [r[0] for r in self.db.conn.execute(
-            "SELECT id FROM papers WHERE status != 'read' ORDER BY added DESC, id DESC")]
+            "SELECT id FROM papers WHERE status != 'read' ORDER BY added DESC, id")]
 
     def recent_ids(self, days: int = 7) -> list[int]:
         since = (utc_now() - timedelta(days=days)).isoformat()
         return [r[0] for r in self.db.conn.execute(
-            "SELECT id FROM papers WHERE added >= ? ORDER BY added DESC, id DESC", (since,))]
+            "SELECT id FROM papers WHERE added >= ? ORDER BY added DESC, id", (since,))]
 
     def rows(self, ids: Sequence[int]) -> dict[int, PaperRow]:
         return store.table_rows(self.db.conn, ids)

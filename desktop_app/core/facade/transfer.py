@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop_app import formats
@@ -69,13 +70,16 @@ class Transfer(PaperOps, Organisation):
         self._require_writable()
         tags = [self._check_tag(t) for t in tags]
         outcome = importing.ImportOutcome()
+        # One time for the whole import, to the microsecond: newest first lists the last import
+        # first and keeps each import's papers in their source order (ties go by id).
+        now = datetime.now(UTC)
         for start in range(0, len(papers), IMPORT_BATCH):
             if cancel and cancel():
                 outcome.cancelled = True
                 break
             batch = papers[start:start + IMPORT_BATCH]
             with self.db.write() as conn:
-                added, merged = self._store_batch(conn, batch, outcome.problems)
+                added, merged = self._store_batch(conn, batch, outcome.problems, now)
                 touched = added + merged
                 for tag in tags:
                     tid = organise.tag_id(conn, tag, create=True)
@@ -96,10 +100,9 @@ class Transfer(PaperOps, Organisation):
         return outcome
 
     def _store_batch(self, conn: sqlite3.Connection, batch: Sequence[Paper],
-                     problems: list[Problem]) -> tuple[list[int], list[int]]:
+                     problems: list[Problem], now: datetime) -> tuple[list[int], list[int]]:
         added: list[int] = []
         merged: list[int] = []
-        now = self._now()
 
         def taken(key: str) -> bool:
             return store.citekey_taken(conn, key)
