@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from desktop_app import __version__, formats
+from desktop_app import __version__
 from desktop_app.cli.common import CliError, print_json
 from desktop_app.cli.features import FEATURE_MODULES
+from desktop_app.core import vocabulary
 from desktop_app.core.import_folder import SUPPORTED_SUFFIXES, expand_import_paths
 from desktop_app.core.indexing import IndexProgress
 from desktop_app.core.library import Library, SearchResult
@@ -25,8 +26,8 @@ from desktop_app.domain.models import Paper, ReadStatus
 
 log = logging.getLogger(__name__)
 
-EXPORT_FORMATS = [f.name for f in formats.EXPORT_FORMATS]
-IMPORT_FORMATS = [f.name for f in formats.IMPORT_FORMATS]
+EXPORT_FORMATS = [f.name for f in vocabulary.EXPORT_FORMATS]
+IMPORT_FORMATS = [f.name for f in vocabulary.IMPORT_FORMATS]
 READ_ONLY_COMMANDS = {"search", "show", "related", "export", "stats"}
 
 

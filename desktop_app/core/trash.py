@@ -20,7 +20,7 @@ from desktop_app.storage import trash as stored
 from desktop_app.storage.trash import TrashedList, TrashedPaper
 
 if TYPE_CHECKING:
-    from desktop_app.core.library import Library
+    from desktop_app.core.facade.organise import Organisation as Library
 
 
 def _plural(count: int, word: str) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.vocabulary import Snippet
 from desktop_app.domain.models import Paper
 from desktop_app.gui import theme
 from desktop_app.gui.browser import SafeBrowser
@@ -25,7 +26,6 @@ from desktop_app.gui.links import arxiv_url, doi_url
 from desktop_app.gui.notes import NoteEditor
 from desktop_app.gui.related import RelatedPanel
 from desktop_app.gui.tag_editor import TagEditor
-from desktop_app.search.engine import Snippet
 
 STATUSES = (("unread", "Unread"), ("reading", "Reading"), ("read", "Read"))
 PRIORITIES = ("None", "Low", "Medium", "High")

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.export_options import ANNOTE_FORMATS
 from desktop_app.core.importing import ImportOutcome
+from desktop_app.core.vocabulary import EXPORT_FORMATS, Format
 from desktop_app.domain.models import Problem
-from desktop_app.formats import EXPORT_FORMATS, Format
 from desktop_app.gui import theme
 from desktop_app.gui.tag_editor import TagCompleter, split_tags
 

@@ -26,8 +26,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from desktop_app.search.engine import Snippet
-from desktop_app.storage.papers import PaperRow
+from desktop_app.core.vocabulary import PaperRow, Snippet
 
 MIME_IDS = "application/x-lectern-paper-ids"
 PaperIdRole = Qt.ItemDataRole.UserRole + 1
