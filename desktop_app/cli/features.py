@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from desktop_app.cli import trash
+# ``import a.b.c as c``, not ``from a.b import c``: the latter also imports the package itself,
+# which imports this module (an import cycle).
+import desktop_app.cli.trash as trash
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     trash,

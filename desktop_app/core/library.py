@@ -12,17 +12,18 @@ from __future__ import annotations
 from desktop_app.core.facade.maintenance import CheckReport, Maintenance, Stats
 from desktop_app.core.facade.searching import InvalidQueryError, SearchResult
 from desktop_app.core.facade.transfer import Transfer
+from desktop_app.core.facade.trash import TrashCan
 from desktop_app.core.undo import make_redoable
 
 __all__ = ["CheckReport", "InvalidQueryError", "Library", "SearchResult", "Stats"]
 
 
-class Library(Transfer, Maintenance):
+class Library(TrashCan, Transfer, Maintenance):
     """One open library folder (``library.sqlite``, ``index/``, ``backups/``).
 
     Composed of one module per concern under ``core/facade/``: ``base`` (opening, identity,
     undo), ``papers``, ``organise``, ``searching``, ``transfer`` (import/export) and
-    ``maintenance`` (index, checks, backups).  A new feature adds a module there.
+    ``maintenance`` (index, checks, backups), ``trash``.  A new feature adds a module there.
     """
 
 

@@ -20,7 +20,7 @@ from desktop_app.storage import trash as stored
 from desktop_app.storage.trash import TrashedList, TrashedPaper
 
 if TYPE_CHECKING:
-    from desktop_app.core.facade.base import LibraryBase
+    from desktop_app.core.facade.organise import Organisation as Library
 
 
 def _plural(count: int, word: str) -> str:
@@ -38,7 +38,7 @@ class TrashContents:
         return len(self.papers) + len(self.lists)
 
 
-def delete_papers(library: LibraryBase, refs: Sequence[int | str]) -> Changes:
+def delete_papers(library: Library, refs: Sequence[int | str]) -> Changes:
     """Move papers to the Trash (undoable: Undo restores them)."""
     library._require_writable()
     changes, moved = _trash_papers(library, library.resolve_many(refs))
@@ -46,7 +46,7 @@ def delete_papers(library: LibraryBase, refs: Sequence[int | str]) -> Changes:
     return changes
 
 
-def _trash_papers(library: LibraryBase, ids: Sequence[int]) -> tuple[Changes, list[int]]:
+def _trash_papers(library: Library, ids: Sequence[int]) -> tuple[Changes, list[int]]:
     with library.db.write() as conn:
         notes = organise.notes_of(conn, ids)
         moved = stored.trash_papers(conn, ids, stored.next_deletion(conn), library._now())
@@ -57,7 +57,7 @@ def _trash_papers(library: LibraryBase, ids: Sequence[int]) -> tuple[Changes, li
     return Changes(removed=frozenset(moved), tags=True, lists=True, label=label), moved
 
 
-def delete_list(library: LibraryBase, name: str) -> Changes:
+def delete_list(library: Library, name: str) -> Changes:
     """Move a reading list to the Trash (its papers stay in the library; undoable)."""
     library._require_writable()
     trash_id = _trash_list(library, library._list_id(name))
@@ -65,21 +65,21 @@ def delete_list(library: LibraryBase, name: str) -> Changes:
     return Changes(lists=True, label="delete list")
 
 
-def _trash_list(library: LibraryBase, list_id: int) -> int:
+def _trash_list(library: Library, list_id: int) -> int:
     with library.db.write() as conn:
         return stored.trash_list(conn, list_id, stored.next_deletion(conn), library._now())
 
 
-def contents(library: LibraryBase) -> TrashContents:
+def contents(library: Library) -> TrashContents:
     conn = library.db.conn
     return TrashContents(stored.trashed_papers(conn), stored.trashed_lists(conn))
 
 
-def count(library: LibraryBase) -> int:
+def count(library: Library) -> int:
     return sum(stored.counts(library.db.conn))
 
 
-def restore(library: LibraryBase, *, papers: Sequence[int] = (), lists: Sequence[int] = ()) -> Changes:
+def restore(library: Library, *, papers: Sequence[int] = (), lists: Sequence[int] = ()) -> Changes:
     """Put trashed papers (by paper id) and lists (by trash id) back where they were (undoable)."""
     library._require_writable()
     changes, list_ids = _restore(library, papers, lists)
@@ -95,7 +95,7 @@ def restore(library: LibraryBase, *, papers: Sequence[int] = (), lists: Sequence
     return changes
 
 
-def _restore(library: LibraryBase, papers: Sequence[int], lists: Sequence[int]) -> tuple[Changes, list[int]]:
+def _restore(library: Library, papers: Sequence[int], lists: Sequence[int]) -> tuple[Changes, list[int]]:
     """Lists first, so papers deleted with their lists find them again.  A paper whose
     citation key has been taken meanwhile (the same paper imported again) gets a free one.
     Returns the changes and the ids of the lists restored."""
@@ -137,7 +137,7 @@ def _restore(library: LibraryBase, papers: Sequence[int], lists: Sequence[int]) 
     return changes, list_ids
 
 
-def empty(library: LibraryBase, *, papers: Sequence[int] | None = None, lists: Sequence[int] | None = None) -> int:
+def empty(library: Library, *, papers: Sequence[int] | None = None, lists: Sequence[int] | None = None) -> int:
     """Delete for good: the given trashed papers and lists, or everything when neither is given.
 
     Not undoable (the window asks first).  Returns how many items left the Trash.

@@ -535,7 +535,7 @@ class MainWindow(QMainWindow):
             menu.addAction("Rename…", lambda: self.sidebar.edit(index)).setEnabled(writable)
             menu.addAction("Export List…", lambda: transfers.choose_export(prefer=f"Reading list: {scope.name}"))
             menu.addSeparator()
-            menu.addAction("Delete List", lambda: edits.delete_list(scope.name)).setEnabled(writable)
+            menu.addAction("Move List to Trash", lambda: edits.delete_list(scope.name)).setEnabled(writable)
         elif scope is not None and scope.kind == "tag":
             menu.addAction("Show", lambda: self.sidebar.select_scope(scope))
             menu.addAction("Rename…", lambda: self.sidebar.edit(index)).setEnabled(writable)

@@ -7,7 +7,6 @@ import re
 import sqlite3
 from collections.abc import Sequence
 
-from desktop_app.core import trash
 from desktop_app.core.changes import Changes
 from desktop_app.core.facade.searching import Searching
 from desktop_app.domain.errors import InvalidInputError, NotFoundError
@@ -158,10 +157,6 @@ class Organisation(Searching):
         with self.db.write() as conn:
             conn.execute("UPDATE lists SET name = ? WHERE id = ?", (name, list_id))
         return Changes(lists=True)
-
-    def delete_list(self, name: str) -> Changes:
-        """Move a reading list to the Trash (undoable)."""
-        return trash.delete_list(self, name)
 
     def _raw_delete_list(self, name: str) -> Changes:
         with self.db.write() as conn:

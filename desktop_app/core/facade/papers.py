@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from desktop_app.core import trash
 from desktop_app.core.changes import Changes
 from desktop_app.core.facade.base import LibraryBase
 from desktop_app.domain.citekeys import is_valid_key
@@ -150,21 +149,3 @@ class PaperOps(LibraryBase):
                              [(value_of(pid), now, pid) for pid in ids])
         self._after_write()
         return Changes(modified=frozenset(ids), lists=True, label=label)
-
-    def delete_papers(self, refs: Sequence[int | str]) -> Changes:
-        """Move papers to the Trash with their tags, list places and notes (undoable)."""
-        return trash.delete_papers(self, refs)
-
-    def trash(self) -> trash.TrashContents:
-        return trash.contents(self)
-
-    def trash_count(self) -> int:
-        return trash.count(self)
-
-    def restore_from_trash(self, papers: Sequence[int] = (), lists: Sequence[int] = ()) -> Changes:
-        """Papers (by id) and lists (by trash id) back from the Trash (undoable)."""
-        return trash.restore(self, papers=papers, lists=lists)
-
-    def empty_trash(self, papers: Sequence[int] | None = None, lists: Sequence[int] | None = None) -> int:
-        """Delete for good (everything, or the given trashed papers and lists); not undoable."""
-        return trash.empty(self, papers=papers, lists=lists)
