@@ -24,8 +24,10 @@ from pydantic import ValidationError
 from desktop_app import formats
 from desktop_app.core import importing
 from desktop_app.core.arxiv_fetch import Fetch, complete_from_arxiv, fetch_atom
+from desktop_app.core.attachments import AttachOutcome
 from desktop_app.core.changes import Changes
 from desktop_app.core.indexing import BackgroundIndexer, Indexer, ProgressCallback
+from desktop_app.core.library_files import LibraryFiles
 from desktop_app.core.lock import LibraryLock
 from desktop_app.core.paths import BACKUP_DIR, DATABASE, INDEX_DIR, LOCK_FILE
 from desktop_app.core.sidelookup import SqlSideLookup
@@ -48,6 +50,7 @@ from desktop_app.storage import backup as backups
 from desktop_app.storage import organise, queue
 from desktop_app.storage import papers as store
 from desktop_app.storage.db import Database, DatabaseError
+from desktop_app.storage.files import FileRow
 from desktop_app.storage.papers import PaperRow
 
 log = logging.getLogger(__name__)
@@ -164,6 +167,7 @@ class Library:
             self.engine = SearchEngine(self.index)
             self.indexer = Indexer(self.db, self.index)
             self._open_index()
+            self.files = LibraryFiles(self.directory, self.db, readonly=self.readonly)
         except DatabaseError as exc:
             self._lock.release()
             raise LecternError(str(exc)) from exc
@@ -208,6 +212,8 @@ class Library:
 
     def close(self) -> None:
         self.stop_background_indexing()
+        if hasattr(self, "files"):
+            self.files.close()
         if hasattr(self, "index"):
             self.index.close()
         if hasattr(self, "db"):
@@ -334,7 +340,7 @@ class Library:
     def compile(self, text: str) -> CompiledQuery:
         self._require_index()
         try:
-            return self.engine.compile(text, SqlSideLookup(self.db, self.engine))
+            return self.engine.compile(text, SqlSideLookup(self.db, self.engine, self.files.search.paper_ids))
         except QueryError as exc:
             raise InvalidQueryError(str(exc)) from exc
 
@@ -349,7 +355,7 @@ class Library:
         gone = queue.removed_but_queued(conn)
         hits = [h for h in outcome.hits if h.pid not in gone]
         dropped = len(outcome.hits) - len(hits)
-        return SearchResult(
+        result = SearchResult(
             text=text,
             ids=[h.pid for h in hits],
             scores={h.pid: h.score for h in hits},
@@ -358,6 +364,9 @@ class Library:
             count=lambda: outcome.count() - dropped,
             _total=None if outcome.total is None else outcome.total - dropped,
         )
+        # plain queries also find papers by their PDFs' text, ranked after every other match
+        return self.files.search.extend(result, limit, lambda: [h.pid for h in self.engine.search(compiled).hits
+                                                                if h.pid not in gone])
 
     def snippets(self, result: SearchResult | CompiledQuery, ids: Sequence[int]) -> dict[int, Snippet]:
         """Highlighted fragments for the rows a view shows (abstract, else title, else note)."""
@@ -407,6 +416,20 @@ class Library:
         if list_name is not None:
             return self.list_ids(list_name)
         return self.all_ids(order="added", descending=False)
+
+    # -- attached files (core/library_files.py does the work) ---------------------------
+
+    def attach(self, ref: int | str, paths: Sequence[Path | str], *, link: bool = False,
+               kind: str = "paper") -> AttachOutcome:
+        self._require_writable()
+        return self.files.attach(self.resolve(ref), paths, link=link, kind=kind)
+
+    def attached_files(self, ref: int | str) -> list[FileRow]:
+        return self.files.files(self.resolve(ref))
+
+    def detach(self, file_ids: Sequence[int]) -> Changes:
+        self._require_writable()
+        return self.files.detach(file_ids)
 
     def export(self, ids: Sequence[int], fmt: str, **options: object) -> str:
         return formats.render(self.papers(ids), fmt, **options)
@@ -1100,6 +1123,8 @@ class Library:
             organise.set_setting(conn, "library_id", self.library_id)
         self.clock = queue.QueueClock(self.db.conn)
         self.indexer = Indexer(self.db, self.index)
+        self.files.close()
+        self.files = LibraryFiles(self.directory, self.db, readonly=False)
         self._reset_index()
         self.undo_stack.clear()
         return Changes(index=True, tags=True, lists=True, searches=True, label="restore")
