@@ -9,4 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-FEATURE_MODULES: tuple[ModuleType, ...] = ()
+from desktop_app.cli import files
+
+FEATURE_MODULES: tuple[ModuleType, ...] = (files,)

@@ -30,6 +30,7 @@ from desktop_app.core.indexing import BackgroundIndexer, Indexer, ProgressCallba
 from desktop_app.core.library_files import LibraryFiles
 from desktop_app.core.lock import LibraryLock
 from desktop_app.core.paths import BACKUP_DIR, DATABASE, INDEX_DIR, LOCK_FILE
+from desktop_app.core.pdf_import import import_pdfs, is_pdf_input
 from desktop_app.core.sidelookup import SqlSideLookup
 from desktop_app.core.undo import UndoStack
 from desktop_app.domain.citekeys import assign_key, is_valid_key
@@ -532,6 +533,9 @@ class Library:
             path = Path(raw_path)
             if progress:
                 progress(str(path), number, len(paths))
+            if is_pdf_input(path):  # a PDF or a folder of them: papers from the files (core/pdf_import.py)
+                outcome.absorb(import_pdfs(self, [path], cancel=cancel))
+                continue
             report, failure = importing.read_file(path, fmt)
             if failure is not None:
                 outcome.unreadable.append(str(path))
