@@ -7,13 +7,12 @@ the ordinary ``import`` command and ``core/pdf_import.py``.)
 from __future__ import annotations
 
 import argparse
-import subprocess
 from typing import Any, TextIO
 
 from desktop_app.cli.common import CliError, print_json
+from desktop_app.core.attachments import FILE_KINDS, FileRow
 from desktop_app.core.library import Library
-from desktop_app.core.viewer import child_environment, viewer_command
-from desktop_app.storage.files import FILE_KINDS, FileRow
+from desktop_app.core.viewer import launch, viewer_command
 
 
 def _row_json(library: Library, row: FileRow) -> dict[str, Any]:
@@ -87,11 +86,8 @@ def cmd_open(library: Library, args: argparse.Namespace, out: TextIO, err: TextI
         if target.page:
             print(f"lectern: note: the default viewer is not known to open a given page; opening page 1 "
                   f"(set ${'LECTERN_PDF_VIEWER'} to evince, okular, zathura, mupdf...)", file=err)
-    try:
-        subprocess.Popen(command, env=child_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
-    except OSError as exc:
-        raise CliError(f"cannot start {command[0]}: {exc.strerror or exc}") from exc
+    if not launch(command):
+        raise CliError(f"cannot start {command[0]}")
     return 0
 
 

@@ -26,6 +26,7 @@ from desktop_app.storage.db import Database
 from desktop_app.storage.files import FILE_KINDS, FileRow
 
 log = logging.getLogger(__name__)
+__all__ = ["FILE_KINDS", "AttachOutcome", "Attachments", "FileRow", "file_hash", "safe_name"]
 
 FILES_DIR = "files"
 MAX_ATTACH_BYTES = 2 * 1024 * 1024 * 1024  # any file may be attached; only PDFs up to 200 MB are read

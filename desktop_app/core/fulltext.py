@@ -132,14 +132,16 @@ class FulltextIndexer:
                         statuses.append((file_id, len(result.pages) or None, result.status))
                         docs.extend(PageDoc(row.paper_id, file_id, n, text)
                                     for n, text in enumerate(result.pages, start=1) if text.strip())
-                    if progress:
-                        progress(IndexProgress(done + number + 1, pending - number - 1))
+                    if progress:  # the batch counts as pending until its commit
+                        progress(IndexProgress(done + number, pending - number))
                 self.index.write(docs, [file_id for file_id, _ in batch])
                 with self.db.write() as conn:
                     for file_id, pages, status in statuses:
                         store.set_text(conn, file_id, pages, status)
                     store.forget_text(conn, batch)
                 done += len(batch)
+                if progress:
+                    progress(IndexProgress(done, store.pending_text(self.db.conn)))
             if done:
                 self.index.merge_if_fragmented()
         return done

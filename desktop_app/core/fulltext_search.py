@@ -41,6 +41,12 @@ class PageSnippet:
     def html(self) -> str:
         return f"p. {self.page}: …{self.snippet.html()}…"
 
+    def as_snippet(self) -> Snippet:
+        """``p. 7: …fragment…`` as one snippet, its marks shifted past the page label."""
+        label = f"p. {self.page}: …"
+        spans = tuple((start + len(label), end + len(label)) for start, end in self.snippet.spans)
+        return Snippet(label + self.snippet.text + "…", spans)
+
 
 def is_plain(text: str) -> bool:
     """A query without ``field:`` parts (words, phrases, boolean operators)."""

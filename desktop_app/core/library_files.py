@@ -49,6 +49,7 @@ class LibraryFiles:
         self.indexer = FulltextIndexer(directory, db, self.index)
         self.search = FulltextSearch(db, self.index, self.indexer.cache)
         self._background: BackgroundFulltext | None = None
+        self._wanted: tuple[ProgressCallback | None, Callable[[str], None] | None] | None = None
 
     def close(self) -> None:
         self.stop_background()
@@ -116,8 +117,7 @@ class LibraryFiles:
 
     def rebuild(self) -> None:
         """Throw the full-text index away and queue every file (text comes back from the cache)."""
-        background = self._background
-        callbacks = (background.on_progress, background.on_error) if background else None
+        callbacks = self._wanted
         self.stop_background()
         self.index.close()
         self.index.create()
@@ -129,17 +129,26 @@ class LibraryFiles:
     def wake(self) -> None:
         if self._background is not None:
             self._background.wake()
+        elif self._wanted is not None and self.pending():
+            self._launch(*self._wanted)
 
     def start_background(self, on_progress: ProgressCallback | None = None,
                          on_error: Callable[[str], None] | None = None) -> None:
+        """Read and index files in a child process from now on; it starts with the first file to read."""
         if self.readonly or self._background is not None:
             return
+        self._wanted = (on_progress, on_error)
+        if self.pending():
+            self._launch(on_progress, on_error)
+
+    def _launch(self, on_progress: ProgressCallback | None, on_error: Callable[[str], None] | None) -> None:
         self.index.pages.external_writers = True
         background = BackgroundFulltext(self.directory, on_progress, on_error)
         background.start()
         self._background = background
 
     def stop_background(self) -> None:
+        self._wanted = None
         background, self._background = self._background, None
         if background is not None:
             background.stop()

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 ENV_VIEWER = "LECTERN_PDF_VIEWER"
@@ -71,3 +72,15 @@ def child_environment() -> dict[str, str]:
     elif getattr(sys, "frozen", False):
         env.pop("LD_LIBRARY_PATH", None)
     return env
+
+
+def launch(command: list[str]) -> bool:
+    """Start a viewer detached from us (it outlives the window); False when it cannot start."""
+    try:
+        process = subprocess.Popen(command, env=child_environment(), stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return False
+    # reap it when it exits (no zombie, no "still running" warning when the Popen is collected)
+    threading.Thread(target=process.wait, name="lectern-viewer", daemon=True).start()
+    return True
