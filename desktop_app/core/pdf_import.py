@@ -64,6 +64,10 @@ def import_pdfs(library: Library, paths: Sequence[Path | str], *, link: bool = F
                 progress: Callable[[str, int, int], None] | None = None) -> ImportOutcome:
     """Make a paper of each PDF and attach the file; problems and guesses go into the outcome."""
     outcome = ImportOutcome()
+    for folder in (Path(p) for p in paths):
+        if folder.is_dir() and not pdfs_in([folder]):
+            outcome.problems.append(Problem(source=str(folder), reason="a folder without PDFs in it (nothing to import)"))
+            outcome.unreadable.append(str(folder))
     pdfs = pdfs_in(Path(p) for p in paths)
     with PdfWorker() as worker:
         for number, path in enumerate(pdfs):
