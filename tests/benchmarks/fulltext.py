@@ -40,7 +40,7 @@ _TEX_SPECIALS = str.maketrans({c: " " for c in "\\{}$&#^_%~"})
 
 def _plain(text: str) -> str:
     """Text pdflatex takes as it is: ASCII without TeX's special characters."""
-    return text.encode("ascii", "ignore").decode().translate(_TEX_SPECIALS)
+    return "".join(c if 32 <= ord(c) < 127 else " " for c in text).translate(_TEX_SPECIALS)
 
 
 def _records(count: int) -> list[dict[str, str]]:
