@@ -99,6 +99,8 @@ def cmd_fulltext(library: Library, args: argparse.Namespace, out: TextIO, err: T
         library.files.rebuild()
         library.files.catch_up()
     elif args.action == "index":
+        for note in library.files.recheck():
+            print(note, file=out)
         library.files.catch_up()
     pages = library.files.index.page_count() if library.files.index.is_open() else 0
     info = {"plain_queries_search_full_text": search.plain_enabled(), "pages_indexed": pages,
@@ -138,7 +140,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--print", action="store_true", help="print the file and page instead of opening it")
     p.set_defaults(func=cmd_open)
 
-    p = sub.add_parser("fulltext", help="the full-text index of attached PDFs: status, on/off, index, rebuild")
+    p = sub.add_parser("fulltext", help="the full-text index of attached PDFs: status, on/off, index "
+                       "(re-read changed files), rebuild")
     p.add_argument("action", nargs="?", choices=("status", "on", "off", "index", "rebuild"), default="status",
                    help="on/off: whether plain queries also search PDF text")
     p.add_argument("--json", action="store_true")

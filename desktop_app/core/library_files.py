@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.core.attachments import Attachments, AttachOutcome
+from desktop_app.core.attachments import Attachments, AttachOutcome, file_hash
 from desktop_app.core.changes import Changes
 from desktop_app.core.fulltext import (
     FULLTEXT_DIR,
@@ -73,6 +73,24 @@ class LibraryFiles:
         changes = self.attachments.refresh(file_id)
         self.wake()
         return changes
+
+    def recheck(self) -> list[str]:
+        """Find files changed or gone since they were read; changed ones are read again.
+
+        Returns one line per file that changed or is missing (linked files live outside the library).
+        """
+        notes: list[str] = []
+        conn = self.db.conn
+        for (file_id,) in conn.execute("SELECT id FROM files ORDER BY id").fetchall():
+            row = self.attachments.file(file_id)
+            path = self.attachments.path_of(row)
+            if not path.is_file():
+                notes.append(f"{path}: missing (attached to paper {row.paper_id})")
+                continue
+            if path.stat().st_size != row.size or file_hash(path)[0] != row.sha256:
+                self.refresh(row.id)
+                notes.append(f"{path}: changed; its text is read again")
+        return notes
 
     def purge_deleted(self, paper_ids: Sequence[int] | None = None) -> int:
         gone = self.attachments.purge_deleted(paper_ids)

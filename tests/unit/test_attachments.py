@@ -106,8 +106,9 @@ def test_detach_and_refresh_update_the_index(library: Library, tmp_path: Path) -
     [row] = library.attach(pid, [pdf], link=True).attached
     library.files.catch_up()
     assert library.search("fulltext:imagenet").ids == [pid]
-    paper_pdf(pdf, "Pruning Vision Models", ["now about cifar only"])
-    library.files.refresh(row.id)
+    paper_pdf(pdf, "Pruning Vision Models", ["now about cifar only"])  # the linked file changes
+    assert library.files.recheck() == [f"{pdf.resolve()}: changed; its text is read again"]
+    assert library.files.recheck() == []
     library.files.catch_up()
     assert library.search("fulltext:imagenet").ids == []
     assert library.search("fulltext:cifar").ids == [pid]
