@@ -132,3 +132,14 @@ def test_a_pdf_dropped_on_the_window_with_a_doi_becomes_a_paper(qtbot, window: M
 def test_files_model_is_a_sound_qt_model(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
     model = FilesModel()
     qtmodeltester.check(model, force_py=True)
+
+
+def test_the_import_report_lists_guessed_titles(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pdf = paper_pdf(tmp_path / "guess.pdf", "Learning Without Labels", ["body text about labels"])
+    with qtbot.waitSignal(window.importFinished, timeout=WAIT_MS) as finished:
+        window.import_files([pdf])
+    report = window.transfers.show_import_report(finished.args[0])
+    text = report.body.toPlainText()
+    report.close()
+    assert "Titles guessed from PDFs (check them)" in text
+    assert "title guessed from the first page: 'Learning Without Labels'" in text
