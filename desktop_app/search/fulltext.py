@@ -31,6 +31,7 @@ from whoosh.searching import Searcher
 from desktop_app.search.analysis import prose_analyzer
 from desktop_app.search.engine import SNIPPET_CHARS, Snippet, _SpanFormatter
 from desktop_app.search.index import _SubIndex
+from desktop_app.search.phrase import FastPhrase
 from desktop_app.search.segment_writer import segment_writer
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,7 @@ class FulltextIndex:
                 return _expand(reader, leaf, words)
             if isinstance(leaf, wq.Phrase):
                 words.update(leaf.words)
-                return wq.Phrase(FIELD, leaf.words, slop=leaf.slop, boost=leaf.boost)
+                return FastPhrase(FIELD, leaf.words, slop=leaf.slop, boost=leaf.boost)
             if isinstance(leaf, wq.Term):
                 words.add(str(leaf.text))
                 return wq.Term(FIELD, leaf.text, boost=leaf.boost)

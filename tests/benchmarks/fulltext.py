@@ -168,9 +168,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdfs", type=int, default=1000)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--latency-only", action="store_true",
+                        help="with --workdir of an earlier run: measure the queries on its library again")
     args = parser.parse_args(argv)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="lectern-fulltext-"))
     rng = random.Random(SEED)
+    if args.latency_only:
+        return _latency_only(work, args.pdfs, rng)
     report: dict[str, object] = {"pdfs": args.pdfs}
 
     started = time.perf_counter()
@@ -235,6 +239,25 @@ def main(argv: list[str] | None = None) -> int:
     print(_markdown(report))
     if args.workdir is None:
         shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _latency_only(work: Path, count: int, rng: random.Random) -> int:
+    records = _records(count)[:count]
+    queries = _query_sets(rng, records)
+    with Library.open(work / "library") as library:
+        library.files.search.set_plain(True)
+        latency = {name: _latency(lambda q: library.search(q, limit=50), qs) for name, qs in queries.items()}
+        library.files.search.set_plain(False)
+        off = {name: _latency(lambda q: library.search(q, limit=50), queries[name])
+               for name in ("plain (title/abstract)", "title:")}
+        library.files.search.set_plain(True)
+        pages = library.files.index.page_count()
+    print(f"## fulltext: latency again on {pages} pages\n\n| query class | p50 ms | p95 ms |\n|---|---|---|")
+    for name, value in latency.items():
+        print(f"| {name} | {value['p50']:.1f} | {value['p95']:.1f} |")
+    for name, value in off.items():
+        print(f"| {name}, fallback off | {value['p50']:.1f} | {value['p95']:.1f} |")
     return 0
 
 
