@@ -50,7 +50,7 @@ class PageSnippet:
 
 def is_plain(text: str) -> bool:
     """A query without ``field:`` parts (words, phrases, boolean operators)."""
-    outside_quotes = re.sub(r'"[^"]*"', " ", text)
+    outside_quotes = re.sub(r'"[^"]*"', "x", text)  # field:"a phrase" stays a field
     return not _FIELD_NAME.search(outside_quotes)
 
 
@@ -91,24 +91,22 @@ class FulltextSearch:
             return result
         try:
             node = self.index.parse(result.text)
-            best = self.index.best_pages(node)
-            matching = self.index.paper_ids(node)
+            pages = self.index.page_counts(node)  # unscored: a scored page search cost 10x more
         except FulltextError:
             return result
-        present = _existing(self.db, matching)
+        present = _existing(self.db, set(pages))
         shown = set(result.ids)
-        ordered = [pid for pid in best if pid in present] + sorted(present - set(best))
-        extra = [pid for pid in ordered if pid not in shown]
+        # papers whose PDFs match on more pages first
+        extra = sorted((pid for pid in present if pid not in shown), key=lambda pid: (-pages[pid], pid))
         complete = limit is None or result._total is not None
         room = len(extra) if limit is None else max(0, limit - len(result.ids)) if complete else 0
         if not extra:
             return result
         floor = min(result.scores.values(), default=1.0) * FALLBACK_SHARE
-        top = max((hit.score for hit in best.values()), default=1.0) or 1.0
+        most = max(pages.values(), default=1)
         scores = dict(result.scores)
-        for rank, pid in enumerate(extra[:room]):
-            hit = best.get(pid)
-            scores[pid] = floor * (hit.score / top if hit else 0.0) or floor / (rank + 2)
+        for pid in extra[:room]:
+            scores[pid] = floor * pages[pid] / most
         if complete:
             total = (result._total or 0) + len(extra)
             return dataclasses.replace(result, ids=result.ids + extra[:room], scores=scores, _total=total,
@@ -131,17 +129,16 @@ class FulltextSearch:
         words = self.terms(compiled)
         if not words or not self._usable():
             return {}
-        node = wq.Or([wq.Term("fulltext", w) for w in sorted(words)])
         found: dict[int, PageSnippet] = {}
         for pid in ids:
-            hits = self.index.ranked(node, limit=1, paper=pid)
-            if not hits:
+            hit = self.index.best_page(words, pid)
+            if hit is None:
                 continue
-            row = store.get(self.db.conn, hits[0].file_id)
+            row = store.get(self.db.conn, hit.file_id)
             if row is None:
                 continue
-            text = self.cache.page(row.sha256, hits[0].page)
-            found[pid] = PageSnippet(row.id, hits[0].page, self.index.snippet(words, text))
+            text = self.cache.page(row.sha256, hit.page)
+            found[pid] = PageSnippet(row.id, hit.page, self.index.snippet(words, text))
         return found
 
 

@@ -41,7 +41,6 @@ SCHEMA_VERSION = 1
 META = "meta.json"
 MAX_EXPANSIONS = 64
 MIN_PREFIX = 2
-RANKED_PAGES = 2000  # pages scored for a ranked full-text search; paper order comes from their best page
 
 
 def fulltext_schema() -> Schema:
@@ -223,41 +222,52 @@ class FulltextIndex:
 
     def paper_ids(self, node: wq.Query) -> set[int]:
         """Papers with a page matching ``node`` (no scoring: the fast path for ``fulltext:``)."""
+        return set(self.page_counts(node))
+
+    def page_counts(self, node: wq.Query) -> dict[int, int]:
+        """For each paper with a page matching ``node``: how many of its pages match (unscored)."""
         query, _ = self.bounded(node)
         searcher = self.pages.searcher()
-        found: set[int] = set()
-        for leaf, (rows, _offset) in zip(searcher.leaf_searchers(), self._columns.lookup(searcher), strict=True):
-            leaf_searcher, _ = leaf
-            matcher = query.matcher(leaf_searcher)
+        counts: dict[int, int] = {}
+        for (leaf_searcher, _offset), (rows, _) in zip(searcher.leaf_searchers(), self._columns.lookup(searcher),
+                                                        strict=True):
             reader = leaf_searcher.reader()
-            deleted = reader.is_deleted if reader.has_deletions() else None
-            for docnum in matcher.all_ids():
-                if deleted is None or not deleted(docnum):
-                    found.add(rows[docnum][0])
-        return found
+            docnums = _docnums(query, leaf_searcher, rows)
+            if reader.has_deletions():
+                docnums = {d for d in docnums if not reader.is_deleted(d)}
+            for docnum in docnums:
+                pid = rows[docnum][0]
+                counts[pid] = counts.get(pid, 0) + 1
+        return counts
 
-    def ranked(self, node: wq.Query, limit: int = RANKED_PAGES, paper: int | None = None) -> list[PageHit]:
-        """The best pages for ``node`` (of one paper when ``paper`` is given), best first."""
-        query, _ = self.bounded(node)
-        if paper is not None:
-            query = wq.And([query, wq.Term("paper", str(paper))])
+    def best_page(self, words: Iterable[str], paper: int) -> PageHit | None:
+        """The page of ``paper`` where ``words`` weigh most (for its snippet), without a search."""
         searcher = self.pages.searcher()
-        results = searcher.search(query, limit=limit, terms=False)
-        leaves = self._columns.lookup(searcher)
-        offsets = [offset for _, offset in leaves]
-        hits = []
-        for score, docnum in results.top_n:
-            index = max(i for i, o in enumerate(offsets) if o <= docnum)
-            rows, offset = leaves[index]
-            pid, fid, page = rows[docnum - offset]
-            hits.append(PageHit(pid, fid, page, float(score)))
-        return hits
-
-    def best_pages(self, node: wq.Query, limit: int = RANKED_PAGES) -> dict[int, PageHit]:
-        """Each matching paper's best page, papers in score order."""
-        best: dict[int, PageHit] = {}
-        for hit in self.ranked(node, limit):
-            best.setdefault(hit.paper_id, hit)
+        best: PageHit | None = None
+        terms = sorted(set(words))
+        for (leaf_searcher, _offset), (rows, _) in zip(searcher.leaf_searchers(), self._columns.lookup(searcher),
+                                                        strict=True):
+            reader = leaf_searcher.reader()
+            if ("paper", str(paper)) not in reader:
+                continue
+            pages = [d for d in reader.postings("paper", str(paper)).all_ids()
+                     if not (reader.has_deletions() and reader.is_deleted(d))]
+            weights = dict.fromkeys(pages, 0.0)
+            for term in terms:
+                if (FIELD, term) not in reader:
+                    continue
+                postings = reader.postings(FIELD, term)
+                for docnum in pages:
+                    if not postings.is_active():
+                        break
+                    if postings.id() < docnum:
+                        postings.skip_to(docnum)
+                    if postings.is_active() and postings.id() == docnum:
+                        weights[docnum] += postings.weight()
+            for docnum, weight in weights.items():
+                if weight > 0 and (best is None or weight > best.score):
+                    pid, fid, page = rows[docnum]
+                    best = PageHit(pid, fid, page, weight)
         return best
 
     def snippet(self, words: Iterable[str], text: str) -> Snippet:
@@ -271,6 +281,64 @@ class FulltextIndex:
         found = highlight.highlight(flat, terms, analyzer, fragmenter, _SpanFormatter(), top=1,
                                     order=highlight.SCORE)
         return found[0] if found else Snippet(flat[:SNIPPET_CHARS])
+
+
+def _docnums(query: wq.Query, searcher: Searcher, rows: list[tuple[int, int, int]]) -> set[int]:
+    """The documents of one segment matching ``query``; unions and intersections of terms as sets.
+
+    Whoosh's ``Or`` matcher merges its children through a heap in Python, a posting at a time;
+    a prefix's 64 expansions cost ~250 ms at 15k pages that way, a union of posting sets far less.
+    A phrase checks positions on one matching page per paper only (``rows`` maps pages to papers).
+    """
+    if isinstance(query, wq.Phrase) and query.slop <= 1 and len(query.words) > 1:
+        return _phrase_docnums(query, searcher, rows)
+    if isinstance(query, wq.Term):
+        if (query.fieldname, query.text) not in searcher.reader():
+            return set()
+        return set(searcher.reader().postings(query.fieldname, query.text).all_ids())
+    if type(query) is wq.Or:
+        found: set[int] = set()
+        for child in query.subqueries:
+            found |= _docnums(child, searcher, rows)
+        return found
+    if type(query) is wq.And:
+        parts = sorted((_docnums(child, searcher, rows) for child in query.subqueries), key=len)
+        result = parts[0] if parts else set()
+        for part in parts[1:]:
+            result &= part
+        return result
+    if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+        return set()
+    return set(query.matcher(searcher).all_ids())
+
+
+def _phrase_docnums(query: wq.Phrase, searcher: Searcher, rows: list[tuple[int, int, int]]) -> set[int]:
+    """Pages holding the exact phrase: word sets intersected first, positions read per candidate page,
+    and a paper's further pages skipped once one of them has the phrase."""
+    reader = searcher.reader()
+    field = query.fieldname
+    words = [str(w) for w in query.words]
+    if any((field, w) not in reader for w in words):
+        return set()
+    candidates = sorted(set.intersection(*(set(reader.postings(field, w).all_ids()) for w in words)))
+    matchers = [reader.postings(field, w) for w in words]
+    found: set[int] = set()
+    done: set[int] = set()
+    for docnum in candidates:
+        pid = rows[docnum][0]
+        if pid in done:
+            continue
+        starts: set[int] | None = None
+        for offset, matcher in enumerate(matchers):
+            matcher.skip_to(docnum)
+            shifted = {p - offset for p in matcher.value_as("positions")}
+            starts = shifted if starts is None else starts & shifted
+            if not starts:
+                break
+        if starts:
+            found.add(docnum)
+            done.add(pid)
+    return found
 
 
 def _expand(reader: IndexReader, leaf: wq.Query, words: set[str]) -> wq.Query:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.core.fulltext_search import is_plain
 from desktop_app.core.library import InvalidQueryError, Library
 from desktop_app.domain.errors import InvalidInputError, NotFoundError
 from desktop_app.domain.models import Paper
@@ -161,3 +162,9 @@ def test_a_lost_index_is_rebuilt_from_the_text_cache(tmp_path: Path) -> None:
         assert library.files.pending() == 1
         library.files.catch_up()
         assert library.search("fulltext:imagenet").ids == [pid]
+
+
+def test_plain_queries_are_those_without_fields() -> None:
+    assert is_plain("pruning transformers") and is_plain('"negative results" OR imagenet')
+    assert is_plain('"title: in a phrase"')
+    assert not is_plain('fulltext:"negative results"') and not is_plain("pruning year:2020..2024")
