@@ -90,8 +90,12 @@ def cmd_import(library: Library, args: argparse.Namespace, out: TextIO, err: Tex
     print(outcome.summary(), file=out)
     for problem in outcome.problems:
         print(str(problem), file=out)
+    for guess in outcome.guesses:
+        print(f"guess: {guess}", file=out)
     if not args.no_index and _index_work(library):
         library.catch_up_index(progress=_progress_writer(err, "indexing"))
+    if not args.no_index and library.files.pending():
+        library.files.catch_up(progress=_progress_writer(err, "reading PDFs"))
     return 1 if outcome.unreadable else 0
 
 
@@ -108,12 +112,18 @@ def _catch_up_for_search(library: Library, err: TextIO) -> None:
         return
     if _index_work(library):
         library.catch_up_index(progress=_progress_writer(err, "indexing"))
+    if library.files.pending():
+        library.files.catch_up(progress=_progress_writer(err, "reading PDFs"))
 
 
 def cmd_search(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _catch_up_for_search(library, err)
     result = library.search(args.query, limit=args.limit)
     items = [_paper_summary(library, pid, result, result.scores[pid]) for pid in result.ids]
+    pages = library.files.search.page_snippets(result.compiled, result.ids)
+    for item in items:
+        if item["id"] in pages:
+            item["page"], item["page_snippet"] = pages[item["id"]].page, pages[item["id"]].html()
     if args.json:
         print_json(items, out)
         return 0
@@ -125,6 +135,9 @@ def cmd_search(library: Library, args: argparse.Namespace, out: TextIO, err: Tex
             else library.snippets(result, [item["id"]])[item["id"]].marked("[", "]")
         if snippet:
             print(f"    {snippet}", file=out)
+        if item["id"] in pages:
+            marks = ("\033[1m", "\033[0m") if out.isatty() else ("[", "]")
+            print("    " + pages[item["id"]].text(*marks), file=out)
     shown = len(items)
     if result.total > shown:
         print(f"({shown} of {result.total} shown; --limit N for more)", file=out)

@@ -1,8 +1,9 @@
 """Importing a folder: the files in it and its subfolders that Lectern can read.
 
 A folder is walked recursively in a stable order (by path); hidden files and folders
-(``.git``) are skipped, and only the suffixes the importers read are taken, so a folder
-of PDFs and notes with one ``refs.bib`` imports just that.  Paths that are files are
+(``.git``) are skipped, and only the suffixes the importers read are taken (PDFs
+included: each becomes a paper, or joins the paper its DOI or arXiv id names), so a
+folder's notes and images are left alone.  Paths that are files are
 kept as given, whatever their suffix (the user named them).
 """
 
@@ -12,7 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = frozenset({".bib", ".bibtex", ".biblatex", ".ris", ".json", ".atom", ".xml", ".txt"})
+SUPPORTED_SUFFIXES = frozenset({".bib", ".bibtex", ".biblatex", ".ris", ".json", ".atom", ".xml", ".txt", ".pdf"})
 
 
 def files_in_folder(folder: Path) -> list[Path]:

@@ -52,6 +52,7 @@ class ImportOutcome:
     files: list[FileAccount] = field(default_factory=list)
     cancelled: bool = False
     changes: Changes = field(default_factory=Changes)
+    guesses: list[str] = field(default_factory=list)  # titles guessed from PDFs, for the user to check
 
     def summary(self) -> str:
         text = (f"imported {len(self.imported)}, merged {len(self.merged)} duplicates, "
@@ -65,6 +66,7 @@ class ImportOutcome:
         self.unreadable.extend(other.unreadable)
         self.files.extend(other.files)
         self.cancelled = self.cancelled or other.cancelled
+        self.guesses.extend(other.guesses)
         self.changes = self.changes | other.changes
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from whoosh import query as wq
 
 from desktop_app.domain.models import normalise_doi, strip_arxiv_version
@@ -19,9 +21,11 @@ def _like_escape(text: str) -> str:
 class SqlSideLookup:
     """The ``SideLookup`` the query compiler uses: SQLite plus the notes index."""
 
-    def __init__(self, db: Database, engine: SearchEngine) -> None:
+    def __init__(self, db: Database, engine: SearchEngine,
+                 fulltext: Callable[[wq.Query], set[int]] | None = None) -> None:
         self.db = db
         self.engine = engine
+        self.fulltext = fulltext
 
     def _ids(self, sql: str, params: tuple[object, ...]) -> set[int]:
         return {r[0] for r in self.db.conn.execute(sql, params)}
@@ -79,6 +83,9 @@ class SqlSideLookup:
 
     def ids_for_note_query(self, query: wq.Query) -> set[int]:
         return self.engine.note_pids(query)
+
+    def ids_for_fulltext_query(self, query: wq.Query) -> set[int]:
+        return self.fulltext(query) if self.fulltext is not None else set()
 
 
 _AFTER_EVERY_CHARACTER = "\U0010ffff"  # prefix + this sorts after every string that starts with prefix

@@ -47,3 +47,18 @@ def open_link(link: str) -> bool:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def open_file(path: str) -> bool:
+    """Hand a local file (an attached PDF) to the desktop's default application."""
+    url = QUrl.fromLocalFile(path)
+    if not getattr(sys, "frozen", False):
+        return _opener(url)
+    saved = dict(os.environ)
+    try:
+        os.environ.clear()
+        os.environ.update(child_environment(saved, frozen=True))
+        return _opener(url)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

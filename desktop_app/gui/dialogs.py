@@ -69,6 +69,9 @@ def report_html(outcome: ImportOutcome, titles: dict[int, str]) -> str:
         more = (f"<li><i>… and {len(outcome.problems) - REPORT_LIMIT:,} more</i></li>"
                 if len(outcome.problems) > REPORT_LIMIT else "")
         parts.append(f"<h4>Problems (file:line: reason)</h4><ul>{lines}{more}</ul>")
+    if outcome.guesses:  # PDFs without a DOI or arXiv id: their titles need a look (F2 edits)
+        guesses = "".join(f"<li>{theme.escape(g)}</li>" for g in outcome.guesses[:REPORT_LIMIT])
+        parts.append(f"<h4>Titles guessed from PDFs (check them)</h4><ul>{guesses}</ul>")
     section("Merged into papers already in the library", outcome.merged)
     section("Imported", outcome.imported)
     return "".join(parts)

@@ -82,10 +82,11 @@ def compute_marks(library: Library, result: SearchResult, ids: Sequence[int]) ->
         return {}
     rows = library.rows(ids)
     excerpts = library.snippets(result, ids)
+    pages = library.files.search.page_snippets(result.compiled, [p for p in ids if p in excerpts and not excerpts[p].spans])
     marks = {}
     for pid in ids:
         row = rows.get(pid)
-        excerpt = excerpts.get(pid)
+        excerpt = pages[pid].as_snippet() if pid in pages else excerpts.get(pid)  # found in the PDF only
         if row is None or excerpt is None:
             continue
         marks[pid] = RowMarks(library.highlight(result, "title", row.title), excerpt)

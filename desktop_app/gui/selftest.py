@@ -215,6 +215,28 @@ def _library_checks(checks: Checks, library: Any) -> None:
         return "a child process indexed a new note; the search found it"
 
     checks.run("background indexer process", background_indexer)
+    checks.run("PDF extraction", lambda: _pdf_check(library.directory.parent / "pdf-library"))
+
+
+def _pdf_check(directory: Path) -> str:
+    """A PDF becomes a paper by its DOI; its page 2 is found by a full-text search (pypdfium2 in a child)."""
+    from desktop_app.core.library import Library
+    from desktop_app.resources import resource
+
+    with Library.open(directory) as library:
+        library.fetch_arxiv = None
+        outcome = library.import_files([resource("sample", "selftest.pdf")])
+        _require(len(outcome.imported) == 1 and not outcome.problems,
+                 f"imported {outcome.imported}, problems {[str(p) for p in outcome.problems]}")
+        paper = library.paper(outcome.imported[0])
+        _require(paper.doi == "10.5555/lectern.selftest", f"DOI {paper.doi!r} read from the first page")
+        library.catch_up_index()
+        library.files.catch_up()
+        result = library.search("fulltext:quokka")
+        _require(result.ids == [paper.id], f"fulltext:quokka found {result.ids}")
+        pages = library.files.search.page_snippets(result.compiled, result.ids)
+        _require(paper.id in pages and pages[paper.id].page == 2, "the hit is not on page 2")
+        return f"DOI {paper.doi}; {pages[paper.id or 0].text()}"
 
 
 def _qt_checks(checks: Checks, library: Any, tmp: Path, frozen: bool) -> None:

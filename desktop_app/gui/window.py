@@ -46,6 +46,7 @@ from desktop_app.core.changes import Changes
 from desktop_app.core.library import Library, SearchResult
 from desktop_app.gui import errors, settings, theme
 from desktop_app.gui.actions import WindowActions
+from desktop_app.gui.attachments import FilesController
 from desktop_app.gui.detail import DetailPane
 from desktop_app.gui.edits import Edits
 from desktop_app.gui.heading import view_heading
@@ -124,6 +125,11 @@ class MainWindow(QMainWindow):
         for action in (self.commands.paste, self.commands.delete, self.commands.select_all,
                        self.commands.move_up, self.commands.move_down):
             self.table.addAction(action)
+        self.attachments = FilesController(  # the Files tab, Attach File…, Open PDF, PDF text progress
+            library, apply_changes=self.apply_changes, selected_ids=self.selected_ids,
+            current_result=lambda: self.result, reload=self.reload, tabs=self.detail.tabs,
+            status_bar=self.statusBar(), dialog_parent=self)
+        self.attachments.add_actions(self.commands.papers_menu)
         self.toolbar.addWidget(self.search_bar)
         self._chain_focus()
         self._welcome_paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)
@@ -794,6 +800,7 @@ class MainWindow(QMainWindow):
             abstract_marks = self.library.highlight(self.result, "abstract", paper.abstract)
         self.detail.show_paper(paper, lists=self.library.lists_of(pid), note=self.library.note(pid),
                                title_marks=title_marks, abstract_marks=abstract_marks)
+        self.attachments.show_paper(pid)
 
     def _fetch_related(self, pid: int) -> None:
         library = self.library
@@ -918,7 +925,8 @@ class MainWindow(QMainWindow):
         if files:
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
-            self.import_files(files)
+            if not self.attachments.drop_on_table(self.table, files, event.position().toPoint(), self):
+                self.import_files(files)  # PDFs that belong to no paper become papers
 
     # -- settings and closing ----------------------------------------------------------------------------------------
 

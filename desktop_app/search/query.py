@@ -32,7 +32,7 @@ from desktop_app.search.schema import DEFAULT_FIELDS, paper_schema
 MAX_EXPANSIONS = 64
 MIN_PREFIX = 2
 MAX_FUZZY_DISTANCE = 2
-SIDE_FIELDS = ("tag", "list", "status", "year", "priority", "note", "ids")
+SIDE_FIELDS = ("tag", "list", "status", "year", "priority", "note", "ids", "fulltext")
 PLAIN_SIDE_FIELDS = ("tag", "note", "ids")
 
 FIELD_ALIASES = {
@@ -63,6 +63,8 @@ class SideLookup(Protocol):
 
     def ids_for_note_query(self, query: wq.Query) -> set[int]: ...
 
+    def ids_for_fulltext_query(self, query: wq.Query) -> set[int]: ...
+
 
 @dataclass(frozen=True)
 class CompiledQuery:
@@ -77,7 +79,7 @@ class CompiledQuery:
 def _parser_schema() -> Schema:
     schema = paper_schema()
     for name in SIDE_FIELDS:
-        if name == "note":
+        if name in ("note", "fulltext"):
             schema.add(name, schema["abstract"])
         else:
             schema.add(name, ID())
@@ -254,6 +256,9 @@ class _Rewriter:
         if field == "note":
             pids = self.side.ids_for_note_query(node)
             self._note_terms(node)
+        elif field == "fulltext":  # PDF pages: their own index (search/fulltext.py)
+            pids = self.side.ids_for_fulltext_query(node)
+            self.terms.update(("fulltext", _text(t)) for _f, t in node.iter_all_terms())
         elif isinstance(node, wq.Term):
             pids = self.side.ids_for_term(field, str(node.text))
         elif isinstance(node, wq.Prefix):

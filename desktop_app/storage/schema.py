@@ -120,6 +120,32 @@ MIGRATIONS: tuple[str, ...] = (
         items TEXT NOT NULL
     );
     """,
+    # attached files (issue 15): a paper's PDFs, supplements and slides, and the full-text queue.
+    # No foreign key to papers: a deleted paper's file rows (and files on disk) stay, so undoing
+    # the delete or restoring it from the Trash brings them back; purging deletes them for good.
+    """
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        paper_id INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'paper' CHECK (kind IN ('paper', 'supplement', 'slides')),
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        linked INTEGER NOT NULL DEFAULT 0 CHECK (linked IN (0, 1)),
+        pages INTEGER,
+        text_status TEXT NOT NULL DEFAULT 'pending',
+        added TEXT NOT NULL,
+        UNIQUE (paper_id, sha256)
+    );
+    CREATE INDEX files_by_paper ON files(paper_id);
+    CREATE INDEX files_by_hash ON files(sha256);
+    -- Files whose pages are behind the full-text index (added, changed or removed).
+    CREATE TABLE fulltext_queue (
+        file_id INTEGER PRIMARY KEY,
+        seq INTEGER NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -60,7 +60,7 @@ def test_import_a_folder_recursively(tmp_path: Path) -> None:
     (folder / "a.bib").write_text(BIB, encoding="utf-8")
     (folder / "2016" / "deep" / "resnet.ris").write_text(RIS, encoding="utf-8")
     (folder / ".git" / "config.txt").write_text("[core]", encoding="utf-8")
-    (folder / "paper.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "figure.png").write_bytes(b"\x89PNG\r\n")  # not a file Lectern reads: skipped
     result = lectern(lib, "import", str(folder))
     assert result.stdout.startswith("imported 3,")
     assert "Deep Residual Learning" in lectern(lib, "search", "residual").stdout

@@ -18,6 +18,7 @@ EXPECTED_CHECKS = (
     "search",
     "BibTeX export",
     "background indexer process",
+    "PDF extraction",
     "child processes get the user's library path",
     "app icon and image plugins",
     "a real font is found",

@@ -148,7 +148,8 @@ def test_a_failing_migration_keeps_the_library_and_says_so(tmp_path: Path, monke
     finally:
         conn.close()
     assert "a" not in columns
-    made = [p for p in backups.list_backups(directory / "backups") if p.name.endswith(f"-schema{old}to{old + 1}.sqlite")]
+    made = [p for p in backups.list_backups(directory / "backups")
+            if p.name.endswith(f"-schema{old}to{old + 1}.sqlite")]
     assert len(made) == 1 and _count(made[0], "papers") == 4
     monkeypatch.undo()
     with Library.open(directory) as library:  # the lock was released and the data is intact

@@ -13,6 +13,7 @@ from typing import Self
 from desktop_app.core.arxiv_fetch import Fetch, fetch_atom
 from desktop_app.core.changes import Changes
 from desktop_app.core.indexing import BackgroundIndexer, Indexer
+from desktop_app.core.library_files import LibraryFiles
 from desktop_app.core.lock import LibraryLock
 from desktop_app.core.paths import BACKUP_DIR, DATABASE, INDEX_DIR, LOCK_FILE
 from desktop_app.core.undo import UndoStack
@@ -69,6 +70,7 @@ class LibraryBase:
             self.engine = SearchEngine(self.index)
             self.indexer = Indexer(self.db, self.index)
             self._open_index()
+            self.files = LibraryFiles(self.directory, self.db, readonly=self.readonly)
         except DatabaseError as exc:
             self._lock.release()
             raise LecternError(str(exc)) from exc
@@ -113,6 +115,8 @@ class LibraryBase:
 
     def close(self) -> None:
         self.stop_background_indexing()
+        if hasattr(self, "files"):
+            self.files.close()
         if hasattr(self, "index"):
             self.index.close()
         if hasattr(self, "db"):

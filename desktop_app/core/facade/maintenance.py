@@ -11,6 +11,7 @@ from typing import Any
 from desktop_app.core.changes import Changes
 from desktop_app.core.facade.base import LibraryBase
 from desktop_app.core.indexing import BackgroundIndexer, Indexer, ProgressCallback
+from desktop_app.core.library_files import LibraryFiles
 from desktop_app.core.paths import DATABASE, INDEX_DIR
 from desktop_app.domain.errors import InvalidInputError
 from desktop_app.storage import backup as backups
@@ -202,6 +203,8 @@ class Maintenance(LibraryBase):
             organise.set_setting(conn, "library_id", self.library_id)
         self.clock = queue.QueueClock(self.db.conn)
         self.indexer = Indexer(self.db, self.index)
+        self.files.close()
+        self.files = LibraryFiles(self.directory, self.db, readonly=False)
         self._reset_index()
         self.undo_stack.clear()
         return Changes(index=True, tags=True, lists=True, searches=True, label="restore")

@@ -56,7 +56,7 @@ class Searching(LibraryBase):
     def compile(self, text: str) -> CompiledQuery:
         self._require_index()
         try:
-            return self.engine.compile(text, SqlSideLookup(self.db, self.engine))
+            return self.engine.compile(text, SqlSideLookup(self.db, self.engine, self.files.search.paper_ids))
         except QueryError as exc:
             raise InvalidQueryError(str(exc)) from exc
 
@@ -71,7 +71,7 @@ class Searching(LibraryBase):
         gone = queue.removed_but_queued(conn)
         hits = [h for h in outcome.hits if h.pid not in gone]
         dropped = len(outcome.hits) - len(hits)
-        return SearchResult(
+        result = SearchResult(
             text=text,
             ids=[h.pid for h in hits],
             scores={h.pid: h.score for h in hits},
@@ -80,6 +80,9 @@ class Searching(LibraryBase):
             count=lambda: outcome.count() - dropped,
             _total=None if outcome.total is None else outcome.total - dropped,
         )
+        # plain queries also find papers by their PDFs' text, ranked after every other match
+        return self.files.search.extend(result, limit, lambda: [h.pid for h in self.engine.search(compiled).hits
+                                                                if h.pid not in gone])
 
     def snippets(self, result: SearchResult | CompiledQuery, ids: Sequence[int]) -> dict[int, Snippet]:
         """Highlighted fragments for the rows a view shows (abstract, else title, else note)."""

@@ -12,8 +12,10 @@ from desktop_app import formats
 from desktop_app.core import export_options, importing
 from desktop_app.core.arxiv_fetch import complete_from_arxiv
 from desktop_app.core.changes import Changes
+from desktop_app.core.facade.files import FileOps
 from desktop_app.core.facade.organise import Organisation
 from desktop_app.core.facade.papers import PaperOps
+from desktop_app.core.pdf_import import import_pdfs, is_pdf_input
 from desktop_app.domain.citekeys import assign_key
 from desktop_app.domain.errors import NotFoundError
 from desktop_app.domain.models import (
@@ -28,7 +30,7 @@ log = logging.getLogger(__name__)
 IMPORT_BATCH = 500
 
 
-class Transfer(PaperOps, Organisation):
+class Transfer(PaperOps, Organisation, FileOps):
     """Moving papers in and out: imports (files, pasted text) and exports."""
 
     def ids_for_export(self, *, query: str | None = None, tag: str | None = None,
@@ -149,6 +151,9 @@ class Transfer(PaperOps, Organisation):
             path = Path(raw_path)
             if progress:
                 progress(str(path), number, len(paths))
+            if is_pdf_input(path):  # a PDF or a folder of them: papers from the files (core/pdf_import.py)
+                outcome.absorb(import_pdfs(self, [path], cancel=cancel))
+                continue
             report, failure = importing.read_file(path, fmt)
             if failure is not None:
                 outcome.unreadable.append(str(path))
