@@ -1,0 +1,444 @@
+"""Sync a local library with its shared copy on PostgreSQL: share, join, push, pull, conflicts.
+
+The local SQLite library stays the desktop's source of truth.  Edits reach
+the outbox through triggers (``storage/outbox.py``); ``sync_once`` pushes them,
+keeps the server's answer for conflicts, then pulls what others changed and
+applies it with capture muted, queueing the index work like any other write.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+
+from desktop_app.domain.errors import InvalidInputError, LecternError, NotFoundError
+from desktop_app.storage import organise, queue
+from desktop_app.storage import outbox as box
+from desktop_app.storage import papers as store
+from desktop_app.sync import schema, server
+from desktop_app.sync.conninfo import OfflineError, connect, describe, without_password
+from desktop_app.sync.server import DELETED, Change, FieldValue
+
+if TYPE_CHECKING:
+    from desktop_app.core.library import Library
+
+log = logging.getLogger(__name__)
+
+PUSH_BATCH = 2000
+APPLY_BATCH = 5000
+COLUMNS = {"paper": box.PAPER_COLUMNS, "list": box.LIST_COLUMNS, "search": box.SEARCH_COLUMNS}
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "paper": {"citekey": None, "added": None},
+    "list": {"name": None, "position": 0, "created": None},
+    "search": {"name": None, "query": "", "position": 0},
+}
+
+
+class SyncError(LecternError):
+    """A shared-library operation cannot be done (the message says why)."""
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    pulled: int = 0
+    revision: int = 0
+    new_conflicts: int = 0
+    waiting: int = 0
+    open_conflicts: int = 0
+    touched: set[int] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "touched"}
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    shared: bool
+    server: str = ""
+    waiting: int = 0
+    conflicts: int = 0
+    last_sync: str | None = None
+    last_error: str | None = None
+
+    @property
+    def state(self) -> str:
+        if not self.shared:
+            return "local"
+        if self.last_error:
+            return "offline"
+        if self.conflicts:
+            return "conflicts"
+        return "waiting" if self.waiting else "synced"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def _writable(library: Library) -> None:
+    if library.readonly:
+        raise SyncError("the library is open read-only (another Lectern has it open)")
+
+
+def status(library: Library) -> SyncStatus:
+    conn = library.db.conn
+    link = box.link(conn)
+    if link is None:
+        return SyncStatus(shared=False)
+    conflicts = int(conn.execute("SELECT count(*) FROM sync_conflicts WHERE resolution IS NULL").fetchone()[0])
+    return SyncStatus(True, describe(link.conninfo), box.waiting(conn), conflicts, link.last_sync, link.last_error)
+
+
+def _clean_conninfo(conninfo: str, warn: Callable[[str], None]) -> str:
+    clean, had_password = without_password(conninfo)
+    if had_password:
+        warn("the password in the connection string is used now but not saved; put it in ~/.pgpass "
+             "(or a service file, or PGPASSWORD) for later syncs")
+    return clean
+
+
+# -- share, join, unshare -------------------------------------------------------------------
+
+
+def share(library: Library, conninfo: str, warn: Callable[[str], None] = log.warning) -> int:
+    """Publish this library to an empty PostgreSQL database; returns the papers sent."""
+    _writable(library)
+    clean = _clean_conninfo(conninfo, warn)
+    if box.link(library.db.conn) is not None:
+        raise SyncError("this library is already shared (`lectern unshare` first)")
+    client = _new_uid()
+    with connect(conninfo) as conn:
+        schema.migrate(conn)
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM fields)").fetchone()[0]:  # type: ignore[index]
+            raise SyncError(f"{describe(clean)} already holds a shared library; use `lectern join`")
+        with library.db.write() as lconn:
+            box.assign_missing_keys(lconn, _new_uid)
+            rev = server.upload(conn, client, _library_values(lconn))
+            box.create_link(lconn, clean, client, rev)
+    return library.count()
+
+
+def join(library: Library, conninfo: str, warn: Callable[[str], None] = log.warning) -> SyncReport:
+    """Make this (empty) library a replica of the shared one and pull everything."""
+    _writable(library)
+    clean = _clean_conninfo(conninfo, warn)
+    conn = library.db.conn
+    if box.link(conn) is not None:
+        raise SyncError("this library is already shared (`lectern unshare` first)")
+    if library.count() or library.reading_lists() or library.saved_searches():
+        raise SyncError(f"{library.directory} is not empty; join into a new library folder (--library DIR)")
+    with connect(conninfo) as server_conn:
+        schema.check_version(server_conn)
+        with library.db.write() as lconn:
+            box.create_link(lconn, clean, _new_uid(), 0)
+        return _sync(library, server_conn)
+
+
+def unshare(library: Library) -> int:
+    """Detach: the library stays as a plain local one; returns unsent changes dropped."""
+    _writable(library)
+    with library.db.write() as lconn:
+        if box.link(lconn) is None:
+            raise SyncError("this library is not shared")
+        return box.drop_link(lconn)
+
+
+def _library_values(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, Any]]:
+    keys = {(k, int(i)): u for k, i, u in conn.execute("SELECT kind, local_id, uid FROM sync_keys")}
+    for kind, table in box.ENTITY_TABLES.items():
+        columns = COLUMNS[kind]
+        for row in conn.execute(f"SELECT id, {', '.join(columns)} FROM {table}"):
+            uid = keys[(kind, int(row[0]))]
+            yield kind, uid, DELETED, False
+            for name, value in zip(columns, row[1:], strict=True):
+                yield kind, uid, name, value
+    for pid, body in conn.execute("SELECT paper_id, body FROM notes"):
+        yield "paper", keys[("paper", int(pid))], "note", body
+    for pid, name in conn.execute("SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id"):
+        yield "paper", keys[("paper", int(pid))], "tag:" + name, True
+    for lid, pid, position in conn.execute("SELECT list_id, paper_id, position FROM list_items"):
+        yield "list", keys[("list", int(lid))], "item:" + keys[("paper", int(pid))], position
+
+
+# -- sync ----------------------------------------------------------------------------------------
+
+
+def sync_once(library: Library) -> SyncReport:
+    """Push the outbox, then pull; raises ``OfflineError`` when the server is out of reach."""
+    _writable(library)
+    link = box.link(library.db.conn)
+    if link is None:
+        raise SyncError("this library is not shared (`lectern share` or `lectern join` first)")
+    try:
+        with connect(link.conninfo) as conn:
+            schema.check_version(conn)
+            report = _sync(library, conn)
+    except (OfflineError, psycopg.OperationalError) as exc:
+        message = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        with library.db.write() as lconn:
+            box.record_sync(lconn, _now(), message)
+        if isinstance(exc, OfflineError):
+            raise
+        raise OfflineError(f"lost the shared library during sync: {message}") from exc
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise SyncError(f"the server refused: {str(exc).strip()}") from exc
+    return report
+
+
+def _sync(library: Library, conn: psycopg.Connection) -> SyncReport:
+    report = SyncReport()
+    _push_all(library, conn, report)
+    _pull(library, conn, report)
+    with library.db.write() as lconn:
+        box.record_sync(lconn, _now(), None)
+    state = status(library)
+    report.waiting, report.open_conflicts = state.waiting, state.conflicts
+    return report
+
+
+def _push_all(library: Library, conn: psycopg.Connection, report: SyncReport) -> None:
+    link = box.link(library.db.conn)
+    assert link is not None
+    while True:
+        lconn = library.db.conn
+        batch = box.queued(lconn, PUSH_BATCH)
+        resolved = box.resolutions(lconn)
+        if not batch and not resolved:
+            return
+        changes = [Change(q.seq, q.kind, q.uid, q.field, q.value, q.base) for q in batch]
+        result = server.push(conn, link.client, changes, resolved)
+        with library.db.write() as wconn:
+            dropped = box.acknowledge(wconn, [q for q in batch if q.seq <= result.applied_seq])
+            box.forget_resolutions(wconn, resolved)
+            fixes = [c for c in result.corrections
+                     if (c.kind, box.local_id(wconn, c.kind, c.key), c.field) in dropped]
+            with box.muted(wconn):
+                report.touched |= _apply(library, wconn, fixes, set(), None)
+            for conflict in result.conflicts:
+                box.store_conflict(wconn, conflict.id, conflict.kind, conflict.key, conflict.field,
+                                   conflict.server_value, conflict.client_value, conflict.member, None)
+        report.pushed += len(batch)
+        report.new_conflicts += len(result.conflicts)
+        if len(batch) < PUSH_BATCH and not resolved:
+            return
+
+
+def _pull(library: Library, conn: psycopg.Connection, report: SyncReport) -> None:
+    since = box.link(library.db.conn).pulled_rev  # type: ignore[union-attr]
+    for change in server.pull(conn, since):
+        if change.until <= since and not change.conflicts:
+            report.revision = since
+            return
+        with library.db.write() as lconn:
+            pending = box.pending_fields(lconn)
+            with box.muted(lconn):
+                for batch in _batches(change.values, APPLY_BATCH):
+                    report.touched |= _apply(library, lconn, batch, pending, conn)
+                    report.pulled += len(batch)
+            for c in change.conflicts:
+                box.store_conflict(lconn, c.id, c.kind, c.key, c.field, c.server_value, c.client_value,
+                                   c.member, c.resolution)
+            box.set_pulled(lconn, change.until)
+        report.revision = change.until
+
+
+def _batches(values: Iterable[FieldValue], size: int) -> Iterator[list[FieldValue]]:
+    """Batches of about ``size`` that never split one entity's fields of one revision."""
+    batch: list[FieldValue] = []
+    for value in values:
+        if len(batch) >= size and (value.kind, value.key, value.rev) != (batch[-1].kind, batch[-1].key, batch[-1].rev):
+            yield batch
+            batch = []
+        batch.append(value)
+    if batch:
+        yield batch
+
+
+# -- applying server values locally ------------------------------------------------------------
+
+
+def _apply(library: Library, conn: sqlite3.Connection, values: list[FieldValue],
+           pending: set[tuple[str, int, str]], server_conn: psycopg.Connection | None) -> set[int]:
+    """Write server values into SQLite (the caller mutes capture); returns papers touched."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for value in values:
+        groups.setdefault((value.kind, value.key), {})[value.field] = value.value
+    touched: set[int] = set()
+    notes: set[int] = set()
+    for kind in ("search", "paper", "list"):
+        for (k, uid), fields in groups.items():
+            if k != kind:
+                continue
+            local = box.local_id(conn, kind, uid)
+            if fields.get(DELETED) is True:
+                if local is not None:
+                    _delete(conn, kind, local, touched, notes)
+                continue
+            if local is None:
+                required = [n for n, v in _DEFAULTS[kind].items() if v is None]
+                if any(n not in fields for n in required) and server_conn is not None:
+                    fields = {**server.entity(server_conn, kind, uid), **fields}
+                if any(n not in fields for n in required):
+                    log.warning("skipped a %s with no %s from the server (%s)", kind, required, uid)
+                    continue
+                local = _create(conn, kind, uid, fields)
+            fields = {n: v for n, v in fields.items() if (kind, local, n) not in pending}
+            _update(conn, kind, local, fields, touched, notes)
+    seq = library.clock.next()
+    queue.enqueue(conn, queue.PAPER_QUEUE, touched, seq)
+    queue.enqueue(conn, queue.NOTE_QUEUE, notes, seq)
+    return touched
+
+
+def _delete(conn: sqlite3.Connection, kind: str, local: int, touched: set[int], notes: set[int]) -> None:
+    conn.execute(f"DELETE FROM {box.ENTITY_TABLES[kind]} WHERE id = ?", (local,))
+    if kind == "paper":
+        organise.drop_unused_tags(conn)
+        touched.add(local)
+        notes.add(local)
+
+
+def _unique_name(conn: sqlite3.Connection, table: str, column: str, wanted: str, suffix: str) -> str:
+    taken = conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (wanted,)).fetchone()
+    if taken is None:
+        return wanted
+    log.warning("%s %r is taken here; the shared one is called %r on this desktop", column, wanted, wanted + suffix)
+    return wanted + suffix
+
+
+def _create(conn: sqlite3.Connection, kind: str, uid: str, fields: dict[str, Any]) -> int:
+    now = _now()
+    if kind == "paper":
+        key = _unique_name(conn, "papers", "citekey", str(fields["citekey"]), "-" + uid[:4])
+        cur = conn.execute("INSERT INTO papers(citekey, added, modified) VALUES (?, ?, ?)",
+                           (key, fields.get("added") or now, now))
+        fields["citekey"] = key
+    elif kind == "list":
+        name = _unique_name(conn, "lists", "name", str(fields["name"]), f" ({uid[:4]})")
+        cur = conn.execute("INSERT INTO lists(name, created) VALUES (?, ?)", (name, fields.get("created") or now))
+        fields["name"] = name
+    else:
+        name = _unique_name(conn, "saved_searches", "name", str(fields["name"]), f" ({uid[:4]})")
+        cur = conn.execute("INSERT INTO saved_searches(name, query) VALUES (?, '')", (name,))
+        fields["name"] = name
+    local = int(cur.lastrowid or 0)
+    box.set_key(conn, kind, local, uid)
+    return local
+
+
+def _update(conn: sqlite3.Connection, kind: str, local: int, fields: dict[str, Any],
+            touched: set[int], notes: set[int]) -> None:
+    table = box.ENTITY_TABLES[kind]
+    columns = [n for n in fields if n in COLUMNS[kind] and n != "added"]
+    if kind == "paper" and "citekey" in fields:
+        other = store.id_for_citekey(conn, str(fields["citekey"]))
+        if other is not None and other != local:
+            fields["citekey"] = _unique_name(conn, "papers", "citekey", str(fields["citekey"]), f"-{local}")
+    if columns:
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*(fields[c] for c in columns), local))
+    if kind == "paper":
+        _update_paper_extras(conn, local, fields, touched, notes, bool(columns))
+    elif kind == "list":
+        _update_list_items(conn, local, fields)
+
+
+def _update_paper_extras(conn: sqlite3.Connection, pid: int, fields: dict[str, Any], touched: set[int],
+                         notes: set[int], columns_changed: bool) -> None:
+    now = datetime.now(UTC)
+    if "note" in fields:
+        organise.write_note(conn, pid, str(fields["note"] or ""), now)
+        notes.add(pid)
+    for name in sorted(fields, key=lambda n: fields[n] is True):  # removals before additions
+        if not name.startswith("tag:"):
+            continue
+        tag = name[4:]
+        if fields[name] is True:
+            tid = organise.tag_id(conn, tag, create=True)
+            conn.execute("INSERT OR IGNORE INTO paper_tags(paper_id, tag_id) VALUES (?, ?)", (pid, tid))
+        else:
+            tid = organise.tag_id(conn, tag, create=False)
+            if tid is not None:
+                conn.execute("DELETE FROM paper_tags WHERE paper_id = ? AND tag_id = ?", (pid, tid))
+        touched.add(pid)
+    if any(n.startswith("tag:") for n in fields):
+        organise.drop_unused_tags(conn)
+    if columns_changed:
+        paper = store.get_papers(conn, [pid])[0]
+        derived = store.field_values(paper)
+        conn.execute("UPDATE papers SET author_line = ?, title_key = ?, author_key = ?, modified = ? WHERE id = ?",
+                     (derived["author_line"], derived["title_key"], derived["author_key"], now.isoformat(), pid))
+        touched.add(pid)
+
+
+def _update_list_items(conn: sqlite3.Connection, list_id: int, fields: dict[str, Any]) -> None:
+    for name, position in fields.items():
+        if not name.startswith("item:"):
+            continue
+        pid = box.local_id(conn, "paper", name[5:])
+        if pid is None or not conn.execute("SELECT 1 FROM papers WHERE id = ?", (pid,)).fetchone():
+            continue
+        if position is None:
+            conn.execute("DELETE FROM list_items WHERE list_id = ? AND paper_id = ?", (list_id, pid))
+        else:
+            conn.execute("INSERT INTO list_items(list_id, paper_id, position) VALUES (?, ?, ?) "
+                         "ON CONFLICT (list_id, paper_id) DO UPDATE SET position = excluded.position",
+                         (list_id, pid, int(position)))
+
+
+# -- conflicts ------------------------------------------------------------------------------------
+
+
+def conflicts(library: Library, *, include_resolved: bool = False) -> list[dict[str, Any]]:
+    """Conflicts kept for this library, newest first, with the paper's citation key when known."""
+    conn = library.db.conn
+    where = "" if include_resolved else "WHERE c.resolution IS NULL"
+    rows = conn.execute(
+        "SELECT c.id, c.kind, c.uid, c.field, c.server_value, c.client_value, c.member, c.resolution, "
+        "p.citekey, l.name, s.name FROM sync_conflicts c "
+        "LEFT JOIN sync_keys k ON k.kind = c.kind AND k.uid = c.uid "
+        "LEFT JOIN papers p ON c.kind = 'paper' AND p.id = k.local_id "
+        "LEFT JOIN lists l ON c.kind = 'list' AND l.id = k.local_id "
+        "LEFT JOIN saved_searches s ON c.kind = 'search' AND s.id = k.local_id "
+        f"{where} ORDER BY c.id DESC").fetchall()
+    return [{"id": cid, "kind": kind, "uid": uid, "field": name, "kept": json.loads(sv) if sv else None,
+             "other": json.loads(cv) if cv else None, "by": member, "resolution": resolution,
+             "entity": citekey or list_name or search_name or "(deleted)"}
+            for cid, kind, uid, name, sv, cv, member, resolution, citekey, list_name, search_name in rows]
+
+
+def resolve(library: Library, conflict_id: int, take: str) -> None:
+    """Settle a conflict: ``kept`` leaves the shared value, ``other`` makes the other value win."""
+    _writable(library)
+    if take not in ("kept", "other"):
+        raise InvalidInputError("resolve with --take kept or --take other")
+    match = [c for c in conflicts(library) if c["id"] == conflict_id]
+    if not match:
+        raise NotFoundError(f"no open conflict {conflict_id}")
+    conflict = match[0]
+    with library.db.write() as conn:
+        if take == "other":
+            local = box.local_id(conn, conflict["kind"], conflict["uid"])
+            value = conflict["other"]
+            if local is None or value is None:
+                raise SyncError("the other side of this conflict is a deletion or a deleted item; "
+                                "take kept, or restore it by hand")
+            _update(conn, conflict["kind"], local, {conflict["field"]: value}, set(), set())
+            queue.enqueue(conn, queue.PAPER_QUEUE, [local] if conflict["kind"] == "paper" else [],
+                          library.clock.next())
+        conn.execute("INSERT OR REPLACE INTO sync_resolutions(conflict_id, resolution) VALUES (?, ?)",
+                     (conflict_id, take))
+        conn.execute("UPDATE sync_conflicts SET resolution = ? WHERE id = ?", (take, conflict_id))
