@@ -238,7 +238,7 @@ def _push_all(library: Library, conn: psycopg.Connection, report: SyncReport) ->
 
 def _pull(library: Library, conn: psycopg.Connection, report: SyncReport) -> None:
     since = box.link(library.db.conn).pulled_rev  # type: ignore[union-attr]
-    for change in server.pull(conn, since):
+    with server.pull(conn, since) as change:
         if change.until <= since and not change.conflicts:
             report.revision = since
             return
@@ -283,6 +283,10 @@ def _apply(library: Library, conn: sqlite3.Connection, values: list[FieldValue],
             if k != kind:
                 continue
             local = box.local_id(conn, kind, uid)
+            if local is not None and (kind, local, DELETED) in pending:
+                continue  # deleted here; the tombstone goes with the next push
+            if local is not None and not _exists(conn, kind, local):
+                local = None
             if fields.get(DELETED) is True:
                 if local is not None:
                     _delete(conn, kind, local, touched, notes)
@@ -291,6 +295,8 @@ def _apply(library: Library, conn: sqlite3.Connection, values: list[FieldValue],
                 required = [n for n, v in _DEFAULTS[kind].items() if v is None]
                 if any(n not in fields for n in required) and server_conn is not None:
                     fields = {**server.entity(server_conn, kind, uid), **fields}
+                if fields.get(DELETED) is True:
+                    continue  # an edit of something deleted meanwhile: kept as a conflict
                 if any(n not in fields for n in required):
                     log.warning("skipped a %s with no %s from the server (%s)", kind, required, uid)
                     continue
@@ -301,6 +307,10 @@ def _apply(library: Library, conn: sqlite3.Connection, values: list[FieldValue],
     queue.enqueue(conn, queue.PAPER_QUEUE, touched, seq)
     queue.enqueue(conn, queue.NOTE_QUEUE, notes, seq)
     return touched
+
+
+def _exists(conn: sqlite3.Connection, kind: str, local: int) -> bool:
+    return conn.execute(f"SELECT 1 FROM {box.ENTITY_TABLES[kind]} WHERE id = ?", (local,)).fetchone() is not None
 
 
 def _delete(conn: sqlite3.Connection, kind: str, local: int, touched: set[int], notes: set[int]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,19 +177,20 @@ class Pull:
     conflicts: list[Conflict]
 
 
+@contextmanager
 def pull(conn: psycopg.Connection, since: int) -> Iterator[Pull]:
-    """Yield one ``Pull`` read from a repeatable-read snapshot; consume ``values`` inside the loop."""
+    """A ``Pull`` read from a repeatable-read snapshot; consume ``values`` inside the ``with``."""
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         until = current_revision(conn)
         conflicts = [_conflict(row) for row in conn.execute(
             "SELECT id, kind, key::text, field, server_value, client_value, member, resolution, rev "
             "FROM conflicts WHERE rev > %s AND rev <= %s ORDER BY id", (since, until))]
-        with conn.cursor(name="lectern_pull") as cur:
-            cur.itersize = PULL_BATCH
-            cur.execute("SELECT kind, key::text, field, value, rev FROM fields "
-                        "WHERE rev > %s AND rev <= %s ORDER BY rev", (since, until))
-            values = (FieldValue(k, key, f, v, int(r)) for k, key, f, v, r in cur)
+        with conn.cursor() as cur:
+            rows = cur.stream("SELECT kind, key::text, field, value, rev FROM fields "
+                              "WHERE rev > %s AND rev <= %s ORDER BY rev, kind DESC, key", (since, until),
+                              size=PULL_BATCH)
+            values = (FieldValue(k, key, f, v, int(r)) for k, key, f, v, r in rows)
             yield Pull(since, until, values, conflicts)
 
 

@@ -5,6 +5,7 @@ Run as root, the server runs as the ``postgres`` system user (initdb refuses roo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -60,8 +61,6 @@ class Cluster:
         return psycopg.connect(self.conninfo(dbname), autocommit=True)
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
