@@ -26,7 +26,7 @@ def without_password(conninfo: str) -> tuple[str, bool]:
     except psycopg.ProgrammingError as exc:
         raise InvalidInputError(f"not a PostgreSQL connection string: {exc}") from exc
     had = params.pop("password", None) is not None
-    return make_conninfo(**{k: str(v) for k, v in params.items()}), had  # type: ignore[arg-type]
+    return make_conninfo(**{k: str(v) for k, v in params.items()}), had
 
 
 def describe(conninfo: str) -> str:

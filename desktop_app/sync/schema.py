@@ -152,10 +152,10 @@ def migrate(conn: psycopg.Connection) -> int:
             check_version(conn)
         ensure_roles(conn)
         for number in range(version, SCHEMA_VERSION):
-            conn.execute(MIGRATIONS[number])  # type: ignore[arg-type]  # our own constant text
+            conn.execute(MIGRATIONS[number])  # our own constant text
             conn.execute("INSERT INTO lectern_meta(key, value) VALUES ('schema', %s) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(number + 1),))
-        conn.execute(sql.SQL(_GRANTS).format(  # type: ignore[arg-type]
+        conn.execute(sql.SQL(_GRANTS).format(
             member=sql.Identifier(MEMBER_ROLE), arbiter=sql.Identifier(ARBITER_ROLE),
             arbiter_name=sql.Literal(ARBITER_ROLE)))
     return version
