@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -452,3 +454,59 @@ def resolve(library: Library, conflict_id: int, take: str) -> None:
         conn.execute("INSERT OR REPLACE INTO sync_resolutions(conflict_id, resolution) VALUES (?, ?)",
                      (conflict_id, take))
         conn.execute("UPDATE sync_conflicts SET resolution = ? WHERE id = ?", (take, conflict_id))
+
+
+# -- continuous sync -----------------------------------------------------------------------------
+
+
+class SyncLoop:
+    """Continuous sync on its own thread: after ``wake()`` (a local edit), on a NOTIFY from
+    another client, or every ``interval`` seconds; ``on_state`` hears the state after each round."""
+
+    def __init__(self, library: Library, on_state: Callable[[SyncStatus, SyncReport | None], None],
+                 *, interval: float = 30.0, retry: float = 5.0) -> None:
+        self.library = library
+        self.on_state = on_state
+        self.interval = interval
+        self.retry = retry
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="lectern-sync", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            link = box.link(self.library.db.conn)
+            if link is None:
+                return
+            try:
+                with connect(link.conninfo) as listener:
+                    server.listen(listener)
+                    while not self._stop.is_set():
+                        self._wake.clear()
+                        report = sync_once(self.library)
+                        self.on_state(status(self.library), report)
+                        self._wait(listener)
+            except (LecternError, psycopg.Error) as exc:
+                log.info("sync paused: %s", exc)
+                self.on_state(status(self.library), None)
+                self._wake.wait(self.retry)
+                self._wake.clear()
+
+    def _wait(self, listener: psycopg.Connection) -> None:
+        deadline = time.monotonic() + self.interval
+        while not self._stop.is_set() and not self._wake.is_set() and time.monotonic() < deadline:
+            if server.wait_for_change(listener, timeout=0.2):
+                return

@@ -264,3 +264,27 @@ def test_blinded_reviewers_cannot_select_each_others_decisions(team, cluster: Cl
     with psycopg.connect(cluster.conninfo(database, "bob"), autocommit=True) as conn:
         assert sorted(conn.execute("SELECT reviewer, decision FROM decisions").fetchall()) == [
             ("alice", "include"), ("bob", "exclude")]
+
+
+def test_the_sync_loop_brings_a_change_within_two_seconds(team) -> None:
+    alice, bob = team
+    seen = threading.Event()
+    states: list[str] = []
+
+    def on_state(state: sync_ops.SyncStatus, report: sync_ops.SyncReport | None) -> None:
+        states.append(state.state)
+        if bob.paper("key8").title == "seen by bob":  # runs on the loop's thread
+            seen.set()
+
+    loop = sync_ops.SyncLoop(bob, on_state, interval=60)
+    loop.start()
+    try:
+        time.sleep(0.5)
+        started = time.monotonic()
+        alice.update_paper("key8", title="seen by bob")
+        sync_ops.sync_once(alice)
+        assert seen.wait(10)
+        assert time.monotonic() - started < 2
+    finally:
+        loop.stop()
+    assert states and set(states) == {"synced"}
