@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from desktop_app.core.sync_apply import COLUMNS, Applier, Group
 from desktop_app.domain.errors import InvalidInputError, LecternError, NotFoundError
-from desktop_app.storage import organise, queue
 from desktop_app.storage import outbox as box
-from desktop_app.storage import papers as store
+from desktop_app.storage import queue
 from desktop_app.sync import schema, server
 from desktop_app.sync.conninfo import OfflineError, connect, describe, without_password
-from desktop_app.sync.server import DELETED, Change, FieldValue
+from desktop_app.sync.server import DELETED, Change
 
 if TYPE_CHECKING:
     from desktop_app.core.library import Library
@@ -35,13 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PUSH_BATCH = 2000
-APPLY_BATCH = 5000
-COLUMNS = {"paper": box.PAPER_COLUMNS, "list": box.LIST_COLUMNS, "search": box.SEARCH_COLUMNS}
-_DEFAULTS: dict[str, dict[str, Any]] = {
-    "paper": {"citekey": None, "added": None},
-    "list": {"name": None, "position": 0, "created": None},
-    "search": {"name": None, "query": "", "position": 0},
-}
+APPLY_BATCH = 1000
 
 
 class SyncError(LecternError):
@@ -225,8 +219,8 @@ def _push_all(library: Library, conn: psycopg.Connection, report: SyncReport) ->
         with library.db.write() as wconn:
             dropped = box.acknowledge(wconn, [q for q in batch if q.seq <= result.applied_seq])
             box.forget_resolutions(wconn, resolved)
-            fixes = [c for c in result.corrections
-                     if (c.kind, box.local_id(wconn, c.kind, c.key), c.field) in dropped]
+            fixes: list[Group] = [(c.kind, c.key, {c.field: c.value}) for c in result.corrections
+                                  if (c.kind, box.local_id(wconn, c.kind, c.key), c.field) in dropped]
             with box.muted(wconn):
                 report.touched |= _apply(library, wconn, fixes, set(), None)
             for conflict in result.conflicts:
@@ -247,9 +241,9 @@ def _pull(library: Library, conn: psycopg.Connection, report: SyncReport) -> Non
         with library.db.write() as lconn:
             pending = box.pending_fields(lconn)
             with box.muted(lconn):
-                for batch in _batches(change.values, APPLY_BATCH):
+                for batch in _batches(change.entities, APPLY_BATCH):
                     report.touched |= _apply(library, lconn, batch, pending, conn)
-                    report.pulled += len(batch)
+                    report.pulled += sum(len(fields) for _kind, _key, fields in batch)
             for c in change.conflicts:
                 box.store_conflict(lconn, c.id, c.kind, c.key, c.field, c.server_value, c.client_value,
                                    c.member, c.resolution)
@@ -257,14 +251,13 @@ def _pull(library: Library, conn: psycopg.Connection, report: SyncReport) -> Non
         report.revision = change.until
 
 
-def _batches(values: Iterable[FieldValue], size: int) -> Iterator[list[FieldValue]]:
-    """Batches of about ``size`` that never split one entity's fields of one revision."""
-    batch: list[FieldValue] = []
-    for value in values:
-        if len(batch) >= size and (value.kind, value.key, value.rev) != (batch[-1].kind, batch[-1].key, batch[-1].rev):
+def _batches(entities: Iterable[tuple[str, str, int, dict[str, Any]]], size: int) -> Iterator[list[Group]]:
+    batch: list[Group] = []
+    for kind, key, _rev, fields in entities:
+        batch.append((kind, key, fields))
+        if len(batch) >= size:
             yield batch
             batch = []
-        batch.append(value)
     if batch:
         yield batch
 
@@ -272,143 +265,17 @@ def _batches(values: Iterable[FieldValue], size: int) -> Iterator[list[FieldValu
 # -- applying server values locally ------------------------------------------------------------
 
 
-def _apply(library: Library, conn: sqlite3.Connection, values: list[FieldValue],
+def _apply(library: Library, conn: sqlite3.Connection, groups: list[Group],
            pending: set[tuple[str, int, str]], server_conn: psycopg.Connection | None) -> set[int]:
     """Write server values into SQLite (the caller mutes capture); returns papers touched."""
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for value in values:
-        groups.setdefault((value.kind, value.key), {})[value.field] = value.value
-    touched: set[int] = set()
-    notes: set[int] = set()
-    for kind in ("search", "paper", "list"):
-        for (k, uid), fields in groups.items():
-            if k != kind:
-                continue
-            local = box.local_id(conn, kind, uid)
-            if local is not None and (kind, local, DELETED) in pending:
-                continue  # deleted here; the tombstone goes with the next push
-            if local is not None and not _exists(conn, kind, local):
-                local = None
-            if fields.get(DELETED) is True:
-                if local is not None:
-                    _delete(conn, kind, local, touched, notes)
-                continue
-            if local is None:
-                required = [n for n, v in _DEFAULTS[kind].items() if v is None]
-                if any(n not in fields for n in required) and server_conn is not None:
-                    fields = {**server.entity(server_conn, kind, uid), **fields}
-                if fields.get(DELETED) is True:
-                    continue  # an edit of something deleted meanwhile: kept as a conflict
-                if any(n not in fields for n in required):
-                    log.warning("skipped a %s with no %s from the server (%s)", kind, required, uid)
-                    continue
-                local = _create(conn, kind, uid, fields)
-            fields = {n: v for n, v in fields.items() if (kind, local, n) not in pending}
-            _update(conn, kind, local, fields, touched, notes)
+    fetch = (lambda kind, key: server.entity(server_conn, kind, key)) if server_conn is not None else None
+    applier = Applier(conn, pending, fetch)
+    applier.apply(groups)
+    applier.finish()
     seq = library.clock.next()
-    queue.enqueue(conn, queue.PAPER_QUEUE, touched, seq)
-    queue.enqueue(conn, queue.NOTE_QUEUE, notes, seq)
-    return touched
-
-
-def _exists(conn: sqlite3.Connection, kind: str, local: int) -> bool:
-    return conn.execute(f"SELECT 1 FROM {box.ENTITY_TABLES[kind]} WHERE id = ?", (local,)).fetchone() is not None
-
-
-def _delete(conn: sqlite3.Connection, kind: str, local: int, touched: set[int], notes: set[int]) -> None:
-    conn.execute(f"DELETE FROM {box.ENTITY_TABLES[kind]} WHERE id = ?", (local,))
-    if kind == "paper":
-        organise.drop_unused_tags(conn)
-        touched.add(local)
-        notes.add(local)
-
-
-def _unique_name(conn: sqlite3.Connection, table: str, column: str, wanted: str, suffix: str) -> str:
-    taken = conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (wanted,)).fetchone()
-    if taken is None:
-        return wanted
-    log.warning("%s %r is taken here; the shared one is called %r on this desktop", column, wanted, wanted + suffix)
-    return wanted + suffix
-
-
-def _create(conn: sqlite3.Connection, kind: str, uid: str, fields: dict[str, Any]) -> int:
-    now = _now()
-    if kind == "paper":
-        key = _unique_name(conn, "papers", "citekey", str(fields["citekey"]), "-" + uid[:4])
-        cur = conn.execute("INSERT INTO papers(citekey, added, modified) VALUES (?, ?, ?)",
-                           (key, fields.get("added") or now, now))
-        fields["citekey"] = key
-    elif kind == "list":
-        name = _unique_name(conn, "lists", "name", str(fields["name"]), f" ({uid[:4]})")
-        cur = conn.execute("INSERT INTO lists(name, created) VALUES (?, ?)", (name, fields.get("created") or now))
-        fields["name"] = name
-    else:
-        name = _unique_name(conn, "saved_searches", "name", str(fields["name"]), f" ({uid[:4]})")
-        cur = conn.execute("INSERT INTO saved_searches(name, query) VALUES (?, '')", (name,))
-        fields["name"] = name
-    local = int(cur.lastrowid or 0)
-    box.set_key(conn, kind, local, uid)
-    return local
-
-
-def _update(conn: sqlite3.Connection, kind: str, local: int, fields: dict[str, Any],
-            touched: set[int], notes: set[int]) -> None:
-    table = box.ENTITY_TABLES[kind]
-    columns = [n for n in fields if n in COLUMNS[kind] and n != "added"]
-    if kind == "paper" and "citekey" in fields:
-        other = store.id_for_citekey(conn, str(fields["citekey"]))
-        if other is not None and other != local:
-            fields["citekey"] = _unique_name(conn, "papers", "citekey", str(fields["citekey"]), f"-{local}")
-    if columns:
-        assignments = ", ".join(f"{c} = ?" for c in columns)
-        conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*(fields[c] for c in columns), local))
-    if kind == "paper":
-        _update_paper_extras(conn, local, fields, touched, notes, bool(columns))
-    elif kind == "list":
-        _update_list_items(conn, local, fields)
-
-
-def _update_paper_extras(conn: sqlite3.Connection, pid: int, fields: dict[str, Any], touched: set[int],
-                         notes: set[int], columns_changed: bool) -> None:
-    now = datetime.now(UTC)
-    if "note" in fields:
-        organise.write_note(conn, pid, str(fields["note"] or ""), now)
-        notes.add(pid)
-    for name in sorted(fields, key=lambda n: fields[n] is True):  # removals before additions
-        if not name.startswith("tag:"):
-            continue
-        tag = name[4:]
-        if fields[name] is True:
-            tid = organise.tag_id(conn, tag, create=True)
-            conn.execute("INSERT OR IGNORE INTO paper_tags(paper_id, tag_id) VALUES (?, ?)", (pid, tid))
-        else:
-            tid = organise.tag_id(conn, tag, create=False)
-            if tid is not None:
-                conn.execute("DELETE FROM paper_tags WHERE paper_id = ? AND tag_id = ?", (pid, tid))
-        touched.add(pid)
-    if any(n.startswith("tag:") for n in fields):
-        organise.drop_unused_tags(conn)
-    if columns_changed:
-        paper = store.get_papers(conn, [pid])[0]
-        derived = store.field_values(paper)
-        conn.execute("UPDATE papers SET author_line = ?, title_key = ?, author_key = ?, modified = ? WHERE id = ?",
-                     (derived["author_line"], derived["title_key"], derived["author_key"], now.isoformat(), pid))
-        touched.add(pid)
-
-
-def _update_list_items(conn: sqlite3.Connection, list_id: int, fields: dict[str, Any]) -> None:
-    for name, position in fields.items():
-        if not name.startswith("item:"):
-            continue
-        pid = box.local_id(conn, "paper", name[5:])
-        if pid is None or not conn.execute("SELECT 1 FROM papers WHERE id = ?", (pid,)).fetchone():
-            continue
-        if position is None:
-            conn.execute("DELETE FROM list_items WHERE list_id = ? AND paper_id = ?", (list_id, pid))
-        else:
-            conn.execute("INSERT INTO list_items(list_id, paper_id, position) VALUES (?, ?, ?) "
-                         "ON CONFLICT (list_id, paper_id) DO UPDATE SET position = excluded.position",
-                         (list_id, pid, int(position)))
+    queue.enqueue(conn, queue.PAPER_QUEUE, applier.touched, seq)
+    queue.enqueue(conn, queue.NOTE_QUEUE, applier.notes, seq)
+    return applier.touched
 
 
 # -- conflicts ------------------------------------------------------------------------------------
@@ -448,9 +315,12 @@ def resolve(library: Library, conflict_id: int, take: str) -> None:
             if local is None or value is None:
                 raise SyncError("the other side of this conflict is a deletion or a deleted item; "
                                 "take kept, or restore it by hand")
-            _update(conn, conflict["kind"], local, {conflict["field"]: value}, set(), set())
-            queue.enqueue(conn, queue.PAPER_QUEUE, [local] if conflict["kind"] == "paper" else [],
-                          library.clock.next())
+            applier = Applier(conn, set(), None)
+            applier.update(conflict["kind"], local, {conflict["field"]: value})
+            applier.finish()
+            seq = library.clock.next()
+            queue.enqueue(conn, queue.PAPER_QUEUE, applier.touched, seq)
+            queue.enqueue(conn, queue.NOTE_QUEUE, applier.notes, seq)
         conn.execute("INSERT OR REPLACE INTO sync_resolutions(conflict_id, resolution) VALUES (?, ?)",
                      (conflict_id, take))
         conn.execute("UPDATE sync_conflicts SET resolution = ? WHERE id = ?", (take, conflict_id))

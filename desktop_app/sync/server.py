@@ -21,7 +21,7 @@ from psycopg.types.json import Jsonb
 from desktop_app.sync.schema import CHANNEL
 
 DELETED = "_deleted"
-PULL_BATCH = 5000
+PULL_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -173,13 +173,14 @@ class Pull:
 
     since: int
     until: int
-    values: Iterator[FieldValue]
+    entities: Iterator[tuple[str, str, int, dict[str, Any]]]
+    """(kind, key, revision, {field: value}) in revision order, papers before the lists naming them."""
     conflicts: list[Conflict]
 
 
 @contextmanager
 def pull(conn: psycopg.Connection, since: int) -> Iterator[Pull]:
-    """A ``Pull`` read from a repeatable-read snapshot; consume ``values`` inside the ``with``."""
+    """A ``Pull`` read from a repeatable-read snapshot; consume ``entities`` inside the ``with``."""
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         until = current_revision(conn)
@@ -187,11 +188,11 @@ def pull(conn: psycopg.Connection, since: int) -> Iterator[Pull]:
             "SELECT id, kind, key::text, field, server_value, client_value, member, resolution, rev "
             "FROM conflicts WHERE rev > %s AND rev <= %s ORDER BY id", (since, until))]
         with conn.cursor() as cur:
-            rows = cur.stream("SELECT kind, key::text, field, value, rev FROM fields "
-                              "WHERE rev > %s AND rev <= %s ORDER BY rev, kind DESC, key", (since, until),
-                              size=PULL_BATCH)
-            values = (FieldValue(k, key, f, v, int(r)) for k, key, f, v, r in rows)
-            yield Pull(since, until, values, conflicts)
+            rows = cur.stream("SELECT kind, key::text, rev, jsonb_object_agg(field, value) FROM fields "
+                              "WHERE rev > %s AND rev <= %s GROUP BY rev, kind, key ORDER BY rev, kind DESC, key",
+                              (since, until), size=PULL_BATCH)
+            entities = ((k, key, int(rev), fields) for k, key, rev, fields in rows)
+            yield Pull(since, until, entities, conflicts)
 
 
 def entity(conn: psycopg.Connection, kind: str, key: str) -> dict[str, Any]:

@@ -288,3 +288,15 @@ def test_the_sync_loop_brings_a_change_within_two_seconds(team) -> None:
     finally:
         loop.stop()
     assert states and set(states) == {"synced"}
+
+
+def test_derived_columns_match_the_ones_a_local_write_makes() -> None:
+    from desktop_app.domain.models import Author, Paper
+    from desktop_app.storage import papers as store
+
+    for authors in ([], [Author(family="Ünal", given="A")],
+                    [Author(family=f"N{i}", given="x") for i in range(5)], [Author(literal="The Team")]):
+        paper = Paper(citekey="k", title="The  Title: of THINGS", authors=authors)
+        values = store.field_values(paper)
+        assert store.derived_values(paper.title, str(values["authors"])) == {
+            k: values[k] for k in ("author_line", "title_key", "author_key")}
