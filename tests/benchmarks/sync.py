@@ -107,6 +107,7 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=5)
     parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--hot", type=int, default=1000, help="the clients edit among the first HOT papers")
     parser.add_argument("--worker", nargs=4, metavar=("DIR", "EDITS", "SEED", "PAPERS"))
     args = parser.parse_args()
     if args.worker:
@@ -151,19 +152,23 @@ def main() -> int:
         _, seconds = _timed(lambda: [origin.update_paper(ref, title=f"edited {i}") for i, ref in enumerate(picks)])
         rows.append((f"{args.edits:,} local edits (reference)", f"{seconds:.2f} s"))
         report, seconds = _timed(lambda: sync_ops.sync_once(origin))
-        rows.append((f"push {report.pushed:,} edits", f"{seconds:.2f} s, {proxy.take() / 1e3:.0f} kB"))
+        rows.append((f"push {report.pushed:,} edits ({args.edits:,} edits, repeats coalesced)", f"{seconds:.2f} s, {proxy.take() / 1e3:.0f} kB"))
         report, seconds = _timed(lambda: sync_ops.sync_once(replica))
         rows.append((f"pull {report.pulled:,} edits", f"{seconds:.2f} s, {proxy.take() / 1e3:.0f} kB"))
 
-        def bare_updates() -> None:
+        def bare_upserts() -> None:  # on a scratch copy, so the shared library stays as it is
             with psycopg.connect(url) as conn, conn.cursor() as cur:
-                cur.executemany("UPDATE fields SET value = %s WHERE kind = 'paper' AND field = 'title' "
-                                "AND key = (SELECT key FROM fields WHERE field = 'citekey' AND value = %s)",
-                                [(psycopg.types.json.Jsonb(f"bare {i}"), psycopg.types.json.Jsonb(ref))
-                                 for i, ref in enumerate(picks[:200])])
+                cur.execute("CREATE TEMP TABLE scratch (LIKE fields INCLUDING ALL)")
+                cur.execute("INSERT INTO scratch SELECT * FROM fields WHERE field = 'title' LIMIT %s", (args.edits,))
+                keys = [str(k) for (k,) in cur.execute("SELECT key FROM scratch").fetchall()]
+                conn.commit()
+                cur.executemany(
+                    "INSERT INTO scratch(kind, key, field, value, rev, writer) VALUES ('paper', %s, 'title', %s, 0, "
+                    "gen_random_uuid()) ON CONFLICT (kind, key, field) DO UPDATE SET value = excluded.value",
+                    [(k, psycopg.types.json.Jsonb(f"bare {i}")) for i, k in enumerate(keys)])
 
-        _, seconds = _timed(bare_updates)
-        rows.append(("baseline: 200 bare UPDATEs by citekey lookup", f"{seconds:.2f} s"))
+        _, seconds = _timed(bare_upserts)
+        rows.append((f"baseline: {args.edits:,} bare upserts by primary key, one transaction", f"{seconds:.2f} s"))
         proxy.take()
         sync_ops.sync_once(origin)
         sync_ops.sync_once(replica)
@@ -176,7 +181,7 @@ def main() -> int:
         edits_per = args.edits
         started = time.perf_counter()
         workers = [subprocess.Popen([sys.executable, "-m", "tests.benchmarks.sync", "--worker", str(d),
-                                     str(edits_per), str(i), str(args.papers)], cwd=REPO)
+                                     str(edits_per), str(i), str(min(args.hot, args.papers))], cwd=REPO)
                    for i, d in enumerate(dirs)]
         for w in workers:
             if w.wait() != 0:
@@ -188,7 +193,8 @@ def main() -> int:
         agreed = time.perf_counter() - started
         with psycopg.connect(url) as conn:
             conflicts = conn.execute("SELECT count(*) FROM conflicts").fetchone()[0]  # type: ignore[index]
-        rows.append((f"{args.clients} clients x {edits_per:,} random edits on {args.papers:,} papers "
+        rows.append((f"{args.clients} clients x {edits_per:,} random edits of {FIELDS} on "
+                     f"{min(args.hot, args.papers):,} of the papers "
                      "(sync every 100) until all agree", f"{agreed:.1f} s, {conflicts} conflicts kept"))
         for lib in libraries:
             lib.close()

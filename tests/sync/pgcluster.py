@@ -41,6 +41,28 @@ class Cluster:
         self.root.chmod(0o755)
         self._run([str(BIN / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
                    "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
+        self.ca = self.root / "ca.crt"
+        self._make_certificates()
+
+    def _make_certificates(self) -> None:
+        """A test CA and a server certificate for localhost / 127.0.0.1 (TLS with verify-full)."""
+        root = self.root
+        (root / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+        for args in (
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Lectern test CA",
+             "-keyout", "ca.key", "-out", "ca.crt"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key",
+             "-out", "server.csr"],
+            ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+             "-days", "2", "-out", "server.crt", "-extfile", "san.ext"],
+        ):
+            subprocess.run(["openssl", *args], cwd=root, check=True, capture_output=True, timeout=60)
+        key = root / "server.key"
+        key.chmod(0o600)
+        if self._user:
+            entry = pwd.getpwnam(self._user)
+            for name in ("server.key", "server.crt"):
+                os.chown(root / name, entry.pw_uid, entry.pw_gid)
 
     def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
         return subprocess.run(args, user=self._user, check=True, capture_output=True, text=True,
@@ -48,7 +70,8 @@ class Cluster:
 
     def start(self) -> None:
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60")
+                   "-c full_page_writes=off -c max_connections=60 "
+                   f"-c ssl=on -c ssl_cert_file={self.root}/server.crt -c ssl_key_file={self.root}/server.key")
         self._run([str(BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start"])
 
     def stop(self, mode: str = "fast") -> None:

@@ -300,3 +300,22 @@ def test_derived_columns_match_the_ones_a_local_write_makes() -> None:
         values = store.field_values(paper)
         assert store.derived_values(paper.title, str(values["authors"])) == {
             k: values[k] for k in ("author_line", "title_key", "author_key")}
+
+
+def test_tls_with_verify_full(tmp_path: Path, cluster: Cluster, database: str) -> None:
+    """``sslmode=verify-full`` checks the server's certificate against the CA and its host name."""
+    good = (f"postgresql://alice@localhost:{cluster.port}/{database}"
+            f"?sslmode=verify-full&sslrootcert={cluster.ca}")
+    library = seed(tmp_path / "tls", 2)
+    sync_ops.share(library, good)
+    assert "verify-full" in library.db.conn.execute("SELECT conninfo FROM sync_link").fetchone()[0]
+    with connect(good) as conn:
+        assert conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone() == (True,)
+    wrong_name = good.replace("localhost", "db.example.org") + "&hostaddr=127.0.0.1"
+    with pytest.raises(OfflineError, match="does not match host name"):
+        connect(wrong_name)
+    other_ca = tmp_path / "other-ca.crt"
+    other_ca.write_text((cluster.root / "server.crt").read_text())  # not the CA that signed it
+    with pytest.raises(OfflineError, match="certificate verify failed"):
+        connect(good.replace(str(cluster.ca), str(other_ca)))
+    library.close()
