@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -116,7 +117,7 @@ def share(library: Library, conninfo: str, warn: Callable[[str], None] = log.war
     if box.link(library.db.conn) is not None:
         raise SyncError("this library is already shared (`lectern unshare` first)")
     client = _new_uid()
-    with connect(conninfo) as conn:
+    with _server_errors(), connect(conninfo) as conn:
         schema.migrate(conn)
         if conn.execute("SELECT EXISTS (SELECT 1 FROM fields)").fetchone()[0]:  # type: ignore[index]
             raise SyncError(f"{describe(clean)} already holds a shared library; use `lectern join`")
@@ -136,11 +137,16 @@ def join(library: Library, conninfo: str, warn: Callable[[str], None] = log.warn
         raise SyncError("this library is already shared (`lectern unshare` first)")
     if library.count() or library.reading_lists() or library.saved_searches():
         raise SyncError(f"{library.directory} is not empty; join into a new library folder (--library DIR)")
-    with connect(conninfo) as server_conn:
+    with _server_errors(), connect(conninfo) as server_conn:
         schema.check_version(server_conn)
         with library.db.write() as lconn:
             box.create_link(lconn, clean, _new_uid(), 0)
-        return _sync(library, server_conn)
+        try:
+            return _sync(library, server_conn)
+        except BaseException:
+            with library.db.write() as lconn:  # nothing was applied: stay a plain library
+                box.drop_link(lconn)
+            raise
 
 
 def unshare(library: Library) -> int:
@@ -179,19 +185,38 @@ def sync_once(library: Library) -> SyncReport:
     if link is None:
         raise SyncError("this library is not shared (`lectern share` or `lectern join` first)")
     try:
-        with connect(link.conninfo) as conn:
+        with _server_errors(), connect(link.conninfo) as conn:
             schema.check_version(conn)
-            report = _sync(library, conn)
-    except (OfflineError, psycopg.OperationalError) as exc:
-        message = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            return _sync(library, conn)
+    except OfflineError as exc:
         with library.db.write() as lconn:
-            box.record_sync(lconn, _now(), message)
-        if isinstance(exc, OfflineError):
-            raise
-        raise OfflineError(f"lost the shared library during sync: {message}") from exc
+            box.record_sync(lconn, _now(), str(exc))
+        raise
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextmanager
+def _server_errors() -> Iterator[None]:
+    """Database errors as Lectern errors with one line of reason (details in the log)."""
+    try:
+        yield
+    except OfflineError:
+        raise
+    except psycopg.OperationalError as exc:
+        raise OfflineError(f"lost the shared library during sync: {_first_line(exc)}") from exc
     except psycopg.errors.InsufficientPrivilege as exc:
-        raise SyncError(f"the server refused: {str(exc).strip()}") from exc
-    return report
+        raise SyncError(f"the server refused: {_first_line(exc)} (is your role a member of "
+                        f"{schema.MEMBER_ROLE}?)") from exc
+    except psycopg.Error as exc:
+        log.exception("shared library error")
+        raise SyncError(f"the shared library refused the sync: {_first_line(exc)}") from exc
+    except sqlite3.Error as exc:
+        log.exception("applying the shared library's changes failed")
+        raise SyncError(f"could not apply the shared library's changes here: {exc}") from exc
 
 
 def _sync(library: Library, conn: psycopg.Connection) -> SyncReport:

@@ -235,7 +235,13 @@ def test_unshare_keeps_a_plain_local_library(team) -> None:
     assert bob.paper("key1").title == "never sent"
 
 
-def test_a_role_without_rights_cannot_read_or_write(team, cluster: Cluster, database: str) -> None:
+def test_a_role_without_rights_cannot_read_or_write(team, tmp_path: Path, cluster: Cluster,
+                                                    database: str) -> None:
+    outsider = Library.open(tmp_path / "mallory")
+    with pytest.raises(sync_ops.SyncError, match="the server refused: permission denied"):
+        sync_ops.join(outsider, cluster.conninfo(database, "mallory"))
+    assert sync_ops.status(outsider).state == "local" and outsider.count() == 0
+    outsider.close()
     with psycopg.connect(cluster.conninfo(database, "mallory"), autocommit=True) as conn:
         for statement in ("SELECT * FROM fields", "SELECT * FROM conflicts", "SELECT * FROM decisions",
                           "UPDATE revision SET value = value + 1",
