@@ -8,7 +8,7 @@ from typing import Any, TextIO
 from desktop_app.cli.common import print_json
 from desktop_app.core import sync_ops
 from desktop_app.core.library import Library
-from desktop_app.sync.conninfo import OfflineError, describe
+from desktop_app.core.sync_ops import OfflineError, describe
 
 
 def add_parsers(sub: Any) -> None:
