@@ -396,6 +396,8 @@ class SyncLoop:
                         self._wait(listener)
             except (LecternError, psycopg.Error) as exc:
                 log.info("sync paused: %s", exc)
+                with self.library.db.write() as lconn:
+                    box.record_sync(lconn, _now(), _first_line(exc))
                 self.on_state(status(self.library), None)
                 self._wake.wait(self.retry)
                 self._wake.clear()

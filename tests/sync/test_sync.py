@@ -325,3 +325,28 @@ def test_tls_with_verify_full(tmp_path: Path, cluster: Cluster, database: str) -
     with pytest.raises(OfflineError, match="certificate verify failed"):
         connect(good.replace(str(cluster.ca), str(other_ca)))
     library.close()
+
+
+def test_the_sync_loop_says_offline_and_recovers(team, cluster: Cluster) -> None:
+    _alice, bob = team
+    states: list[str] = []
+    bob.update_paper("key1", title="waits for the server")
+    cluster.stop()
+    loop = sync_ops.SyncLoop(bob, lambda state, _report: states.append(state.state), retry=0.2)
+    try:
+        loop.start()
+        deadline = time.monotonic() + 10
+        while "offline" not in states and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "offline" in states
+        assert sync_ops.status(bob).waiting == 1
+    finally:
+        cluster.start()
+    try:
+        deadline = time.monotonic() + 15
+        while states[-1] != "synced" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert states[-1] == "synced"
+    finally:
+        loop.stop()
+    assert sync_ops.status(bob).waiting == 0
