@@ -1,9 +1,11 @@
 """One team member's desktop in its own process: random edits, syncs, and a journal of acknowledged edits.
 
     python -m tests.sync.client_proc LIBDIR JOURNAL INDEX EDITS SEED [--no-sync] [--hold push|pull]
+        [--barrier FILE]
 
 An edit is journalled (fsync'd) only after the library call returned, i.e. after
 its SQLite transaction committed: the journal is the model the test checks.
+Failed syncs (server unreachable) are noted in ``JOURNAL.offline``.
 ``--hold`` stops the process forever at a chosen point (for ``kill -9``), after
 writing ``JOURNAL.held``.
 """
@@ -64,11 +66,13 @@ def _install_hold(point: str, marker: Path) -> None:
         sync_ops._apply = apply_and_hold  # type: ignore[assignment]
 
 
-def _sync(library: Library) -> bool:
+def _sync(library: Library, offline_log: Path) -> bool:
     try:
         sync_ops.sync_once(library)
         return True
-    except OfflineError:
+    except OfflineError as exc:
+        with offline_log.open("a") as log:
+            log.write(f"{exc}\n")
         return False
 
 
@@ -81,12 +85,14 @@ def main() -> int:
     parser.add_argument("seed", type=int)
     parser.add_argument("--no-sync", action="store_true")
     parser.add_argument("--hold", choices=("push", "pull"))
+    parser.add_argument("--barrier", help="after the note edits, wait for this file before syncing")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     journal = Journal(Path(args.journal))
     if args.hold:
         _install_hold(args.hold, Path(args.journal + ".held"))
     me = args.index
+    offline_log = Path(args.journal + ".offline")
     with Library.open(args.library) as library:
         for k in range(args.edits):
             paper = f"key{rng.randrange(PAPERS)}"
@@ -100,15 +106,22 @@ def main() -> int:
                 (library.add_tags if on else library.remove_tags)([paper], [tag])
                 journal.write({"op": "tag", "paper": paper, "tag": tag, "on": on})
             if not args.no_sync and k % 5 == 4:
-                _sync(library)
+                _sync(library, offline_log)
         if args.edits:
             for round_ in range(2):  # the contested part: notes edited without syncing in between
                 for p in range(CONTESTED):
                     body = f"note by c{me} round {round_}"
                     library.set_note(f"key{p}", body)
                     journal.write({"op": "note", "paper": f"key{p}", "value": body})
+        if args.barrier:  # every client's note edits are made before any of them is sent
+            Path(args.journal + ".ready").write_text("ready")
+            deadline = time.monotonic() + 60
+            while not Path(args.barrier).exists():
+                if time.monotonic() > deadline:
+                    return 4
+                time.sleep(0.05)
         deadline = time.monotonic() + 30
-        while not _sync(library):
+        while not _sync(library, offline_log):
             if time.monotonic() > deadline:
                 return 3
             time.sleep(0.3)

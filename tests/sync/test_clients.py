@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,15 @@ def _journal(path: Path) -> list[dict[str, Any]]:
 
 
 def _wait_for(marker: Path, process: subprocess.Popen, timeout: float = 30) -> None:
+    _wait_until(marker.exists, [process], timeout)
+
+
+def _wait_until(check: Callable[[], bool], processes: list[subprocess.Popen], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
-    while not marker.exists():
-        assert process.poll() is None, process.communicate()[1][-2000:]
-        assert time.monotonic() < deadline, "the client never reached the hold point"
+    while not check():
+        for process in processes:
+            assert process.poll() is None, process.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, "the clients never got there"
         time.sleep(0.05)
 
 
@@ -104,16 +110,31 @@ def _check_model(final: dict[str, Any], conflicts: list[dict[str, Any]], journal
     return sum(len(j) for j in journals)
 
 
-def test_concurrent_clients_agree_and_lose_nothing(tmp_path: Path, cluster: Cluster, database: str) -> None:
-    size = 4
+@pytest.mark.parametrize("outage", [False, True], ids=["steady", "server-restarts"])
+def test_concurrent_clients_agree_and_lose_nothing(tmp_path: Path, cluster: Cluster, database: str,
+                                                   outage: bool) -> None:
+    size, edits = (3, 30) if outage else (4, 40)
     dirs = _team(tmp_path, cluster, database, size)
     journals = [tmp_path / f"journal{i}.jsonl" for i in range(size)]
-    processes = [_spawn(d, j, i, 40, 1000 + i) for i, (d, j) in enumerate(zip(dirs, journals, strict=True))]
+    go = tmp_path / "go"
+    processes = [_spawn(d, j, i, edits, 1000 + i, "--barrier", str(go))
+                 for i, (d, j) in enumerate(zip(dirs, journals, strict=True))]
+    if outage:  # the server goes away while the clients edit and sync, then comes back
+        _wait_until(lambda: all(len(_journal(j)) >= 5 for j in journals), processes)
+        cluster.stop()
+        try:
+            _wait_until(lambda: all(Path(f"{j}.offline").exists() or Path(f"{j}.ready").exists()
+                                    for j in journals), processes)
+            assert any(Path(f"{j}.offline").exists() for j in journals)
+        finally:
+            cluster.start()
+    _wait_until(lambda: all(Path(f"{j}.ready").exists() for j in journals), processes)
+    go.write_text("go")
     for process in processes:
         _finish(process)
     states, conflicts = _converge(dirs)
     checked = _check_model(states[0], conflicts, [_journal(j) for j in journals])
-    assert checked == size * (40 + 8)
+    assert checked == size * (edits + 8)
     assert conflicts, "clients writing the same notes without syncing must leave conflicts"
     assert len(OWN_FIELDS) >= size
 
