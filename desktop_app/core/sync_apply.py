@@ -47,7 +47,9 @@ class Applier:
             if batch:
                 known = self._known(kind, [uid for uid, _ in batch])
                 for uid, fields in batch:  # one uid may come several times (several revisions)
-                    known[uid] = self._apply_one(kind, uid, dict(fields), known.get(uid))
+                    after = self._apply_one(kind, uid, dict(fields), known.get(uid))
+                    if after is not None:
+                        known[uid] = after
 
     def finish(self) -> None:
         if self.tags_changed:

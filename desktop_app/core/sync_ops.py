@@ -233,12 +233,13 @@ def _sync(library: Library, conn: psycopg.Connection) -> SyncReport:
 def _push_all(library: Library, conn: psycopg.Connection, report: SyncReport) -> None:
     link = box.link(library.db.conn)
     assert link is not None
+    after = 0
+    resolved = box.resolutions(library.db.conn)
     while True:
-        lconn = library.db.conn
-        batch = box.queued(lconn, PUSH_BATCH)
-        resolved = box.resolutions(lconn)
+        batch = box.queued(library.db.conn, PUSH_BATCH, after=after)
         if not batch and not resolved:
             return
+        after = max((q.seq for q in batch), default=after)  # rows left unacknowledged wait for the next sync
         changes = [Change(q.seq, q.kind, q.uid, q.field, q.value, q.base) for q in batch]
         result = server.push(conn, link.client, changes, resolved)
         with library.db.write() as wconn:
@@ -253,12 +254,13 @@ def _push_all(library: Library, conn: psycopg.Connection, report: SyncReport) ->
                                    conflict.server_value, conflict.client_value, conflict.member, None)
         report.pushed += len(batch)
         report.new_conflicts += len(result.conflicts)
-        if len(batch) < PUSH_BATCH and not resolved:
-            return
+        resolved = []
 
 
 def _pull(library: Library, conn: psycopg.Connection, report: SyncReport) -> None:
-    since = box.link(library.db.conn).pulled_rev  # type: ignore[union-attr]
+    link = box.link(library.db.conn)
+    assert link is not None
+    since = link.pulled_rev
     with server.pull(conn, since) as change:
         if change.until <= since and not change.conflicts:
             report.revision = since
@@ -272,6 +274,14 @@ def _pull(library: Library, conn: psycopg.Connection, report: SyncReport) -> Non
             for c in change.conflicts:
                 box.store_conflict(lconn, c.id, c.kind, c.key, c.field, c.server_value, c.client_value,
                                    c.member, c.resolution)
+            # Our own edits that lost a race: take the server's value (the push's answer may have been lost).
+            lost = {(c.kind, c.key, c.field) for c in change.conflicts
+                    if c.client == link.client and c.resolution is None and c.field != DELETED}
+            if lost:
+                current = server.values(conn, lost)
+                with box.muted(lconn):
+                    fixes: list[Group] = [(k, key, {f: v}) for (k, key, f), v in current.items()]
+                    report.touched |= _apply(library, lconn, fixes, box.pending_fields(lconn), None)
             box.set_pulled(lconn, change.until)
         report.revision = change.until
 

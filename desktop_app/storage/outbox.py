@@ -236,15 +236,20 @@ def muted(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("UPDATE sync_link SET capture = 1")
 
 
-def queued(conn: sqlite3.Connection, limit: int | None = None) -> list[Queued]:
-    """Changes waiting to be pushed, oldest first; never splits the rows of one ``seq``."""
+def queued(conn: sqlite3.Connection, limit: int | None = None, *, after: int = 0) -> list[Queued]:
+    """Changes waiting to be pushed with ``seq`` above ``after``, oldest first; about ``limit`` of them,
+    never splitting the rows of one ``seq`` (one trigger firing)."""
     sql = ("SELECT o.seq, o.kind, o.local_id, k.uid, o.field, o.value, o.base FROM sync_outbox o "
-           "JOIN sync_keys k ON k.kind = o.kind AND k.local_id = o.local_id")
+           "JOIN sync_keys k ON k.kind = o.kind AND k.local_id = o.local_id WHERE o.seq > ?")
+    params: list[int] = [after]
     if limit is not None:
-        top = conn.execute("SELECT seq FROM sync_outbox ORDER BY seq LIMIT 1 OFFSET ?", (limit,)).fetchone()
+        top = conn.execute("SELECT seq FROM sync_outbox WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?",
+                           (after, limit)).fetchone()
         if top is not None:
-            sql += f" WHERE o.seq < {int(top[0])}"
-    rows = conn.execute(sql + " ORDER BY o.seq").fetchall()
+            first = int(conn.execute("SELECT min(seq) FROM sync_outbox WHERE seq > ?", (after,)).fetchone()[0])
+            sql += " AND o.seq < ?"
+            params.append(max(int(top[0]), first + 1))  # one seq bigger than ``limit`` goes whole
+    rows = conn.execute(sql + " ORDER BY o.seq", params).fetchall()
     return [Queued(int(s), k, int(i), u, f, json.loads(v), int(b)) for s, k, i, u, f, v, b in rows]
 
 

@@ -58,6 +58,7 @@ class Conflict:
     member: str
     resolution: str | None
     rev: int
+    client: str = ""
 
 
 @dataclass
@@ -158,7 +159,7 @@ def push(conn: psycopg.Connection, client: str, changes: Sequence[Change],
                  Jsonb(change.value), client, rev)).fetchone()
             assert row is not None
             result.conflicts.append(Conflict(int(row[0]), change.kind, change.key, change.field,
-                                             server_value, change.value, str(row[1]), None, rev))
+                                             server_value, change.value, str(row[1]), None, rev, client))
         for conflict_id, resolution in resolutions:
             conn.execute("UPDATE conflicts SET resolution = %s, rev = %s WHERE id = %s",
                          (resolution, rev, conflict_id))
@@ -185,8 +186,8 @@ def pull(conn: psycopg.Connection, since: int) -> Iterator[Pull]:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         until = current_revision(conn)
         conflicts = [_conflict(row) for row in conn.execute(
-            "SELECT id, kind, key::text, field, server_value, client_value, member, resolution, rev "
-            "FROM conflicts WHERE rev > %s AND rev <= %s ORDER BY id", (since, until))]
+            "SELECT id, kind, key::text, field, server_value, client_value, member, resolution, rev, "
+            "client::text FROM conflicts WHERE rev > %s AND rev <= %s ORDER BY id", (since, until))]
         with conn.cursor() as cur:
             rows = cur.stream("SELECT kind, key::text, rev, jsonb_object_agg(field, value) FROM fields "
                               "WHERE rev > %s AND rev <= %s GROUP BY rev, kind, key ORDER BY rev, kind DESC, key",
@@ -202,8 +203,13 @@ def entity(conn: psycopg.Connection, kind: str, key: str) -> dict[str, Any]:
 
 
 def _conflict(row: tuple[Any, ...]) -> Conflict:
-    cid, kind, key, name, server_value, client_value, member, resolution, rev = row
-    return Conflict(int(cid), kind, key, name, server_value, client_value, member, resolution, int(rev))
+    cid, kind, key, name, server_value, client_value, member, resolution, rev, client = row
+    return Conflict(int(cid), kind, key, name, server_value, client_value, member, resolution, int(rev), client)
+
+
+def values(conn: psycopg.Connection, wanted: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
+    """The current value of some fields (those that exist)."""
+    return {k: c.value for k, c in _current(conn, wanted).items()}
 
 
 def upload(conn: psycopg.Connection, client: str, values: Iterator[tuple[str, str, str, Any]]) -> int:

@@ -35,6 +35,14 @@ REPO = Path(__file__).resolve().parents[2]
 FIELDS = ("title", "venue", "pages", "status", "priority")
 
 
+class _Rows(list[tuple[str, str]]):
+    """The result table; each row is also printed as soon as it is measured (to stderr)."""
+
+    def append(self, row: tuple[str, str]) -> None:
+        print(f"  {row[0]}: {row[1]}", file=sys.stderr, flush=True)
+        super().append(row)
+
+
 class CountingProxy:
     """Forward TCP connections to ``port`` and count the bytes each way."""
 
@@ -114,7 +122,7 @@ def main() -> int:
         _worker(args.worker[0], int(args.worker[1]), int(args.worker[2]), int(args.worker[3]))
         return 0
     rng = random.Random(17)
-    rows: list[tuple[str, str]] = []
+    rows = _Rows()
     pg = Cluster()
     pg.start()
     work = Path(tempfile.mkdtemp(prefix="lectern-syncbench-"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -164,16 +166,29 @@ def test_server_stopped_in_the_middle_of_a_push_and_a_pull(team, cluster: Cluste
     assert sync_ops.conflicts(alice) == []
 
 
+@contextmanager
+def _answer_lost() -> Iterator[None]:
+    """The next push commits on the server, then the connection drops before its answer arrives."""
+    real_push = server.push
+
+    def push_then_drop(*args, **kwargs):
+        real_push(*args, **kwargs)
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    server.push = push_then_drop
+    try:
+        with pytest.raises(OfflineError):
+            yield
+    finally:
+        server.push = real_push
+
+
 def test_a_repeated_push_is_not_applied_twice(team, cluster: Cluster, database: str) -> None:
     """Alice's push commits but her acknowledgement is lost; Bob then builds on her value."""
     alice, bob = team
     alice.update_paper("key3", title="alice once")
-    real_ack = sync_ops.box.acknowledge
-    sync_ops.box.acknowledge = lambda conn, sent: set()  # the push's answer never arrives
-    try:
+    with _answer_lost():
         sync_ops.sync_once(alice)
-    finally:
-        sync_ops.box.acknowledge = real_ack
     assert sync_ops.status(alice).waiting == 1
     sync_ops.sync_once(bob)
     bob.update_paper("key3", title="bob after alice")
@@ -350,3 +365,31 @@ def test_the_sync_loop_says_offline_and_recovers(team, cluster: Cluster) -> None
     finally:
         loop.stop()
     assert sync_ops.status(bob).waiting == 0
+
+
+def test_a_conflict_whose_answer_was_lost_still_converges(team, monkeypatch) -> None:
+    """Alice had already pulled (and set aside) Bob's value; her push then loses, and its answer is lost."""
+    alice, bob = team
+    alice.update_paper("key3", title="alice second")
+    bob.update_paper("key3", title="bob first")
+    sync_ops.sync_once(bob)
+    with monkeypatch.context() as patch:
+        patch.setattr(sync_ops, "_push_all", lambda *args: None)
+        sync_ops.sync_once(alice)  # pulls Bob's title but keeps her unsent one
+    assert alice.paper("key3").title == "alice second"
+    with _answer_lost():
+        sync_ops.sync_once(alice)
+    sync_all(alice, bob)
+    assert alice.paper("key3").title == bob.paper("key3").title == "bob first"
+    assert [(c["kept"], c["other"]) for c in sync_ops.conflicts(alice)] == [("bob first", "alice second")]
+
+
+def test_a_huge_single_change_is_pushed_whole(team, monkeypatch) -> None:
+    """A tag rename on many papers shares one outbox seq; batches never split it nor stall on it."""
+    alice, bob = team
+    monkeypatch.setattr(sync_ops, "PUSH_BATCH", 3)
+    alice.add_tags([f"key{i}" for i in range(10)], ["wide"])
+    alice.rename_tag("wide", "wider")
+    sync_all(alice, bob)
+    assert sync_ops.status(alice).waiting == 0
+    assert len(bob.papers_with_tag("wider")) == 10 and bob.papers_with_tag("wide") == []
