@@ -6,9 +6,14 @@ import argparse
 from typing import Any, TextIO
 
 from desktop_app.cli.common import print_json
-from desktop_app.core import sync_ops
 from desktop_app.core.library import Library
-from desktop_app.core.sync_ops import OfflineError, describe
+
+
+def _ops() -> Any:
+    """The sync operations, imported when a sync command runs (psycopg loads only then)."""
+    from desktop_app.core import sync_ops
+
+    return sync_ops
 
 
 def add_parsers(sub: Any) -> None:
@@ -40,21 +45,21 @@ def _warner(err: TextIO) -> Any:
 
 
 def cmd_share(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    count = sync_ops.share(library, args.conninfo, warn=_warner(err))
-    print(f"shared {count} papers at {describe(args.conninfo)}", file=out)
+    count = _ops().share(library, args.conninfo, warn=_warner(err))
+    print(f"shared {count} papers at {_ops().describe(args.conninfo)}", file=out)
     return 0
 
 
 def cmd_join(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    report = sync_ops.join(library, args.conninfo, warn=_warner(err))
+    report = _ops().join(library, args.conninfo, warn=_warner(err))
     library.catch_up_index()
-    print(f"joined {describe(args.conninfo)}: {library.count()} papers, revision {report.revision}", file=out)
+    print(f"joined {_ops().describe(args.conninfo)}: {library.count()} papers, revision {report.revision}", file=out)
     return 0
 
 
 def cmd_sync(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.status:
-        state = sync_ops.status(library)
+        state = _ops().status(library)
         if args.json:
             print_json({"state": state.state, **state.__dict__}, out)
         else:
@@ -62,9 +67,9 @@ def cmd_sync(library: Library, args: argparse.Namespace, out: TextIO, err: TextI
                   + (f" ({state.last_error})" if state.last_error else ""), file=out)
         return 0
     try:
-        report = sync_ops.sync_once(library)
-    except OfflineError as exc:
-        waiting = sync_ops.status(library).waiting
+        report = _ops().sync_once(library)
+    except _ops().OfflineError as exc:
+        waiting = _ops().status(library).waiting
         print(f"lectern: error: {exc} ({waiting} changes wait here and go with the next sync)", file=err)
         return 1
     if report.touched:
@@ -79,10 +84,10 @@ def cmd_sync(library: Library, args: argparse.Namespace, out: TextIO, err: TextI
 
 def cmd_conflicts(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.conflict_command == "resolve":
-        sync_ops.resolve(library, args.id, args.take)
+        _ops().resolve(library, args.id, args.take)
         print(f"conflict {args.id}: took the {args.take} value (sent with the next sync)", file=out)
         return 0
-    items = sync_ops.conflicts(library, include_resolved=args.all)
+    items = _ops().conflicts(library, include_resolved=args.all)
     if args.json:
         print_json(items, out)
         return 0
@@ -101,7 +106,7 @@ def _short(value: Any) -> str:
 
 
 def cmd_unshare(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    dropped = sync_ops.unshare(library)
+    dropped = _ops().unshare(library)
     print("detached: this is a plain local library now"
           + (f" ({dropped} unsent changes stay only here)" if dropped else ""), file=out)
     return 0

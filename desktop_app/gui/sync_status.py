@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
@@ -23,10 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core import sync_ops
 from desktop_app.core.changes import Changes
 from desktop_app.core.library import Library
 from desktop_app.domain.errors import LecternError
+from desktop_app.storage import outbox
+
+if TYPE_CHECKING:
+    from desktop_app.core import sync_ops
+
+
+def _ops() -> ModuleType:
+    """The sync operations, imported on first use: psycopg loads only for a shared library."""
+    from desktop_app.core import sync_ops
+
+    return sync_ops
 
 _LABELS = {"synced": "Synced", "offline": "Offline", "local": "Not shared"}
 
@@ -88,7 +99,7 @@ class ConflictDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.conflicts = sync_ops.conflicts(self.library)
+        self.conflicts = _ops().conflicts(self.library)
         self.table.setRowCount(len(self.conflicts))
         for row, conflict in enumerate(self.conflicts):
             values = (f"{conflict['kind']} {conflict['entity']}", conflict["field"], _show(conflict["kept"]),
@@ -113,7 +124,7 @@ class ConflictDialog(QDialog):
             return
         conflict = self.conflicts[rows[0].row()]
         try:
-            sync_ops.resolve(self.library, int(conflict["id"]), take)
+            _ops().resolve(self.library, int(conflict["id"]), take)
         except LecternError as exc:
             self.message.setText(str(exc))
             return
@@ -139,8 +150,8 @@ class SyncStatusPanel(QToolButton):
         self.bridge = _Bridge(self)
         self.bridge.state.connect(self._show_state, Qt.ConnectionType.QueuedConnection)
         self.clicked.connect(self._clicked)
-        self.loop = sync_ops.SyncLoop(library, self.bridge.state.emit)
-        self._show_state(sync_ops.status(library), None)
+        self.loop = _ops().SyncLoop(library, self.bridge.state.emit)
+        self._show_state(_ops().status(library), None)
 
     def start(self) -> None:
         self.loop.start()
@@ -180,7 +191,7 @@ class SyncStatusPanel(QToolButton):
 def install(status_bar: QStatusBar, library: Library, apply_changes: Callable[[Changes], None],
             changes_applied: SignalInstance) -> SyncStatusPanel | None:
     """Show and start syncing when the library is shared (a writable one); None otherwise."""
-    if library.readonly or not sync_ops.status(library).shared:
+    if library.readonly or outbox.link(library.db.conn) is None:
         return None
     panel = SyncStatusPanel(library, apply_changes, status_bar)
     status_bar.addPermanentWidget(panel)
