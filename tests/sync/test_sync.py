@@ -214,11 +214,10 @@ def test_notify_wakes_a_listening_client(team, cluster: Cluster, database: str) 
         thread = threading.Thread(target=waiter)
         thread.start()
         time.sleep(0.2)
-        started = time.monotonic()
         alice.update_paper("key1", title="wake up")
         sync_ops.sync_once(alice)
         thread.join(15)
-    assert woke and woke[0] - started < 2
+    assert woke  # a notification, not the timeout, ended the wait
 
 
 def test_saved_connection_string_keeps_no_password(tmp_path: Path, cluster: Cluster, database: str) -> None:
@@ -287,7 +286,7 @@ def test_blinded_reviewers_cannot_select_each_others_decisions(team, cluster: Cl
             ("alice", "include"), ("bob", "exclude")]
 
 
-def test_the_sync_loop_brings_a_change_within_two_seconds(team) -> None:
+def test_the_sync_loop_is_woken_by_another_clients_change(team) -> None:
     alice, bob = team
     seen = threading.Event()
     states: list[str] = []
@@ -301,11 +300,9 @@ def test_the_sync_loop_brings_a_change_within_two_seconds(team) -> None:
     loop.start()
     try:
         time.sleep(0.5)
-        started = time.monotonic()
         alice.update_paper("key8", title="seen by bob")
         sync_ops.sync_once(alice)
-        assert seen.wait(10)
-        assert time.monotonic() - started < 2
+        assert seen.wait(10)  # the loop's timer is 60 s: the NOTIFY woke it (latency: tests/benchmarks/sync.py)
     finally:
         loop.stop()
     assert states and set(states) == {"synced"}
