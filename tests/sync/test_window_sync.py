@@ -44,11 +44,13 @@ def test_window_shows_sync_state_and_resolves_a_conflict(qtbot, tmp_path: Path, 
         panel.loop.stop()  # make the race: both edit while Bob's window does not sync
         alice.update_paper("key3", title="Alice named it first")
         sync_ops.sync_once(alice)
-        window.library.update_paper("key3", title="Bob's better title")
-        sync_ops.sync_once(bob)
+        window.apply_changes(window.library.update_paper("key3", title="Bob's better title"))
         panel.loop = sync_ops.SyncLoop(bob, panel.bridge.state.emit)
-        panel.start()
+        panel.start()  # pushes Bob's title, which loses: his window shows Alice's and the conflict
         qtbot.waitUntil(lambda: panel.text() == "1 conflict", timeout=WAIT_MS)
+        row = window.table_model.ids.index(bob.resolve("key3"))
+        qtbot.waitUntil(lambda: window.table_model.index(row, 0).data() == "Alice named it first",
+                        timeout=WAIT_MS)
         SHOTS.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(SHOTS / "window-conflict-status.png"))
 
