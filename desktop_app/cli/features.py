@@ -12,9 +12,11 @@ from types import ModuleType
 # ``import a.b.c as c``, not ``from a.b import c``: the latter also imports the package itself,
 # which imports this module (an import cycle).
 import desktop_app.cli.files as files
+import desktop_app.cli.sync as sync
 import desktop_app.cli.trash as trash
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     trash,
     files,
+    sync,
 )

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.changes import Changes
 from desktop_app.core.library import Library, SearchResult
-from desktop_app.gui import errors, settings, theme
+from desktop_app.gui import errors, settings, sync_status, theme
 from desktop_app.gui.actions import WindowActions
 from desktop_app.gui.attachments import FilesController
 from desktop_app.gui.detail import DetailPane
@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         self._watch_settings()
         self.commands.update()
         self.monitor.start()
+        self.sync_panel = sync_status.install(self.statusBar(), library, self.apply_changes, self.changesApplied)
         self.refresh_sidebar()
         self.refresh_tag_names()
         self.sidebar.select_scope(LIBRARY, notify=False)
@@ -1007,6 +1008,8 @@ class MainWindow(QMainWindow):
         if self.persist:
             self.save_settings()
         self.transfers.cancel_all()
+        if self.sync_panel is not None:
+            self.sync_panel.stop()
         self.write_pool.waitForDone(30_000)
         self.closed = True
         self.search_pool.waitForDone(30_000)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_app.storage.outbox import OUTBOX_MIGRATION
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: papers, tags, reading lists, notes, saved searches, settings, the index queue
     """
@@ -146,6 +148,8 @@ MIGRATIONS: tuple[str, ...] = (
         seq INTEGER NOT NULL
     );
     """,
+    # sync: the link to a shared library, shared ids, the outbox its triggers fill, conflicts
+    OUTBOX_MIGRATION,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,201 @@
+"""Apply what the shared library sent to the local SQLite library, field by field.
+
+The caller holds the write transaction and has muted the outbox triggers.
+Fields with a local edit still waiting to be pushed are left alone (the push
+settles them); derived columns and the index queues follow like any write.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from desktop_app.storage import organise
+from desktop_app.storage import outbox as box
+from desktop_app.storage import papers as store
+
+log = logging.getLogger(__name__)
+
+DELETED = "_deleted"
+Group = tuple[str, str, dict[str, Any]]
+"""(kind, shared id, {field: value}) for one entity."""
+COLUMNS = {"paper": box.PAPER_COLUMNS, "list": box.LIST_COLUMNS, "search": box.SEARCH_COLUMNS}
+REQUIRED = {"paper": ("citekey",), "list": ("name",), "search": ("name",)}
+ORDER = ("search", "paper", "list")  # lists name papers, so papers first
+_CHUNK = 500
+
+
+class Applier:
+    """Applies groups of server values; ``touched``/``notes`` say what the index must catch up with."""
+
+    def __init__(self, conn: sqlite3.Connection, pending: set[tuple[str, int, str]],
+                 fetch_entity: Callable[[str, str], dict[str, Any]] | None) -> None:
+        self.conn = conn
+        self.pending = pending
+        self.fetch_entity = fetch_entity
+        self.touched: set[int] = set()
+        self.notes: set[int] = set()
+        self.tags_changed = False
+        self.now = datetime.now(UTC)
+
+    def apply(self, groups: list[Group]) -> None:
+        for kind in ORDER:
+            batch = [(uid, fields) for k, uid, fields in groups if k == kind]
+            if batch:
+                known = self._known(kind, [uid for uid, _ in batch])
+                for uid, fields in batch:  # one uid may come several times (several revisions)
+                    after = self._apply_one(kind, uid, dict(fields), known.get(uid))
+                    if after is not None:
+                        known[uid] = after
+
+    def finish(self) -> None:
+        if self.tags_changed:
+            organise.drop_unused_tags(self.conn)
+
+    def _known(self, kind: str, uids: list[str]) -> dict[str, tuple[int, bool]]:
+        """uid -> (local id, whether its row exists) for the uids this desktop has seen."""
+        table = box.ENTITY_TABLES[kind]
+        found: dict[str, tuple[int, bool]] = {}
+        for start in range(0, len(uids), _CHUNK):
+            part = uids[start:start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            for uid, local, exists in self.conn.execute(
+                    f"SELECT k.uid, k.local_id, t.id IS NOT NULL FROM sync_keys k LEFT JOIN {table} t "
+                    f"ON t.id = k.local_id WHERE k.kind = ? AND k.uid IN ({marks})", (kind, *part)):
+                found[uid] = (int(local), bool(exists))
+        return found
+
+    def _apply_one(self, kind: str, uid: str, fields: dict[str, Any],
+                   known: tuple[int, bool] | None) -> tuple[int, bool] | None:
+        """Apply one entity's fields; returns what is known about it afterwards."""
+        local = None
+        if known is not None:
+            if (kind, known[0], DELETED) in self.pending:
+                return known  # deleted here; the tombstone goes with the next push
+            local = known[0] if known[1] else None
+        if fields.get(DELETED) is True:
+            if local is not None:
+                self._delete(kind, local)
+                return local, False
+            return known
+        if local is None:
+            if any(n not in fields for n in REQUIRED[kind]) and self.fetch_entity is not None:
+                fields = {**self.fetch_entity(kind, uid), **fields}
+            if fields.get(DELETED) is True:
+                return known  # an edit of something deleted meanwhile: the server kept it as a conflict
+            if any(n not in fields for n in REQUIRED[kind]):
+                log.warning("skipped a %s the server sent without %s (%s)", kind, REQUIRED[kind], uid)
+                return known
+            if kind == "paper" and all(c in fields for c in COLUMNS["paper"]):
+                local = self._insert_paper(uid, fields)
+                self._extras(local, {n: v for n, v in fields.items() if n not in COLUMNS["paper"]})
+                return local, True
+            local = self._create(kind, uid, fields)
+        fields = {n: v for n, v in fields.items() if (kind, local, n) not in self.pending}
+        self.update(kind, local, fields)
+        return local, True
+
+    def _delete(self, kind: str, local: int) -> None:
+        self.conn.execute(f"DELETE FROM {box.ENTITY_TABLES[kind]} WHERE id = ?", (local,))
+        if kind == "paper":
+            self.tags_changed = True
+            self.touched.add(local)
+            self.notes.add(local)
+
+    def _unique(self, table: str, column: str, wanted: str, suffix: str) -> str:
+        if self.conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (wanted,)).fetchone() is None:
+            return wanted
+        log.warning("%s %r is taken here; the shared one is called %r on this desktop", column, wanted,
+                    wanted + suffix)
+        return wanted + suffix
+
+    def _insert_paper(self, uid: str, fields: dict[str, Any]) -> int:
+        values = {c: fields[c] for c in COLUMNS["paper"]}
+        values["citekey"] = self._unique("papers", "citekey", str(values["citekey"]), "-" + uid[:4])
+        values.update(store.derived_values(str(values["title"] or ""), str(values["authors"] or "[]")))
+        values["modified"] = self.now.isoformat()
+        names = list(values)
+        cur = self.conn.execute(f"INSERT INTO papers({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                [values[n] for n in names])
+        local = int(cur.lastrowid or 0)
+        box.set_key(self.conn, "paper", local, uid)
+        self.touched.add(local)
+        return local
+
+    def _create(self, kind: str, uid: str, fields: dict[str, Any]) -> int:
+        now = self.now.isoformat()
+        if kind == "paper":
+            fields["citekey"] = self._unique("papers", "citekey", str(fields["citekey"]), "-" + uid[:4])
+            cur = self.conn.execute("INSERT INTO papers(citekey, added, modified) VALUES (?, ?, ?)",
+                                    (fields["citekey"], fields.get("added") or now, now))
+        elif kind == "list":
+            fields["name"] = self._unique("lists", "name", str(fields["name"]), f" ({uid[:4]})")
+            cur = self.conn.execute("INSERT INTO lists(name, created) VALUES (?, ?)",
+                                    (fields["name"], fields.get("created") or now))
+        else:
+            fields["name"] = self._unique("saved_searches", "name", str(fields["name"]), f" ({uid[:4]})")
+            cur = self.conn.execute("INSERT INTO saved_searches(name, query) VALUES (?, '')", (fields["name"],))
+        local = int(cur.lastrowid or 0)
+        box.set_key(self.conn, kind, local, uid)
+        return local
+
+    def update(self, kind: str, local: int, fields: dict[str, Any]) -> None:
+        """Write some fields of an existing entity (also used to resolve a conflict, captured)."""
+        table = box.ENTITY_TABLES[kind]
+        if kind == "paper" and "citekey" in fields:
+            other = store.id_for_citekey(self.conn, str(fields["citekey"]))
+            if other is not None and other != local:
+                fields["citekey"] = self._unique("papers", "citekey", str(fields["citekey"]), f"-{local}")
+        columns = [n for n in fields if n in COLUMNS[kind] and n != "added"]
+        if columns:
+            assignments = ", ".join(f"{c} = ?" for c in columns)
+            self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?",
+                              (*(fields[c] for c in columns), local))
+        if kind == "paper":
+            if columns:
+                title, authors = self.conn.execute("SELECT title, authors FROM papers WHERE id = ?",
+                                                   (local,)).fetchone()
+                derived = store.derived_values(title, authors)
+                self.conn.execute(
+                    "UPDATE papers SET author_line = ?, title_key = ?, author_key = ?, modified = ? WHERE id = ?",
+                    (derived["author_line"], derived["title_key"], derived["author_key"], self.now.isoformat(),
+                     local))
+                self.touched.add(local)
+            self._extras(local, fields)
+        elif kind == "list":
+            self._list_items(local, fields)
+
+    def _extras(self, pid: int, fields: dict[str, Any]) -> None:
+        """A paper's note and tags."""
+        if "note" in fields:
+            organise.write_note(self.conn, pid, str(fields["note"] or ""), self.now)
+            self.notes.add(pid)
+        for name in sorted(fields, key=lambda n: fields[n] is True):  # removals before additions
+            if not name.startswith("tag:"):
+                continue
+            if fields[name] is True:
+                tid = organise.tag_id(self.conn, name[4:], create=True)
+                self.conn.execute("INSERT OR IGNORE INTO paper_tags(paper_id, tag_id) VALUES (?, ?)", (pid, tid))
+            else:
+                tid = organise.tag_id(self.conn, name[4:], create=False)
+                if tid is not None:
+                    self.conn.execute("DELETE FROM paper_tags WHERE paper_id = ? AND tag_id = ?", (pid, tid))
+                self.tags_changed = True
+            self.touched.add(pid)
+
+    def _list_items(self, list_id: int, fields: dict[str, Any]) -> None:
+        for name, position in fields.items():
+            if not name.startswith("item:"):
+                continue
+            pid = box.local_id(self.conn, "paper", name[5:])
+            if pid is None or not self.conn.execute("SELECT 1 FROM papers WHERE id = ?", (pid,)).fetchone():
+                continue
+            if position is None:
+                self.conn.execute("DELETE FROM list_items WHERE list_id = ? AND paper_id = ?", (list_id, pid))
+            else:
+                self.conn.execute("INSERT INTO list_items(list_id, paper_id, position) VALUES (?, ?, ?) "
+                                  "ON CONFLICT (list_id, paper_id) DO UPDATE SET position = excluded.position",
+                                  (list_id, pid, int(position)))
