@@ -79,6 +79,8 @@ class SearchResult:
     compiled: CompiledQuery
     count: Callable[[], int] = field(repr=False, compare=False, default=lambda: 0)
     _total: int | None = field(default=None, repr=False, compare=False)
+    notice: str = ""  # one line: what the query parser repaired, or which ranking mode ran
+    mode: str = "strict"
 
     @property
     def total(self) -> int:
@@ -357,6 +359,8 @@ class Library:
             compiled=compiled,
             count=lambda: outcome.count() - dropped,
             _total=None if outcome.total is None else outcome.total - dropped,
+            notice=outcome.notice,
+            mode=outcome.mode,
         )
 
     def snippets(self, result: SearchResult | CompiledQuery, ids: Sequence[int]) -> dict[int, Snippet]:

@@ -7,7 +7,7 @@ tuples and arrays.  Bulk scoring and segment merges read them whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -58,3 +58,53 @@ def term_blocks(reader: Any, field: str, text: str) -> Iterator[tuple[Sequence[i
             live = [i for i, docnum in enumerate(ids) if docnum not in deleted]
             ids, weights = [ids[i] for i in live], [weights[i] for i in live]
         yield ids, weights
+
+
+def _leaf_matcher(reader: SegmentReader, field: str, text: str) -> Any:
+    return reader._terms.matcher(field, reader._text_to_bytes(field, text), reader.schema[field].format)
+
+
+def term_id_blocks(reader: Any, field: str, text: str) -> Iterator[Sequence[int]]:
+    """A term's live docnums in one segment, a block at a time (weights and values are not decoded)."""
+    if not isinstance(reader, SegmentReader):
+        for ids, _ in term_blocks(reader, field, text):
+            yield ids
+        return
+    matcher = _leaf_matcher(reader, field, text)
+    deleted = reader.deleted_docs_set
+    if not isinstance(matcher, W3LeafMatcher):
+        for ids, _, _ in posting_blocks(matcher, values=False):
+            yield [d for d in ids if d not in deleted] if deleted else ids
+        return
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids = matcher._ids
+        yield [d for d in ids if d not in deleted] if deleted else ids
+        matcher._next_block()
+
+
+def term_blocks_skipping(reader: Any, field: str, text: str,
+                         wanted: Collection[int]) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """A term's (docnums, weights) blocks in one segment, leaving out blocks that hold none of ``wanted``.
+
+    A skipped block's weights are never decoded; deleted documents are never in ``wanted``.
+    """
+    if not isinstance(reader, SegmentReader):
+        yield from term_blocks(reader, field, text)
+        return
+    matcher = _leaf_matcher(reader, field, text)
+    if not isinstance(matcher, W3LeafMatcher):
+        for ids, weights, _ in posting_blocks(matcher, values=False):
+            yield ids, weights
+        return
+    disjoint = wanted.isdisjoint if isinstance(wanted, (set, frozenset)) else set(wanted).isdisjoint
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids = matcher._ids
+        if not disjoint(ids):
+            if matcher._weights is None:
+                matcher._read_weights()
+            yield ids, matcher._weights
+        matcher._next_block()

@@ -65,8 +65,11 @@ def fts_sql(columns: Sequence[str]) -> FtsSql:
     )
 
 
+LECTERN_ONLY_FIELDS = frozenset({"title_all"})  # Lectern's second copy of the title (stop words kept)
+
+
 def text_fields(docs: Sequence[BenchDoc]) -> list[str]:
-    return list(docs[0]["fields"]) if docs else []
+    return [name for name in docs[0]["fields"] if name not in LECTERN_ONLY_FIELDS] if docs else []
 
 
 def raw_schema() -> Schema:
@@ -80,7 +83,7 @@ def raw_schema() -> Schema:
     fold = CharsetFilter(accent_map)
     schema = Schema(pid=NUMERIC(int, stored=True, unique=True), year=NUMERIC(int, bits=32))
     for name in ours.names():
-        if name == "pid":
+        if name == "pid" or name in LECTERN_ONLY_FIELDS:
             continue
         phrase = ours[name].format.supports("positions")
         boost = TITLE_BOOST if name == "title" else 1.0
