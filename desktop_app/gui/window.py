@@ -306,9 +306,10 @@ class MainWindow(QMainWindow):
         if self.closed or contents.generation != self._generation:
             return  # a newer request superseded this one
         self.search_bar.show_error(contents.error)
-        if contents.error:  # a bad query: keep the last results, explain under the box
-            self.viewLoaded.emit()
+        if contents.error:  # a query that cannot run: say why, and show no stale results under its heading
+            self._show_query_error(contents.error)
             return
+        self.search_bar.show_notice(contents.notice)
         keep, current = self.selected_ids(), self.table.current_id()
         wanted, self._select_after_load = self._select_after_load, None
         if wanted is not None:
@@ -338,6 +339,18 @@ class MainWindow(QMainWindow):
         empty = contents.total == 0 and self.scope.kind == "library" and not self.query
         self.centre.setCurrentWidget(self.welcome if empty else self.table_page)
         self._show_heading()
+        self._detail_timer.start()
+        self.commands.update()
+        self.viewLoaded.emit()
+
+    def _show_query_error(self, message: str) -> None:
+        self.result = None
+        self._loaded_generation = self._generation
+        self.table_model.set_ids([], marks_active=False, reorderable=False, marks={})
+        self.search_bar.show_count(0, self.query)
+        self.centre.setCurrentWidget(self.table_page)
+        self.view_title.setText(f"Cannot search for “{self.query}”")
+        self.view_hint.setText(message)
         self._detail_timer.start()
         self.commands.update()
         self.viewLoaded.emit()
