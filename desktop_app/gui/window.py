@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
         self.search_bar.show_count(0, self.query)
         self.centre.setCurrentWidget(self.table_page)
         self.view_title.setText(f"Cannot search for “{self.query}”")
-        self.view_hint.setText(message)
+        self.view_hint.setText("no results until the query can run")
         self._detail_timer.start()
         self.commands.update()
         self.viewLoaded.emit()

@@ -16,8 +16,8 @@ from typing import Any
 
 from whoosh.analysis import (
     Analyzer,
-    Filter,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
