@@ -96,7 +96,10 @@ def rank(searcher: Searcher, words: Sequence[RankedWord], extra: Sequence[Weight
         pool = {d: c for d, c in counts.items() if most <= c < n}
     else:
         pool = dict(counts)
-    chosen = _most_words(pool, max(want * 4, p.candidates))
+    if limit is not None and len(everywhere) >= limit:
+        chosen: set[int] = set()  # the first tier fills the page
+    else:
+        chosen = _most_words(pool, max(want * 4, p.candidates))
     candidates = everywhere | chosen
     scores = dict.fromkeys(candidates, 0.0)
     big_n = searcher.doc_count_all()

@@ -127,6 +127,7 @@ def whoosh_build(spec: dict[str, Any]) -> dict[str, Any]:
 def whoosh_executor(searcher: Searcher, schema: Schema) -> Callable[[query_set.BenchQuery], tuple[list[int], Callable[[], int]]]:
     parser = raw_parser(schema)
     phrase_parser = raw_parser(schema, phrase_fields(schema))
+    or_parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.OrGroup)
 
     def execute(q: query_set.BenchQuery) -> tuple[list[int], Callable[[], int]]:
         if q.cls == "related":
@@ -134,7 +135,7 @@ def whoosh_executor(searcher: Searcher, schema: Schema) -> Callable[[query_set.B
             related = searcher.more_like(docnum, "abstract", top=10)
             pids = [hit["pid"] for hit in related]
             return pids, lambda: len(pids)
-        chosen = phrase_parser if q.cls == "phrase" else parser
+        chosen = phrase_parser if q.cls == "phrase" else or_parser if q.cls in query_set.OR_CLASSES else parser
         results = searcher.search(chosen.parse(q.whoosh), limit=20)
         pids = [hit["pid"] for hit in results]
         if q.cls == "highlight":

@@ -180,3 +180,23 @@ def test_a_query_with_nothing_left_is_one_clear_error(small: Library, query: str
     assert "\n" not in str(caught.value) and ("nothing to search for" in str(caught.value)
                                               or "type something" in str(caught.value))
 
+
+
+def test_ranking_spans_segments_and_skips_deleted_papers(tmp_path_factory: pytest.TempPathFactory) -> None:
+    library = Library.open(tmp_path_factory.mktemp("segments") / "lib")
+    try:
+        first = library.import_papers(PAPERS[:4]).imported
+        library.catch_up_index()
+        library.import_papers(PAPERS[4:])
+        library.catch_up_index()
+        library.add_tags([first[0]], ["fluids"])
+        assert len(library.index.papers.searcher().leaf_searchers()) >= 2
+        query = "colour constancy blasius boundary fluids"
+        result = library.search(query)
+        titles = [library.paper(pid).title for pid in result.ids]
+        assert titles[:2] == ["The Blasius Problem Revisited", "Colour constancy in modelling natural scenes"]
+        library.delete_papers([first[0]])
+        library.catch_up_index()
+        assert "The Blasius Problem Revisited" not in _titles(library, query)
+    finally:
+        library.close()
