@@ -7,7 +7,8 @@ tuples and arrays.  Bulk scoring and segment merges read them whole.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from itertools import accumulate
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -64,47 +65,31 @@ def _leaf_matcher(reader: SegmentReader, field: str, text: str) -> Any:
     return reader._terms.matcher(field, reader._text_to_bytes(field, text), reader.schema[field].format)
 
 
-def term_id_blocks(reader: Any, field: str, text: str) -> Iterator[Sequence[int]]:
-    """A term's live docnums in one segment, a block at a time (weights and values are not decoded)."""
-    if not isinstance(reader, SegmentReader):
-        for ids, _ in term_blocks(reader, field, text):
-            yield ids
-        return
-    matcher = _leaf_matcher(reader, field, text)
-    deleted = reader.deleted_docs_set
-    if not isinstance(matcher, W3LeafMatcher):
-        for ids, _, _ in posting_blocks(matcher, values=False):
-            yield [d for d in ids if d not in deleted] if deleted else ids
-        return
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids = matcher._ids
-        yield [d for d in ids if d not in deleted] if deleted else ids
-        matcher._next_block()
+def term_postings(reader: Any, field: str, text: str) -> list[tuple[Sequence[int], Sequence[float]]]:
+    """A term's live (docnums, weights) blocks in one segment, each block's data decoded once.
 
-
-def term_blocks_skipping(reader: Any, field: str, text: str,
-                         wanted: Collection[int]) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """A term's (docnums, weights) blocks in one segment, leaving out blocks that hold none of ``wanted``.
-
-    A skipped block's weights are never decoded; deleted documents are never in ``wanted``.
+    A block is one pickled (ids, weights, values) tuple: reading its ids costs
+    as much as reading all of it, so callers that need both keep this list.
+    Deleted documents are left out.
     """
     if not isinstance(reader, SegmentReader):
-        yield from term_blocks(reader, field, text)
-        return
+        return [(list(ids), list(weights)) for ids, weights in term_blocks(reader, field, text)]
     matcher = _leaf_matcher(reader, field, text)
+    deleted = reader.deleted_docs_set
+    out: list[tuple[Sequence[int], Sequence[float]]] = []
     if not isinstance(matcher, W3LeafMatcher):
         for ids, weights, _ in posting_blocks(matcher, values=False):
-            yield ids, weights
-        return
-    disjoint = wanted.isdisjoint if isinstance(wanted, (set, frozenset)) else set(wanted).isdisjoint
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids = matcher._ids
-        if not disjoint(ids):
-            if matcher._weights is None:
-                matcher._read_weights()
-            yield ids, matcher._weights
-        matcher._next_block()
+            out.append((ids, weights))
+    else:
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            raw_ids = matcher._data[0]
+            ids = raw_ids if matcher._byteids else tuple(accumulate(raw_ids))  # delta_decode, in C
+            matcher._read_weights()
+            out.append((ids, matcher._weights))
+            matcher._next_block()
+    if deleted:
+        out = [([d for d in ids if d not in deleted], [w for d, w in zip(ids, weights, strict=True) if d not in deleted])
+               for ids, weights in out]
+    return out

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
-from desktop_app.search.blocks import term_blocks_skipping, term_id_blocks
+from desktop_app.search.blocks import term_postings
 from desktop_app.search.bulk import _field_lengths
 
 WeightedTerm = tuple[str, str, float]
@@ -85,7 +85,8 @@ def rank(searcher: Searcher, words: Sequence[RankedWord], extra: Sequence[Weight
     p = params or PARAMS
     leaves = [(s, offset) for s, offset in searcher.leaf_searchers() if isinstance(s.reader(), SegmentReader)]
     n = len(words)
-    word_docs = [_docs_of(word, leaves) for word in words]
+    postings: dict[tuple[int, str, str], list[tuple[Sequence[int], Sequence[float]]]] = {}
+    word_docs = [_docs_of(word, leaves, postings) for word in words]
     everywhere = set.intersection(*word_docs) if word_docs else set()
     counts: Counter[int] = Counter()
     for docs in word_docs:
@@ -107,11 +108,11 @@ def rank(searcher: Searcher, words: Sequence[RankedWord], extra: Sequence[Weight
              for sub, offset in leaves]
     for word in words:
         for name, text, weight in word.terms:
-            _add_bm25(searcher, local, name, text, weight, big_n, p, scores)
+            _add_bm25(searcher, local, postings, name, text, weight, big_n, p, scores)
         for docs_set in word.sets:
             _add_set(docs_set, leaves, p.set_score * docs_set.boost, scores)
     for name, text, weight in extra:
-        _add_bm25(searcher, local, name, text, weight, big_n, p, scores)
+        _add_bm25(searcher, local, postings, name, text, weight, big_n, p, scores)
     top_all = _best(((scores[d], d) for d in everywhere), limit)
     rest = None if limit is None else max(limit - len(top_all), 0)
     partial_cap = PARTIAL_LIMIT if rest is None else min(rest, PARTIAL_LIMIT)
@@ -121,14 +122,19 @@ def rank(searcher: Searcher, words: Sequence[RankedWord], extra: Sequence[Weight
     return RankedOutcome(hits, total, len(everywhere), n, partial=bool(partial), word_docs=word_docs)
 
 
-def _docs_of(word: RankedWord, leaves: Sequence[tuple[Searcher, int]]) -> set[int]:
+def _docs_of(word: RankedWord, leaves: Sequence[tuple[Searcher, int]],
+             postings: dict[tuple[int, str, str], list[tuple[Sequence[int], Sequence[float]]]]) -> set[int]:
+    """The papers that have ``word`` in any field (global docnums); the postings read are kept in ``postings``."""
     docs: set[int] = set()
-    for sub, offset in leaves:
+    for leaf, (sub, offset) in enumerate(leaves):
         reader = sub.reader()
         for name, text, _ in word.terms:
             if (name, text) not in reader:
                 continue
-            for ids in term_id_blocks(reader, name, text):
+            blocks = postings.get((leaf, name, text))
+            if blocks is None:
+                blocks = postings[(leaf, name, text)] = term_postings(reader, name, text)
+            for ids, _ in blocks:
                 docs.update(ids if offset == 0 else [d + offset for d in ids])
         for docs_set in word.sets:
             docs.update(d + offset for d in docs_set.docs(sub))
@@ -149,9 +155,13 @@ def _most_words(pool: dict[int, int], want: int) -> set[int]:
     return {d for d, c in pool.items() if c >= cut}
 
 
-def _add_bm25(searcher: Searcher, leaves: Sequence[tuple[Searcher, int, set[int]]], name: str, text: str,
-              weight: float, big_n: int, p: Params, scores: dict[int, float]) -> None:
-    """Add ``weight`` times the term's BM25 score to every candidate (a key of ``scores``) that has it."""
+def _add_bm25(searcher: Searcher, leaves: Sequence[tuple[Searcher, int, set[int]]],
+              postings: dict[tuple[int, str, str], list[tuple[Sequence[int], Sequence[float]]]], name: str,
+              text: str, weight: float, big_n: int, p: Params, scores: dict[int, float]) -> None:
+    """Add ``weight`` times the term's BM25 score to every candidate (a key of ``scores``) that has it.
+
+    Blocks without a candidate are passed over with one set operation.
+    """
     df = searcher.doc_frequency(name, text)
     if not df or not scores:
         return
@@ -160,16 +170,17 @@ def _add_bm25(searcher: Searcher, leaves: Sequence[tuple[Searcher, int, set[int]
     k1, b = p.k1, p.b
     norm_a, norm_b = k1 * (1 - b), k1 * b / avg
     top = k1 + 1
-    for sub, offset, wanted in leaves:
-        reader = sub.reader()
-        if not wanted or (name, text) not in reader:
+    for leaf, (sub, offset, wanted) in enumerate(leaves):
+        blocks = postings.get((leaf, name, text))
+        if not wanted or not blocks:
             continue
-        lengths = _field_lengths(reader, name)
-        for ids, weights in term_blocks_skipping(reader, name, text, wanted):
+        lengths = _field_lengths(sub.reader(), name)
+        for ids, weights in blocks:
+            if wanted.isdisjoint(ids):
+                continue
             for docnum, tf in zip(ids, weights, strict=True):
                 if docnum in wanted:
-                    key = docnum + offset
-                    scores[key] += idf * tf * top / (tf + norm_a + norm_b * lengths[docnum])
+                    scores[docnum + offset] += idf * tf * top / (tf + norm_a + norm_b * lengths[docnum])
 
 
 def _add_set(docs_set: DocSet, leaves: Sequence[tuple[Searcher, int]], score: float,

@@ -209,6 +209,22 @@ def _norm(title: str) -> str:
     return " ".join(re.sub(r"\W+", " ", title.lower()).split())
 
 
+def _same_title(docs: Sequence[BenchDoc]) -> dict[int, set[int]]:
+    by_title: dict[str, set[int]] = {}
+    for doc in docs:
+        by_title.setdefault(_norm(text(doc, "title")), set()).add(doc["pid"])
+    return {doc["pid"]: by_title[_norm(text(doc, "title"))] for doc in docs}
+
+
+def sweep_markdown(swept: dict[str, dict[str, Any]]) -> str:
+    classes = [c for c in CLASSES if c in next(iter(swept.values()))]
+    lines = ["| setting | " + " | ".join(classes) + " | mean ms |", "|" + "---|" * (len(classes) + 2)]
+    for name, table in swept.items():
+        lines.append(f"| {name} | " + " | ".join(f"{table[c]['mrr']:.3f}" for c in classes)
+                     + f" | {table['_ms']['mean']:.1f} |")
+    return "\n".join(lines)
+
+
 def evaluate(search: Search, queries: Sequence[EvalQuery], same_title: dict[int, set[int]]) -> dict[str, Any]:
     per: dict[str, list[int | None]] = {c: [] for c in CLASSES}
     took: list[float] = []
@@ -288,10 +304,7 @@ def run(corpus: Path, work: Path, known: int, sentences: int) -> tuple[dict[str,
     index, database = baselines_for(docs_path, work)
     docs = read_docs(docs_path)
     queries = build_queries(docs, known, sentences)
-    by_title: dict[str, set[int]] = {}
-    for doc in docs:
-        by_title.setdefault(_norm(text(doc, "title")), set()).add(doc["pid"])
-    same_title = {doc["pid"]: by_title[_norm(text(doc, "title"))] for doc in docs}
+    same_title = _same_title(docs)
     del docs
     results: dict[str, dict[str, Any]] = {}
     library = Library.open(lib_dir, readonly=True)
@@ -312,6 +325,41 @@ def run(corpus: Path, work: Path, known: int, sentences: int) -> tuple[dict[str,
     return results, queries
 
 
+SWEEP: tuple[tuple[str, dict[str, float]], ...] = (
+    ("default", {}),
+    ("title 1.5", {"title": 1.5}), ("title 4", {"title": 4.0}),
+    ("coordination 0", {"coordination": 0.0}), ("coordination 1", {"coordination": 1.0}),
+    ("coordination 3", {"coordination": 3.0}),
+    ("b 0.4", {"b": 0.4}), ("b 0.9", {"b": 0.9}), ("k1 0.8", {"k1": 0.8}), ("k1 1.8", {"k1": 1.8}),
+    ("stop words 0", {"stop": 0.0}), ("stop words 1", {"stop": 1.0}),
+)
+
+
+def sweep(lib_dir: Path, queries: Sequence[EvalQuery], same_title: dict[int, set[int]]) -> dict[str, dict[str, Any]]:
+    """Lectern alone with one knob changed at a time (field weights, BM25's k1 and b, coordination)."""
+    import dataclasses
+
+    from desktop_app.search import query as query_module
+    from desktop_app.search import ranked, schema
+
+    base_params, base_title, base_stop = ranked.PARAMS, schema.FIELD_WEIGHTS["title"], query_module.STOP_WORD_WEIGHT
+    out: dict[str, dict[str, Any]] = {}
+    library = Library.open(lib_dir, readonly=True)
+    try:
+        for name, change in SWEEP:
+            knobs = {k: v for k, v in change.items() if k in ("k1", "b", "coordination")}
+            ranked.PARAMS = dataclasses.replace(base_params, **knobs)
+            schema.FIELD_WEIGHTS["title"] = change.get("title", base_title)
+            query_module.STOP_WORD_WEIGHT = change.get("stop", base_stop)
+            out[name] = evaluate(lectern_search(library), queries, same_title)
+            print(f"sweep {name}: " + ", ".join(f"{c} {out[name][c]['mrr']:.3f}" for c in CLASSES
+                                                 if c in out[name]), file=sys.stderr, flush=True)
+    finally:
+        ranked.PARAMS, schema.FIELD_WEIGHTS["title"], query_module.STOP_WORD_WEIGHT = base_params, base_title, base_stop
+        library.close()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -319,12 +367,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", type=int, default=300, help="abstract sentences searched")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the library and baselines here for reuse")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--sweep", action="store_true", help="also run Lectern with each ranking knob changed")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="lectern-eval-") as tmp:
         work = args.workdir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         results, queries = run(args.corpus.resolve(), work, args.known, args.sentences)
+        if args.sweep:
+            same = _same_title(read_docs(work / "docs.jsonl"))
+            swept = sweep(work / "lectern-library", queries, same)
     table = markdown(results)
+    if args.sweep:
+        table += "\n\nLectern with one knob changed (MRR per class):\n\n" + sweep_markdown(swept)
     print(table)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")

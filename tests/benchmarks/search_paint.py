@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -63,7 +64,7 @@ class PaintClock(QObject):
         self.armed = False
         self.painted_at: float | None = None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.armed and event.type() == QEvent.Type.Paint:
             self.painted_at = time.perf_counter()  # the paint runs next; measure() stops after it
         return False
@@ -97,13 +98,13 @@ def measure(app: QApplication, window: MainWindow, clock: PaintClock, query: str
         QTest.keyClick(field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     else:
         for char in query[:-1]:
-            QTest.keyClick(field, char)
+            QTest.keyClicks(field, char)
             end = time.perf_counter() + KEY_INTERVAL_MS / 1000
             while time.perf_counter() < end:
                 app.processEvents()
                 time.sleep(0.001)
         clock.armed, clock.painted_at = False, None
-        QTest.keyClick(field, query[-1])
+        QTest.keyClicks(field, query[-1])
     last_key = time.perf_counter()
     _wait(app, lambda: bool(loaded))
     clock.armed = True
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         clock = PaintClock()
         window.table.viewport().installEventFilter(clock)
         _idle(app, window)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for query, paste in [(q, False) for q in TYPED] + [(q, True) for q in PASTED]:
             times = [measure(app, window, clock, query, paste) for _ in range(args.repeats)]
             rows.append({"query": query, "input": "pasted" if paste else "typed", "ms": times,
