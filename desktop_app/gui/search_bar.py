@@ -17,7 +17,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.gui import theme
 
-DEBOUNCE_MS = 150
+# Typing pauses this long before a search starts.  Keystroke to painted results must stay within
+# 150 ms at 12k papers (issue 10; tests/benchmarks/search_paint.py): a search and the first rows'
+# marks take 10-45 ms of CPU there, so the pause gets the rest; a newer keystroke supersedes it.
+DEBOUNCE_MS = 70
 RECENT_LIMIT = 20
 
 

@@ -299,7 +299,8 @@ def baselines_for(docs_path: Path, work: Path) -> tuple[Path, Path]:
     return index, database
 
 
-def run(corpus: Path, work: Path, known: int, sentences: int) -> tuple[dict[str, dict[str, Any]], list[EvalQuery]]:
+def run(corpus: Path, work: Path, known: int, sentences: int,
+        baseline_engines: bool = True) -> tuple[dict[str, dict[str, Any]], list[EvalQuery]]:
     lib_dir, docs_path = prepare(corpus, work)
     index, database = baselines_for(docs_path, work)
     docs = read_docs(docs_path)
@@ -312,6 +313,8 @@ def run(corpus: Path, work: Path, known: int, sentences: int) -> tuple[dict[str,
         results["lectern"] = evaluate(lectern_search(library), queries, same_title)
     finally:
         library.close()
+    if not baseline_engines:
+        return results, queries
     conn = sqlite3.connect(database)
     try:
         results["fts5"] = evaluate(fts_search(conn), queries, same_title)
@@ -368,11 +371,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="keep the library and baselines here for reuse")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--sweep", action="store_true", help="also run Lectern with each ranking knob changed")
+    parser.add_argument("--skip-baselines", action="store_true", help="Lectern only (for a quick sweep)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="lectern-eval-") as tmp:
         work = args.workdir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        results, queries = run(args.corpus.resolve(), work, args.known, args.sentences)
+        results, queries = run(args.corpus.resolve(), work, args.known, args.sentences, not args.skip_baselines)
         if args.sweep:
             same = _same_title(read_docs(work / "docs.jsonl"))
             swept = sweep(work / "lectern-library", queries, same)
