@@ -190,7 +190,7 @@ def _plain_words(raw_words: list[str], rewriter: _Rewriter, notices: list[str]) 
         return PlainWords(title_words, stop_words_only=True)
     if not words:
         raise QueryError("the query has no words to search for")
-    extra = tuple(("title_all", term, STOP_WORD_WEIGHT) for term in stops)
+    extra = tuple(("title_all", term, STOP_WORD_WEIGHT) for term in stops) if STOP_WORD_WEIGHT else ()
     return PlainWords(tuple(words.values()), extra)
 
 

@@ -26,7 +26,7 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from whoosh.reading import SegmentReader
@@ -75,8 +75,6 @@ class RankedOutcome:
     all_count: int
     words: int
     partial: bool = False  # papers without every word are in the hits
-    notice: str = ""
-    word_docs: list[set[int]] = field(default_factory=list, repr=False)
 
 
 def rank(searcher: Searcher, words: Sequence[RankedWord], extra: Sequence[WeightedTerm] = (),
@@ -111,6 +109,8 @@ def rank(searcher: Searcher, words: Sequence[RankedWord], extra: Sequence[Weight
             _add_bm25(searcher, local, postings, name, text, weight, big_n, p, scores)
         for docs_set in word.sets:
             _add_set(docs_set, leaves, p.set_score * docs_set.boost, scores)
+    if extra:
+        _docs_of(RankedWord("", tuple(extra)), leaves, postings)
     for name, text, weight in extra:
         _add_bm25(searcher, local, postings, name, text, weight, big_n, p, scores)
     top_all = _best(((scores[d], d) for d in everywhere), limit)
@@ -119,7 +119,7 @@ def rank(searcher: Searcher, words: Sequence[RankedWord], extra: Sequence[Weight
     partial = _best(((scores[d] * (counts[d] / n) ** p.coordination, d) for d in chosen), partial_cap)
     hits = top_all + partial
     total = len(everywhere) + min(len(pool), PARTIAL_LIMIT)
-    return RankedOutcome(hits, total, len(everywhere), n, partial=bool(partial), word_docs=word_docs)
+    return RankedOutcome(hits, total, len(everywhere), n, partial=bool(partial))
 
 
 def _docs_of(word: RankedWord, leaves: Sequence[tuple[Searcher, int]],
