@@ -261,10 +261,11 @@ def test_related_papers_open_on_click(qtbot, loaded: MainWindow) -> None:  # typ
     window.show_related_tab()
     panel = window.detail.related
     qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=WAIT_MS)
-    target = panel.model.items[-1].pid
-    rect = panel.view.visualRect(panel.model.index(panel.model.rowCount() - 1, 0))
-    panel.view.scrollTo(panel.model.index(panel.model.rowCount() - 1, 0))
-    rect = panel.view.visualRect(panel.model.index(panel.model.rowCount() - 1, 0))
+    # the lowest related paper the view lists (one it does not list opens beside the view instead)
+    row = max(i for i, item in enumerate(panel.model.items) if window.table_model.row_of(item.pid) is not None)
+    target = panel.model.items[row].pid
+    panel.view.scrollTo(panel.model.index(row, 0))
+    rect = panel.view.visualRect(panel.model.index(row, 0))
     qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     wait_idle(qtbot, window)
     assert window.selected_ids() == [target]
