@@ -119,6 +119,8 @@ def _catch_up_for_search(library: Library, err: TextIO) -> None:
 def cmd_search(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _catch_up_for_search(library, err)
     result = library.search(args.query, limit=args.limit)
+    if result.notice:  # a repaired query or the ranking mode, as the window shows it
+        print(f"lectern: note: {result.notice}", file=err)
     items = [_paper_summary(library, pid, result, result.scores[pid]) for pid in result.ids]
     pages = library.files.search.page_snippets(result.compiled, result.ids)
     for item in items:

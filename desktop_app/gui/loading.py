@@ -26,6 +26,7 @@ class ViewContents:
     ids: list[int] = field(default_factory=list)
     result: SearchResult | None = None
     error: str = ""
+    notice: str = ""  # the search's one-line notice (repairs, ranking mode)
     pending: int = 0
     total: int = 0
     marks: dict[int, RowMarks] = field(default_factory=dict)
@@ -71,6 +72,7 @@ def load_view(library: Library, generation: int, scope: Scope, query: str) -> Vi
     contents.ids = ids
     contents.result = result
     contents.pending = result.pending if result is not None else 0
+    contents.notice = result.notice if result is not None and query else ""
     if result is not None:
         contents.marks = compute_marks(library, result, ids[:FIRST_MARKS])
     return contents

@@ -1,4 +1,4 @@
-"""The search box: debounced queries while typing, recent queries, inline errors, counts."""
+"""The search box: debounced queries while typing, recent queries, inline errors and notices, counts."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.gui import theme
 
-DEBOUNCE_MS = 150
+# Typing pauses this long before a search starts.  Keystroke to painted results must stay within
+# 150 ms at 12k papers (issue 10; tests/benchmarks/search_paint.py): a search and the first rows'
+# marks take 10-45 ms of CPU there, so the pause gets the rest; a newer keystroke supersedes it.
+DEBOUNCE_MS = 70
 RECENT_LIMIT = 20
 
 
@@ -59,6 +62,10 @@ class SearchBar(QWidget):
         self.error.setObjectName("searchError")
         self.error.setWordWrap(True)
         self.error.setVisible(False)
+        self.notice = QLabel(self)  # what the query parser repaired, or which ranking ran
+        self.notice.setObjectName("searchNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setVisible(False)
         self.lag = QLabel(self)
         self.lag.setObjectName("searchLag")
         self.lag.setVisible(False)
@@ -75,6 +82,7 @@ class SearchBar(QWidget):
         layout.setSpacing(2)
         layout.addLayout(row)
         layout.addWidget(self.error)
+        layout.addWidget(self.notice)
         layout.addWidget(self.lag)
         self._apply_palette()
 
@@ -91,7 +99,7 @@ class SearchBar(QWidget):
     def _apply_palette(self) -> None:
         palette = self.palette()
         for label, color in ((self.error, theme.error_color(palette)), (self.count, theme.muted_color(palette)),
-                             (self.lag, theme.muted_color(palette))):
+                             (self.lag, theme.muted_color(palette)), (self.notice, theme.muted_color(palette))):
             label.setForegroundRole(QPalette.ColorRole.WindowText)
             own = QPalette(palette)
             own.setColor(QPalette.ColorRole.WindowText, color)
@@ -157,8 +165,16 @@ class SearchBar(QWidget):
             self.count.setText(f"{shown:,} paper{'s' if shown != 1 else ''}")
 
     def show_error(self, message: str) -> None:
-        self.error.setText(message)
+        """A query that cannot run: the reason in the error colour (and no notice beside it)."""
+        self.error.setText(f"Cannot search: {message}" if message else "")
         self.error.setVisible(bool(message))
+        if message:
+            self.show_notice("")
+
+    def show_notice(self, message: str) -> None:
+        """One line on how the query ran: a repair, or "No paper has all 9 words; ..."."""
+        self.notice.setText(message)
+        self.notice.setVisible(bool(message))
 
     def show_pending(self, pending: int) -> None:
         if pending > 0:

@@ -400,11 +400,12 @@ class MainWindow(QMainWindow):
         if self.closed or contents.generation != self._generation:
             return  # a newer request superseded this one
         self.search_bar.show_error(contents.error)
-        if contents.error:  # a bad query: keep the last results, explain under the box
+        if contents.error:  # a query that cannot run: say why, and show no stale results under its heading
             self._query_ran = ""
             self._remember_timer.stop()
-            self.viewLoaded.emit()
+            self._show_query_error(contents.error)
             return
+        self.search_bar.show_notice(contents.notice)
         keep, current = self.selected_ids(), self.table.current_id()
         wanted, self._select_after_load = self._select_after_load, None
         if wanted is not None:
@@ -447,6 +448,18 @@ class MainWindow(QMainWindow):
         focus = self.focusWidget()
         if empty and not was and (focus is None or not focus.isVisible() or focus is self.table):
             self.welcome.import_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_query_error(self, message: str) -> None:
+        self.result = None
+        self._loaded_generation = self._generation
+        self.table_model.set_ids([], marks_active=False, reorderable=False, marks={})
+        self.search_bar.show_count(0, self.query)
+        self._show_welcome(False)
+        self.view_title.setText(f"Cannot search for “{self.query}”")
+        self.view_hint.setText("no results until the query can run")
+        self._detail_timer.start()
+        self.commands.update()
+        self.viewLoaded.emit()
 
     def _apply_saved_sort(self) -> None:
         """Sort as when the window last closed: the model sorts, then the header shows it.

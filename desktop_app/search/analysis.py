@@ -1,9 +1,11 @@
-"""Analyzers: how text becomes index terms (folded accents, lower case, stems for prose).
+"""Analyzers: how text becomes index terms (folded accents, lower case, American spelling, stems for prose).
 
 ``ProseAnalyzer`` does in one loop what Whoosh's ``RegexTokenizer |
-LowercaseFilter | CharsetFilter(accent_map) | StopFilter | StemFilter`` chain
-does in five nested generators, with the same tokens, positions and
-characters (a test holds it to that); analysis is a third of indexing time.
+LowercaseFilter | CharsetFilter(accent_map) | SpellingFilter | StopFilter |
+StemFilter`` chain does in six nested generators, with the same tokens,
+positions and characters (a test holds it to that); analysis is a third of
+indexing time.  ``ProseAnalyzer(keep_stops=True)`` keeps the stop words (the
+``title_all`` field, so a title made of stop words can still be found).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -24,6 +27,8 @@ from whoosh.analysis import (
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
+
+from desktop_app.search.spelling import americanise
 
 # Words with inner apostrophes, dots or plus signs stay whole (``gpt-4`` splits, ``c++`` stays).
 TOKEN_PATTERN = r"\w+(?:[.+']\w+)*\+*"
@@ -36,22 +41,23 @@ class ProseAnalyzer(Analyzer):
 
     is_morph = True
 
-    def __init__(self) -> None:
+    def __init__(self, keep_stops: bool = False) -> None:
+        self.keep_stops = keep_stops
+        self._stops: frozenset[str] = frozenset() if keep_stops else STOP_WORDS
         self._stems: dict[str, str] = {}
         self._terms: dict[str, str] = {}  # a raw token -> its index term ("" for a stop word)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {}
+        return {"keep_stops": self.keep_stops}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._stems = {}
-        self._terms = {}
+        self.__init__(bool(state.get("keep_stops", False)))  # type: ignore[misc]
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ProseAnalyzer)
+        return isinstance(other, ProseAnalyzer) and other.keep_stops == self.keep_stops
 
     def __hash__(self) -> int:
-        return hash(ProseAnalyzer)
+        return hash((ProseAnalyzer, self.keep_stops))
 
     def has_morph(self) -> bool:
         return True
@@ -68,7 +74,7 @@ class ProseAnalyzer(Analyzer):
     def _new_term(self, raw: str) -> str:
         """A raw token's index term ("" for a stop word), remembered for the next time."""
         folded = raw.lower().translate(accent_map)
-        term = "" if not folded or folded in STOP_WORDS else self._stem(folded)
+        term = "" if not folded or folded in self._stops else self._stem(americanise(folded))
         if len(self._terms) < _STEM_CACHE_LIMIT:
             self._terms[raw] = term
         return term
@@ -122,7 +128,7 @@ class ProseAnalyzer(Analyzer):
                     term = self._new_term(raw)
             else:
                 folded = raw.lower().translate(accent_map)
-                term = "" if not folded or folded in STOP_WORDS else folded
+                term = "" if not folded or folded in self._stops else americanise(folded)
             if keeporiginal:
                 token.original = raw
             if chars:
@@ -152,12 +158,24 @@ class ProseAnalyzer(Analyzer):
         if chars:
             token.startchar = start_char
             token.endchar = start_char + len(value)
-        stopped = not text or text in STOP_WORDS
+        stopped = not text or text in self._stops
         if stopped and token.removestops:
             return
         token.stopped = stopped
+        if not stopped:
+            text = americanise(text)
         token.text = text if stopped or no_morph else self._stem(text)
         yield token
+
+
+class SpellingFilter(Filter):
+    """British spellings to American ones (``spelling.americanise``); stop words pass unchanged."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if token.text not in STOP_WORDS:
+                token.text = americanise(token.text)
+            yield token
 
 
 def reference_prose_analyzer() -> Analyzer:
@@ -166,6 +184,7 @@ def reference_prose_analyzer() -> Analyzer:
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
         | CharsetFilter(accent_map)
+        | SpellingFilter()
         | StopFilter(minsize=1)
         | StemFilter(cachesize=200_000)
     )
@@ -173,6 +192,11 @@ def reference_prose_analyzer() -> Analyzer:
 
 def prose_analyzer() -> Analyzer:
     return ProseAnalyzer()
+
+
+def title_words_analyzer() -> Analyzer:
+    """Titles with their stop words kept (otherwise as prose)."""
+    return ProseAnalyzer(keep_stops=True)
 
 
 def name_analyzer() -> Analyzer:

@@ -16,6 +16,7 @@ def paper_document(paper: Paper) -> IndexDoc:
         pid=paper.id,
         fields={
             "title": paper.title,
+            "title_all": paper.title,
             "authors": authors,
             "abstract": paper.abstract,
             "keywords": " ".join(paper.keywords),

@@ -8,6 +8,7 @@ stores no text), and snippets are made only for the rows a view shows.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from desktop_app.search.docsets import IdSetQuery
 from desktop_app.search.documents import TEXT_FIELDS
 from desktop_app.search.index import SearchIndex
 from desktop_app.search.query import CompiledQuery, SideLookup, compile_query
+from desktop_app.search.ranked import RankedOutcome, rank
 from desktop_app.search.related_terms import shared_terms
 
 SNIPPET_CHARS = 220
@@ -66,6 +68,24 @@ class SearchOutcome:
     hits: list[Hit] = field(default_factory=list)
     total: int | None = 0
     count: Callable[[], int] = field(default=lambda: 0, repr=False)
+    notice: str = ""  # what was repaired, or which ranking mode ran; one line, "" when nothing to say
+    mode: str = "strict"  # "strict": every word/clause as typed; "ranked": all words first, then most
+
+
+def ranking_notice(outcome: RankedOutcome, stop_words_only: bool) -> str:
+    if stop_words_only:
+        return "Only common words: showing titles that contain them"
+    if outcome.all_count == 0 and outcome.words > 1:
+        return f"No paper has all {outcome.words} words; showing papers with most of them"
+    if outcome.partial:
+        have = "paper has" if outcome.all_count == 1 else "papers have"
+        return f"{outcome.all_count:,} {have} all {outcome.words} words; below them, papers with most of them"
+    return ""
+
+
+def _join_notices(*parts: str) -> str:
+    text = "; ".join(p for p in parts if p)
+    return text[:1].upper() + text[1:] if re.match(r"[a-z]+ ", text) else text
 
 
 class _SpanFormatter(highlight.Formatter):
@@ -93,6 +113,27 @@ class SearchEngine:
         return compile_query(text, reader=searcher.reader(), docnums=self.index.papers.docnums, side=side)
 
     def search(self, compiled: CompiledQuery, limit: int | None = None) -> SearchOutcome:
+        """Hits for ``compiled``: plain words of three or more ranked, else strict (ranked if two find nothing)."""
+        plain = compiled.plain
+        if plain is not None and (len(plain.words) >= 3 or plain.stop_words_only):
+            return self._ranked(compiled, limit)
+        outcome = self._strict(compiled, limit)
+        if plain is not None and len(plain.words) == 2 and not outcome.hits:
+            return self._ranked(compiled, limit)
+        outcome.notice = _join_notices(*compiled.notices)
+        return outcome
+
+    def _ranked(self, compiled: CompiledQuery, limit: int | None) -> SearchOutcome:
+        assert compiled.plain is not None
+        sub = self.index.papers
+        searcher = sub.searcher()
+        ranked = rank(searcher, compiled.plain.words, compiled.plain.extra, limit)
+        pid_of = sub.docnums.pid_lookup(searcher)
+        hits = [Hit(pid_of(docnum), score) for score, docnum in ranked.hits]
+        notice = _join_notices(*compiled.notices, ranking_notice(ranked, compiled.plain.stop_words_only))
+        return SearchOutcome(compiled, hits, ranked.total, count=lambda: ranked.total, notice=notice, mode="ranked")
+
+    def _strict(self, compiled: CompiledQuery, limit: int | None) -> SearchOutcome:
         sub = self.index.papers
         searcher = sub.searcher()
         pid_of = sub.docnums.pid_lookup(searcher)

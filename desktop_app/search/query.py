@@ -3,8 +3,10 @@
 Friendly field names (``title: author: abstract: tag: list: note: venue:
 year: status: keyword: arxiv: doi: key:``), ``AND OR NOT``, parentheses,
 ``"phrases"``, ``prefix*``, ``fuzzy~``, ``year:2020..2024`` and
-``year:[2020 TO 2024]``.  Plain words search title (boosted), abstract,
-authors, keywords, ids, tags and notes; all words must match.
+``year:[2020 TO 2024]``.  Plain words search title (weighted), abstract,
+authors, keywords, ids, tags and notes; they are *ranked* (``ranked.py``):
+papers with all the words first, then those with most of them.  Stop words
+are never required.  ``syntax.py`` repairs what cannot run, with a notice.
 
 Leaves on *side fields* (tags, lists, status, year, priority, notes) are
 answered by a ``SideLookup`` (SQLite and the notes index) and become
@@ -27,25 +29,18 @@ from whoosh.reading import IndexReader
 
 from desktop_app.search.docsets import DocnumMap, IdSetQuery, TermUnionQuery
 from desktop_app.search.phrase import FastPhrase
-from desktop_app.search.schema import DEFAULT_FIELDS, paper_schema
+from desktop_app.search.ranked import RankedWord, WeightedTerm
+from desktop_app.search.schema import DEFAULT_FIELDS, FIELD_WEIGHTS, STOP_WORD_WEIGHT, paper_schema
+from desktop_app.search.syntax import read_query
 
 MAX_EXPANSIONS = 64
 MIN_PREFIX = 2
 MAX_FUZZY_DISTANCE = 2
+MAX_PLAIN_WORDS = 48  # a pasted page is searched by its first distinct words
 SIDE_FIELDS = ("tag", "list", "status", "year", "priority", "note", "ids", "fulltext")
 PLAIN_SIDE_FIELDS = ("tag", "note", "ids")
 
-FIELD_ALIASES = {
-    "author": "authors", "au": "authors", "by": "authors",
-    "ti": "title", "abs": "abstract", "summary": "abstract",
-    "kw": "keywords", "keyword": "keywords",
-    "journal": "venue", "booktitle": "venue", "conference": "venue",
-    "arxiv": "ids", "doi": "ids", "key": "ids", "citekey": "ids", "id": "ids",
-    "tags": "tag", "notes": "note", "lists": "list", "is": "status",
-}
-
 _YEAR_DOTS = re.compile(r"\b(year|priority):(\d{0,4})\.\.(\d{0,4})(?!\w)", re.I)
-_FIELD_NAME = re.compile(r"(?<![\w\"])([A-Za-z]+):(?=\S)")
 
 
 class QueryError(ValueError):
@@ -67,10 +62,21 @@ class SideLookup(Protocol):
 
 
 @dataclass(frozen=True)
+class PlainWords:
+    """A plain-word query as words to rank; ``extra`` (stop words in titles) adds to scores only."""
+
+    words: tuple[RankedWord, ...]
+    extra: tuple[WeightedTerm, ...] = ()
+    stop_words_only: bool = False
+
+
+@dataclass(frozen=True)
 class CompiledQuery:
     text: str
     query: wq.Query
     highlight_terms: frozenset[tuple[str, str]]
+    notices: tuple[str, ...] = ()
+    plain: PlainWords | None = None
 
     def terms_for(self, field: str) -> frozenset[str]:
         return frozenset(t for f, t in self.highlight_terms if f == field)
@@ -91,7 +97,8 @@ _SCHEMA = _parser_schema()
 
 def _make_parser() -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
-        list(DEFAULT_FIELDS) + list(PLAIN_SIDE_FIELDS), _SCHEMA, group=qparser.AndGroup
+        list(DEFAULT_FIELDS) + list(PLAIN_SIDE_FIELDS), _SCHEMA, group=qparser.AndGroup,
+        fieldboosts={name: weight for name, weight in FIELD_WEIGHTS.items() if weight != 1.0},
     )
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
@@ -109,13 +116,13 @@ def _parse(text: str) -> wq.Query:
 
 
 def _normalise_text(text: str) -> str:
-    text = _YEAR_DOTS.sub(lambda m: f"{m.group(1)}:[{m.group(2) or ''} TO {m.group(3) or ''}]", text)
+    return _YEAR_DOTS.sub(lambda m: f"{m.group(1)}:[{m.group(2) or ''} TO {m.group(3) or ''}]", text)
 
-    def alias(match: re.Match[str]) -> str:
-        name = match.group(1).lower()
-        return f"{FIELD_ALIASES.get(name, name)}:"
 
-    return _FIELD_NAME.sub(alias, text)
+def _nothing_left(notices: list[str]) -> QueryError:
+    if notices:
+        return QueryError("nothing to search for: " + "; ".join(notices))
+    return QueryError("type something to search for")
 
 
 def compile_query(
@@ -128,16 +135,75 @@ def compile_query(
     """Parse ``text`` and resolve side fields and expansions against ``reader``."""
     if not text.strip():
         raise QueryError("type something to search for")
-    try:
-        parsed = _parse(_normalise_text(text))
-    except Exception as exc:  # the parser is lenient; anything it raises is the user's syntax
-        raise QueryError(f"cannot read this query: {exc}") from exc
+    read = read_query(_normalise_text(text))
     terms: set[tuple[str, str]] = set()
-    compiled = _Rewriter(reader, docnums, side, terms).rewrite(parsed)
+    rewriter = _Rewriter(reader, docnums, side, terms)
+    if read.plain is not None:
+        if not read.plain:
+            raise _nothing_left(read.notices)
+        notices = list(read.notices)
+        plain = _plain_words(read.plain, rewriter, notices)
+        query = _strict_plain(plain)
+        _union_trees(query)
+        return CompiledQuery(text, query, frozenset(terms), tuple(notices), plain)
+    if not read.text.strip():
+        raise _nothing_left(read.notices)
+    try:
+        parsed = _parse(read.text)
+    except Exception as exc:  # the parser is lenient; anything it raises is the user's syntax
+        raise QueryError(f"cannot read this query ({type(exc).__name__}); check its quotes, "
+                         "parentheses and field names") from exc
+    compiled = rewriter.rewrite(parsed)
     if compiled is wq.NullQuery or isinstance(compiled, wq.NullQuery.__class__):
         raise QueryError("the query has no words to search for (only stop words?)")
     _union_trees(compiled)
-    return CompiledQuery(text, compiled, frozenset(terms))
+    return CompiledQuery(text, compiled, frozenset(terms), tuple(read.notices))
+
+
+def _plain_words(raw_words: list[str], rewriter: _Rewriter, notices: list[str]) -> PlainWords:
+    """Each distinct word as the postings and id sets that hold it; stop words only score titles."""
+    prose = _SCHEMA["title"].analyzer
+    names = _SCHEMA["authors"].analyzer
+    titles = _SCHEMA["title_all"].analyzer
+    words: dict[str, RankedWord] = {}
+    stops: dict[str, str] = {}
+    for raw in raw_words:
+        if len(words) >= MAX_PLAIN_WORDS:
+            notices.append(f"a long text: searched for its first {MAX_PLAIN_WORDS} distinct words")
+            break
+        if "/" in raw:  # a DOI: identifiers only
+            words.setdefault(raw, RankedWord(raw, (), rewriter.side_sets(raw, None)))
+            continue
+        stems = [t.text for t in prose(raw)]
+        if not stems:
+            for token in titles(raw):
+                stops.setdefault(token.text, raw)
+        for stem in stems:
+            if stem in words:
+                continue
+            fielded: list[WeightedTerm] = [(name, stem, FIELD_WEIGHTS[name])
+                                           for name in ("title", "abstract", "keywords")]
+            fielded += [("authors", t.text, FIELD_WEIGHTS["authors"]) for t in names(raw)]
+            rewriter.terms.update((name, text) for name, text, _ in fielded)
+            rewriter.terms.add(("note", stem))
+            words[stem] = RankedWord(raw, tuple(fielded), rewriter.side_sets(raw, stem))
+    if not words and stops:
+        title_words = tuple(RankedWord(raw, (("title_all", term, 1.0),)) for term, raw in stops.items())
+        return PlainWords(title_words, stop_words_only=True)
+    if not words:
+        raise QueryError("the query has no words to search for")
+    extra = tuple(("title_all", term, STOP_WORD_WEIGHT) for term in stops) if STOP_WORD_WEIGHT else ()
+    return PlainWords(tuple(words.values()), extra)
+
+
+def _strict_plain(plain: PlainWords) -> wq.Query:
+    """Every word required (each in any of its fields): what ranking's first tier holds."""
+    clauses: list[wq.Query] = []
+    for word in plain.words:
+        leaves: list[wq.Query] = [wq.Term(name, text, boost=weight) for name, text, weight in word.terms]
+        leaves.extend(word.sets)
+        clauses.append(leaves[0] if len(leaves) == 1 else wq.Or(leaves))
+    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
 
 def _union_trees(node: wq.Query) -> None:
@@ -183,6 +249,8 @@ class _Rewriter:
             raise QueryError(f"ranges work on year only, not on {node.field()}:")
         if node.is_leaf():
             return node
+        if _is_stop_word_clause(node):
+            return wq.NullQuery
         rewritten = node.apply(self.rewrite)
         return rewritten.normalize()
 
@@ -251,6 +319,13 @@ class _Rewriter:
 
     # -- side fields ------------------------------------------------------------
 
+    def side_sets(self, raw: str, stem: str | None) -> tuple[IdSetQuery, ...]:
+        """The tags and identifiers named ``raw`` and the notes holding ``stem``, as id sets (empty ones left out)."""
+        found = [("tag", self.side.ids_for_term("tag", raw)), ("ids", self.side.ids_for_term("ids", raw))]
+        if stem is not None:
+            found.append(("note", self.side.ids_for_note_query(wq.Term("note", stem))))
+        return tuple(IdSetQuery(frozenset(pids), self.docnums, f"{name}:{raw}") for name, pids in found if pids)
+
     def _side(self, node: wq.Query, field: str) -> wq.Query:
         label = str(node)
         if field == "note":
@@ -283,6 +358,14 @@ class _Rewriter:
     def _note_terms(self, node: wq.Query) -> None:
         for _field, text in node.iter_all_terms():
             self.terms.add(("note", _text(text)))
+
+
+def _is_stop_word_clause(node: wq.Query) -> bool:
+    """A plain word the prose fields dropped (``the``): only authors, tags and ids kept it; never required."""
+    if type(node) is not wq.Or or not all(type(c) is wq.Term for c in node.subqueries):
+        return False
+    fields = {c.fieldname for c in node.subqueries}
+    return {"tag", "ids"} <= fields <= {"authors", "tag", "ids"}
 
 
 def _has_positions(reader: IndexReader, field: str) -> bool:

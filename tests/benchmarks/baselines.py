@@ -65,8 +65,11 @@ def fts_sql(columns: Sequence[str]) -> FtsSql:
     )
 
 
+LECTERN_ONLY_FIELDS = frozenset({"title_all"})  # Lectern's second copy of the title (stop words kept)
+
+
 def text_fields(docs: Sequence[BenchDoc]) -> list[str]:
-    return list(docs[0]["fields"]) if docs else []
+    return [name for name in docs[0]["fields"] if name not in LECTERN_ONLY_FIELDS] if docs else []
 
 
 def raw_schema() -> Schema:
@@ -80,7 +83,7 @@ def raw_schema() -> Schema:
     fold = CharsetFilter(accent_map)
     schema = Schema(pid=NUMERIC(int, stored=True, unique=True), year=NUMERIC(int, bits=32))
     for name in ours.names():
-        if name == "pid":
+        if name == "pid" or name in LECTERN_ONLY_FIELDS:
             continue
         phrase = ours[name].format.supports("positions")
         boost = TITLE_BOOST if name == "title" else 1.0
@@ -124,6 +127,7 @@ def whoosh_build(spec: dict[str, Any]) -> dict[str, Any]:
 def whoosh_executor(searcher: Searcher, schema: Schema) -> Callable[[query_set.BenchQuery], tuple[list[int], Callable[[], int]]]:
     parser = raw_parser(schema)
     phrase_parser = raw_parser(schema, phrase_fields(schema))
+    or_parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.OrGroup)
 
     def execute(q: query_set.BenchQuery) -> tuple[list[int], Callable[[], int]]:
         if q.cls == "related":
@@ -131,7 +135,7 @@ def whoosh_executor(searcher: Searcher, schema: Schema) -> Callable[[query_set.B
             related = searcher.more_like(docnum, "abstract", top=10)
             pids = [hit["pid"] for hit in related]
             return pids, lambda: len(pids)
-        chosen = phrase_parser if q.cls == "phrase" else parser
+        chosen = phrase_parser if q.cls == "phrase" else or_parser if q.cls in query_set.OR_CLASSES else parser
         results = searcher.search(chosen.parse(q.whoosh), limit=20)
         pids = [hit["pid"] for hit in results]
         if q.cls == "highlight":

@@ -14,7 +14,9 @@ the same plain word.  Classes:
 * ``fuzzy``: a mid-frequency word of 6..10 letters with one letter changed, ``~2``;
 * ``highlight``: mid-frequency words, top 20 with a highlighted snippet each;
 * ``related``: papers similar to ten sampled papers;
-* ``common_all`` / ``and_all``: the common and AND queries asking for every hit (the GUI's table).
+* ``common_all`` / ``and_all``: the common and AND queries asking for every hit (the GUI's table);
+* ``title``: a sampled paper's title of 6+ words pasted as it is (Lectern ranks it; the baselines get an OR);
+* ``sentence``: a sentence of 10-25 words from a sampled paper's abstract (likewise).
 """
 
 from __future__ import annotations
@@ -48,9 +50,12 @@ CLASSES: dict[str, str] = {
     "related": "related papers",
     "common_all": "common term, all hits",
     "and_all": "two-term AND, all hits",
+    "title": "pasted title (ranked)",
+    "sentence": "abstract sentence (ranked)",
 }
 LECTERN_ONLY = frozenset({"common_all", "and_all"})
-FTS_CLASSES = frozenset({"common", "rare", "and", "phrase", "fielded", "prefix", "highlight"})
+FTS_CLASSES = frozenset({"common", "rare", "and", "phrase", "fielded", "prefix", "highlight", "title", "sentence"})
+OR_CLASSES = frozenset({"title", "sentence"})  # the baselines run these as an OR of the words
 
 _ALPHA = re.compile(r"[a-z]+")
 _TOKEN = re.compile(r"\w+")
@@ -159,7 +164,27 @@ def build(docs: Sequence[BenchDoc], per_class: int = PER_CLASS, seed: int = SEED
 
     queries += [BenchQuery("common_all", q.text, q.whoosh, None) for q in queries if q.cls == "common"]
     queries += [BenchQuery("and_all", q.text, q.whoosh, None) for q in queries if q.cls == "and"]
+    queries += _ranked_queries(docs, rng, per_class)
     return queries
+
+
+def _fts_or(text_: str) -> str:
+    return " OR ".join(f'"{w}"' for w in _TOKEN.findall(text_))
+
+
+def _ranked_queries(docs: Sequence[BenchDoc], rng: random.Random, n: int) -> list[BenchQuery]:
+    """Pasted titles (6+ words) and abstract sentences (10-25 words) of sampled papers."""
+    titled = [d for d in docs if len(text(d, "title").split()) >= 6]
+    out = [BenchQuery("title", t, t, _fts_or(t))
+           for t in (text(d, "title") for d in rng.sample(titled, min(n, len(titled))))]
+    sentences: list[str] = []
+    with_abstract = [d for d in docs if len(text(d, "abstract").split()) >= 30]
+    for doc in rng.sample(with_abstract, min(n * 3, len(with_abstract))):
+        fitting = [s for s in re.split(r"(?<=[.!?])\s+", text(doc, "abstract")) if 10 <= len(s.split()) <= 25]
+        if fitting and len(sentences) < n:
+            sentences.append(rng.choice(fitting))
+    out += [BenchQuery("sentence", s, s, _fts_or(s)) for s in sentences]
+    return out
 
 
 def _and_pairs(docs: Sequence[BenchDoc], vocab: _Vocabulary, rng: random.Random, n: int) -> list[tuple[str, str]]:

@@ -48,6 +48,8 @@ def budget_ms(cls: str, papers: int) -> float:
     """The issue's p95 budget for a class at this library size."""
     large = papers >= LARGE_LIBRARY
     base = cls.removesuffix("_all")
+    if base in ("title", "sentence"):  # issue 10: ranked 10-25 word queries
+        return 150.0
     if large:
         return 500.0 if base in ("prefix", "fuzzy") else 150.0
     return 150.0 if base in ("prefix", "fuzzy", "related") else 50.0

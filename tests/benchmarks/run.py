@@ -34,9 +34,10 @@ from tests.benchmarks import queries as query_set
 from tests.benchmarks import report
 from tests.benchmarks.corpus import prepare
 from tests.benchmarks.docs import read_docs
+from tests.conftest import CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "paperlists"
+DEFAULT_CORPUS = CORPUS / "paperlists"  # beside the checkout, /work/shared or $LECTERN_SHARED (tests/conftest.py)
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 PHASE_TIMEOUT_S = 6 * 3600
 

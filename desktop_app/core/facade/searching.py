@@ -29,6 +29,8 @@ class SearchResult:
     compiled: CompiledQuery
     count: Callable[[], int] = field(repr=False, compare=False, default=lambda: 0)
     _total: int | None = field(default=None, repr=False, compare=False)
+    notice: str = ""  # one line: what the query parser repaired, or which ranking mode ran
+    mode: str = "strict"
 
     @property
     def total(self) -> int:
@@ -79,6 +81,8 @@ class Searching(LibraryBase):
             compiled=compiled,
             count=lambda: outcome.count() - dropped,
             _total=None if outcome.total is None else outcome.total - dropped,
+            notice=outcome.notice,
+            mode=outcome.mode,
         )
         # plain queries also find papers by their PDFs' text, ranked after every other match
         return self.files.search.extend(result, limit, lambda: [h.pid for h in self.engine.search(compiled).hits
