@@ -28,6 +28,7 @@ from desktop_app.core.changes import Changes
 from desktop_app.core.indexing import BackgroundIndexer, Indexer, ProgressCallback
 from desktop_app.core.lock import LibraryLock
 from desktop_app.core.paths import BACKUP_DIR, DATABASE, INDEX_DIR, LOCK_FILE
+from desktop_app.core.reviews import Reviews
 from desktop_app.core.sidelookup import SqlSideLookup
 from desktop_app.core.undo import UndoStack
 from desktop_app.domain.citekeys import assign_key, is_valid_key
@@ -138,6 +139,7 @@ class Library:
         self.index_problem: str | None = None
         self.rebuild_reason: str | None = None
         self.fetch_arxiv: Fetch | None = fetch_atom
+        self.reviews = Reviews(self)
 
     # -- opening and closing ---------------------------------------------------
 
