@@ -42,6 +42,7 @@ from desktop_app.gui.indexing import IndexingMonitor
 from desktop_app.gui.loading import ViewContents, compute_marks, load_sidebar, load_view
 from desktop_app.gui.ops import Cancelled, Op, OpContext, run_op, running_ops, serial_pool
 from desktop_app.gui.related import RelatedPaper
+from desktop_app.gui.screening import ReviewMenu
 from desktop_app.gui.search_bar import SearchBar
 from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarModel
 from desktop_app.gui.status import ProgressStrip
@@ -91,6 +92,8 @@ class MainWindow(QMainWindow):
         self.exportFinished = self.transfers.exportFinished
         self.commands = WindowActions(self)
         self.commands.build_menus(self.menuBar(), self.toolbar)
+        self.review_menu = ReviewMenu(library, self)
+        self.review_menu.install(self.menuBar())
         self.toolbar.addWidget(self.search_bar)
 
         self._reload_timer = self._timer(RELOAD_DELAY_MS, self.reload)
