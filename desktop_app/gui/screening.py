@@ -75,11 +75,13 @@ class ScreeningView(QWidget):
         self._pool = serial_pool(self, "lectern-screening")
         self._excluding = False
         self._note = ""
+        self._closed = False
         self.retrains = 0
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
         self.show_current()
-        run_op(self, lambda _ctx: self.session.prepare(), lambda _r: self._prepared(), self._failed,
+        # ops without a Qt parent: results reach this view only while it is open (``_closed``)
+        run_op(None, lambda _ctx: self.session.prepare(), lambda _r: self._prepared(), self._failed,
                pool=self._pool, label="prepare screening")
 
     # -- widgets --------------------------------------------------------------------------------------
@@ -237,11 +239,14 @@ class ScreeningView(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Queued retrains are dropped; one already running is waited for (it holds the session)."""
+        self._closed = True
         self._pool.clear()
         self._pool.waitForDone()
         super().closeEvent(event)
 
     def _prepared(self) -> None:
+        if self._closed:
+            return
         self.ready.emit()
         self._retrain()
 
@@ -253,9 +258,11 @@ class ScreeningView(QWidget):
         def work(_ctx: OpContext) -> tuple[int, list[int]]:
             return self.session.retrain(snapshot)
 
-        run_op(self, work, self._ranked, self._failed, pool=self._pool, label="retrain")
+        run_op(None, work, self._ranked, self._failed, pool=self._pool, label="retrain")
 
     def _ranked(self, result: tuple[int, list[int]]) -> None:
+        if self._closed:
+            return
         generation, ranking = result
         self.retrains += 1
         if generation == self.session.generation and self.session.apply_ranking(generation, ranking):
@@ -264,7 +271,8 @@ class ScreeningView(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         log.error("screening ranker failed", exc_info=(type(exc), exc, exc.__traceback__))
-        self._show_hint(f"ranking failed ({exc}); records continue in the last order")
+        if not self._closed:
+            self._show_hint(f"ranking failed ({exc}); records continue in the last order")
 
 
 class PrismaWindow(QDialog):

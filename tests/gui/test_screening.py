@@ -71,6 +71,7 @@ def test_the_next_record_follows_the_retrained_ranking(qtbot, library: Library) 
     make_review(library, count=40)
     view = ScreeningView(library, "Wilson")
     qtbot.addWidget(view)
+    view.show()
     qtbot.waitUntil(lambda: view.session.prepared, timeout=WAIT_MS)
     # teach it: zinc/trientine relevant, the rest not, until it has both kinds
     for _ in range(8):
