@@ -58,6 +58,7 @@ class ScreeningSession:
         self._lock = threading.Lock()
         self.generation = 0
         self._adopted = -1
+        self._pinned: int | None = None
         self.history: list[tuple[int, bool]] = []  # (position, relevant) in screening order
         self._seed = seed
         rng = random.Random(seed)
@@ -119,15 +120,16 @@ class ScreeningSession:
         return {p for p, _ in self.history}
 
     def current(self) -> ScreeningRecord | None:
-        """The record to screen now: the best-ranked one not yet decided."""
+        """The record to screen now: the one on screen until decided, else the best-ranked undecided one.
+
+        A ranking arriving while a record is shown never swaps it under the reviewer's eyes.
+        """
         screened = self._screened()
-        for position in self._ranking:
-            if position not in screened:
-                return self.records[position]
-        for position in range(len(self.records)):  # records the last ranking did not list
-            if position not in screened:
-                return self.records[position]
-        return None
+        if self._pinned is not None and self._pinned not in screened:
+            return self.records[self._pinned]
+        self._pinned = next((p for p in self._ranking if p not in screened),
+                            next((p for p in range(len(self.records)) if p not in screened), None))
+        return None if self._pinned is None else self.records[self._pinned]
 
     def decide(self, verdict: Verdict | str, reason: str = "", note: str = "") -> Decision:
         record = self.current()
@@ -147,7 +149,7 @@ class ScreeningSession:
         self._load_decisions()
         position = self._position.get(undone.paper_id)
         if position is not None:
-            self._ranking = [position] + [p for p in self._ranking if p != position]
+            self._pinned = position
         self.generation += 1
         return undone
 

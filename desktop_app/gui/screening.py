@@ -76,6 +76,7 @@ class ScreeningView(QWidget):
         self._excluding = False
         self._note = ""
         self._closed = False
+        self._retraining = self._retrain_wanted = False
         self.retrains = 0
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
@@ -251,8 +252,13 @@ class ScreeningView(QWidget):
         self._retrain()
 
     def _retrain(self) -> None:
+        """Refit in the background; while one fit runs, decisions only mark the next one as wanted."""
         if not self.session.prepared:
             return
+        if self._retraining:
+            self._retrain_wanted = True
+            return
+        self._retraining, self._retrain_wanted = True, False
         snapshot = self.session.snapshot()
 
         def work(_ctx: OpContext) -> tuple[int, list[int]]:
@@ -263,14 +269,18 @@ class ScreeningView(QWidget):
     def _ranked(self, result: tuple[int, list[int]]) -> None:
         if self._closed:
             return
+        self._retraining = False
         generation, ranking = result
         self.retrains += 1
-        if generation == self.session.generation and self.session.apply_ranking(generation, ranking):
+        if self.session.apply_ranking(generation, ranking):
             self.show_current()
         self.rankingApplied.emit(generation)
+        if self._retrain_wanted:
+            self._retrain()
 
     def _failed(self, exc: BaseException) -> None:
         log.error("screening ranker failed", exc_info=(type(exc), exc, exc.__traceback__))
+        self._retraining = False
         if not self._closed:
             self._show_hint(f"ranking failed ({exc}); records continue in the last order")
 

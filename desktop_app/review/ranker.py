@@ -25,6 +25,19 @@ DEFAULT_MODEL = "svm"
 SVM_C = 0.11
 """ASReview 2's default regularisation for its TF-IDF + linear SVM model (ELAS u4)."""
 NB_ALPHA = 1.0
+EVERY_DECISION_UNTIL = 500
+"""Retrain after every decision while the screened records are few (where ranking matters most)."""
+RETRAIN_SHARE = 0.01
+
+
+def retrain_due(decisions: int, decisions_at_last_fit: int) -> bool:
+    """Whether to refit now: after every decision up to 500, then once 1 % more have been made.
+
+    Bounds a run over N records to about 500 + 100 ln(N / 500) fits instead of N.
+    """
+    if decisions <= EVERY_DECISION_UNTIL:
+        return True
+    return decisions - decisions_at_last_fit >= max(1, int(RETRAIN_SHARE * decisions_at_last_fit))
 
 
 def record_text(title: str, abstract: str) -> str:

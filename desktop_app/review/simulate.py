@@ -1,8 +1,9 @@
 """Simulated screening on a labelled file: the measure of the prioritisation.
 
 Each run starts from one random relevant and one random irrelevant record (the priors),
-then screens every other record in the order the ranker proposes, retraining after each
-one with the file's labels as the reviewer's answers.
+then screens every other record in the order the ranker proposes, with the file's labels as
+the reviewer's answers, retraining after each record (after 500, once per 1 % more; see
+``ranker.retrain_due``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ import numpy as np
 
 from desktop_app.domain.models import Problem
 from desktop_app.review.metrics import RunMetrics
-from desktop_app.review.ranker import DEFAULT_MODEL, Ranker, build_features, record_text
+from desktop_app.review.ranker import (
+    DEFAULT_MODEL,
+    Ranker,
+    build_features,
+    record_text,
+    retrain_due,
+)
 
 REQUIRED_COLUMNS = ("record_id", "title", "abstract", "label_included")
 
@@ -81,10 +88,14 @@ def simulate_run(ranker: Ranker, labels: Sequence[bool], seed: int,
     answers = [1, 0]
     screened = np.zeros(len(labels), dtype=bool)
     screened[order] = True
+    scores = np.zeros(len(labels))
+    fitted_at = -1
     while len(order) < len(labels):
         if cancel is not None and cancel():
             raise InterruptedError("simulation cancelled")
-        scores = ranker.scores(order, answers)
+        if fitted_at < 0 or retrain_due(len(order), fitted_at):
+            scores = ranker.scores(order, answers)
+            fitted_at = len(order)
         scores[screened] = -np.inf
         pick = int(np.argmax(scores))
         order.append(pick)
