@@ -34,13 +34,14 @@ def _pattern(keyword: str) -> str | None:
 def keyword_spans(text: str, include: Sequence[str], exclude: Sequence[str]) -> list[Span]:
     """Non-overlapping keyword matches in ``text``, in order."""
     found: list[Span] = []
-    for kind, words in (("include", include), ("exclude", exclude)):
+    groups: tuple[tuple[Kind, Sequence[str]], ...] = (("include", include), ("exclude", exclude))
+    for kind, words in groups:
         for keyword in words:
             pattern = _pattern(keyword)
             if pattern is None:
                 continue
             found.extend(Span(m.start(), m.end(), kind) for m in re.finditer(pattern, text, re.IGNORECASE)
-                         if m.end() > m.start())  # type: ignore[arg-type]
+                         if m.end() > m.start())
     found.sort(key=lambda s: (s.start, -(s.end - s.start)))
     kept: list[Span] = []
     for span in found:

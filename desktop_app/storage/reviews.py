@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from desktop_app.domain.screening import (
     Decision,
@@ -25,7 +26,7 @@ EDITABLE = ("question", "inclusion_criteria", "exclusion_criteria", "include_key
 _LIST_FIELDS = {"include_keywords", "exclude_keywords", "exclusion_reasons"}
 
 
-def _review(row: Sequence[object]) -> Review:
+def _review(row: Sequence[Any]) -> Review:
     (rid, name, question, inc, exc, inc_kw, exc_kw, reasons, blind, random_order, stop, created) = row
     return Review(id=rid, name=name, question=question, inclusion_criteria=inc, exclusion_criteria=exc,
                   include_keywords=json.loads(str(inc_kw)), exclude_keywords=json.loads(str(exc_kw)),
@@ -33,7 +34,7 @@ def _review(row: Sequence[object]) -> Review:
                   stop_after_irrelevant=stop, created=datetime.fromisoformat(str(created)))
 
 
-def _decision(row: Sequence[object]) -> Decision:
+def _decision(row: Sequence[Any]) -> Decision:
     did, review_id, paper_id, stage, reviewer, verdict, reason, note, decided, final = row
     return Decision(id=did, review_id=review_id, paper_id=paper_id, stage=Stage(str(stage)), reviewer=reviewer,
                     verdict=Verdict(str(verdict)), reason=reason, note=note,
