@@ -206,7 +206,7 @@ def export_diagram(counts: PrismaCounts, path: Path, title: str = "", scale: flo
     painter.scale(scale, scale)
     paint_diagram(painter, counts, title)
     painter.end()
-    if not image.save(str(path), b"PNG"):
+    if not image.save(str(path)):
         raise OSError(f"cannot write {path}")
 
 
