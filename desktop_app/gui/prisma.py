@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QPen,
 )
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
 from desktop_app.review.prisma import PrismaCounts
 
@@ -181,8 +181,9 @@ def _arrow(painter: QPainter, start: QPointF, end: QPointF) -> None:
 
 
 def _ensure_gui_application() -> None:
+    """Fonts need an application object; a QApplication, so a later widget (or pytest-qt) can use it."""
     if QGuiApplication.instance() is None:
-        _ensure_gui_application.app = QGuiApplication([])  # type: ignore[attr-defined]
+        _ensure_gui_application.app = QApplication([])  # type: ignore[attr-defined]
 
 
 def export_diagram(counts: PrismaCounts, path: Path, title: str = "", scale: float = 2.0) -> None:

@@ -110,6 +110,14 @@ def test_review_from_the_command_line(library_dir: Path, tmp_path: Path) -> None
     assert code == 0 and out.startswith("[2] Title/abstract: Ada: exclude (Wrong outcome), Grace: include")
     code, out, _ = lectern(*lib, "review", "prisma", "Zinc", "--json")
     assert json.loads(out)["studies_included"] == 1
+    for suffix in ("svg", "png"):
+        target = tmp_path / f"flow.{suffix}"
+        code, _, err = lectern(*lib, "review", "prisma", "Zinc", "-o", str(target))
+        assert code == 0 and f"wrote {target}" in err
+    assert "Studies included in review (n = 1)" in (tmp_path / "flow.svg").read_text(encoding="utf-8")
+    assert (tmp_path / "flow.png").read_bytes().startswith(b"\x89PNG")
+    code, _, err = lectern(*lib, "review", "prisma", "Zinc", "-o", str(tmp_path / "flow.pdf"))
+    assert code == 1 and ".svg or .png" in err
     decisions = tmp_path / "decisions.csv"
     assert lectern(*lib, "review", "export", "Zinc", "--decisions", str(decisions))[0] == 0
     rows = list(csv.DictReader(StringIO(decisions.read_text(encoding="utf-8"))))
