@@ -98,7 +98,8 @@ class Reviews:
         with self._db.write() as conn:
             organise.set_setting(conn, REVIEWER_SETTING, name)
 
-    def _who(self, reviewer: str | None) -> str:
+    def who(self, reviewer: str | None = None) -> str:
+        """The given reviewer name, else the library's; an error when neither is set."""
         name = " ".join((reviewer or self.reviewer()).split())
         if not name:
             raise InvalidInputError("no reviewer named: set one in the settings (or pass --reviewer NAME)",
@@ -191,7 +192,7 @@ class Reviews:
         self._library._require_writable()
         review = self.get(name)
         assert review.id is not None
-        who = self._who(reviewer)
+        who = self.who(reviewer)
         try:
             verdict, stage = Verdict(verdict), Stage(stage)
         except ValueError as exc:
@@ -221,7 +222,7 @@ class Reviews:
     def undo(self, name: str, reviewer: str | None = None, *, final: bool = False) -> Decision | None:
         """Withdraw the reviewer's latest decision in this review; returns it (None if there is none)."""
         self._library._require_writable()
-        review_id, who = self._id(name), self._who(reviewer)
+        review_id, who = self._id(name), self.who(reviewer)
         with self._db.write() as conn:
             return store.withdraw_latest(conn, review_id, who, final=final)
 
@@ -229,7 +230,7 @@ class Reviews:
         """The decisions ``viewer`` may see: in a blind review only their own, else everyone's."""
         review = self.get(name)
         assert review.id is not None
-        who = self._who(viewer)
+        who = self.who(viewer)
         return store.decisions(self._db.conn, review.id, reviewer=who if review.blind else None)
 
     def set_blind(self, name: str, blind: bool) -> Review:

@@ -46,7 +46,7 @@ class ScreeningSession:
         self.library = library
         self.review: Review = library.reviews.get(review_name)
         self.stage = stage
-        self.reviewer = library.reviews._who(reviewer)
+        self.reviewer = library.reviews.who(reviewer)
         self.random_order = self.review.random_order if random_order is None else random_order
         texts = library.reviews.record_texts(self.review.name)
         if stage is Stage.FULL_TEXT:
