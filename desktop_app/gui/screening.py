@@ -315,10 +315,11 @@ class PrismaWindow(QDialog):
 
 
 class ScreeningWindow(QMainWindow):
-    def __init__(self, library: Library, review_name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, library: Library, review_name: str, parent: QWidget | None = None, *,
+                 stage: Stage = Stage.TITLE_ABSTRACT, random_order: bool | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Screening — {review_name}")
-        self.view = ScreeningView(library, review_name, parent=self)
+        self.view = ScreeningView(library, review_name, stage=stage, random_order=random_order, parent=self)
         self.setCentralWidget(self.view)
         self.resize(1000, 720)
         self.view.setFocus()
@@ -340,6 +341,8 @@ class ReviewMenu(QObject):
     def install(self, bar: QMenuBar) -> QMenu:
         menu = QMenu("&Review", bar)
         menu.addAction("&Screen a Review…", self.screen)
+        menu.addAction("Screen in &Random Order…", lambda: self.screen(random_order=True))
+        menu.addAction("Screen &Full Texts…", lambda: self.screen(stage=Stage.FULL_TEXT))
         menu.addAction("&PRISMA Diagram…", self.prisma)
         menu.addSeparator()
         menu.addAction("Reviewer &Name…", self.ask_reviewer)
@@ -364,13 +367,14 @@ class ReviewMenu(QObject):
             return True
         return False
 
-    def screen(self) -> None:
+    def screen(self, *, stage: Stage = Stage.TITLE_ABSTRACT, random_order: bool | None = None) -> None:
+        """Open a screening window (random order: for reviewers who must not be steered by the ranker)."""
         name = self._pick_review()
         if name is None:
             return
         if not self.library.reviews.reviewer() and not self.ask_reviewer():
             return
-        window = ScreeningWindow(self.library, name, self.parent_widget)
+        window = ScreeningWindow(self.library, name, self.parent_widget, stage=stage, random_order=random_order)
         self.windows.append(window)
         window.show()
 

@@ -119,3 +119,15 @@ def test_prisma_view_and_exports(qtbot, library: Library, tmp_path: Path) -> Non
 def test_the_window_has_a_review_menu(window: MainWindow) -> None:
     titles = [a.text() for a in window.menuBar().actions()]
     assert "&Review" in titles and titles[-1] == "&Help"
+
+
+def test_random_order_mode_ignores_the_ranker(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
+    make_review(library, count=12)
+    view = ScreeningView(library, "Wilson", random_order=True)
+    qtbot.addWidget(view)
+    assert view.session.prepared and "random order" in view.heading.text()
+    before = list(view.session._ranking)
+    for _ in range(4):
+        qtbot.keyClick(view, "I")
+    qtbot.waitUntil(lambda: running_ops() == 0, timeout=WAIT_MS)
+    assert view.session._ranking == before and len(library.reviews.decisions("Wilson")) == 4
