@@ -46,6 +46,18 @@ def add_parsers(sub: Any) -> None:
     source.add_argument("--from-import", metavar="FILE", nargs="+")
     a.set_defaults(func=cmd_add)
 
+    ed = rs.add_parser("edit", help="change a review's question, criteria, keywords, reasons or settings")
+    ed.add_argument("name")
+    ed.add_argument("--question")
+    ed.add_argument("--inclusion-criteria", metavar="TEXT")
+    ed.add_argument("--exclusion-criteria", metavar="TEXT")
+    ed.add_argument("--include-keyword", action="append", metavar="WORD", help="replaces the list (repeatable)")
+    ed.add_argument("--exclude-keyword", action="append", metavar="WORD", help="replaces the list (repeatable)")
+    ed.add_argument("--reason", action="append", metavar="REASON", help="replaces the exclusion reasons (repeatable)")
+    ed.add_argument("--stop-after", type=int, metavar="N", help="stopping rule: N irrelevant in a row (0: none)")
+    ed.add_argument("--random-order", choices=["on", "off"])
+    ed.set_defaults(func=cmd_edit)
+
     s = rs.add_parser("status", help="counts per stage and reviewer, and agreement (Cohen's kappa)")
     s.add_argument("name")
     s.add_argument("--json", action="store_true")
@@ -135,6 +147,20 @@ def cmd_create(library: Library, args: argparse.Namespace, out: TextIO, err: Tex
 
 def cmd_add(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _add_records(library, library.reviews.get(args.name).name, args, out)
+    return 0
+
+
+def cmd_edit(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    given = {"question": args.question, "inclusion_criteria": args.inclusion_criteria,
+             "exclusion_criteria": args.exclusion_criteria, "include_keywords": args.include_keyword,
+             "exclude_keywords": args.exclude_keyword, "exclusion_reasons": args.reason,
+             "stop_after_irrelevant": args.stop_after,
+             "random_order": None if args.random_order is None else args.random_order == "on"}
+    fields = {k: v for k, v in given.items() if v is not None}
+    if not fields:
+        raise CliError("nothing to change: give at least one option (see lectern review edit --help)")
+    review = library.reviews.update(args.name, **fields)
+    print(f"updated {review.name!r}: {', '.join(sorted(fields))}", file=out)
     return 0
 
 

@@ -84,7 +84,7 @@ class Review(BaseModel):
     exclusion_reasons: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUSION_REASONS))
     blind: bool = True
     random_order: bool = False
-    stop_after_irrelevant: int = 0
+    stop_after_irrelevant: int = Field(default=0, ge=0)
     created: datetime | None = None
 
     @field_validator("name")

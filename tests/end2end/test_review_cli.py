@@ -94,6 +94,11 @@ def test_review_from_the_command_line(library_dir: Path, tmp_path: Path) -> None
     code, _, err = lectern(*lib, "review", "decide", "Zinc", "1", "include")
     assert code == 1 and "no reviewer named" in err
     assert lectern(*lib, "review", "reviewer", "Ada")[0] == 0
+    code, out, _ = lectern(*lib, "review", "edit", "Zinc", "--reason", "Wrong outcome", "--reason", "Not a trial",
+                           "--include-keyword", "zinc", "--stop-after", "50")
+    assert code == 0 and "exclusion_reasons" in out
+    code, _, err = lectern(*lib, "review", "decide", "Zinc", "3", "exclude", "--reason", "Wrong population")
+    assert code == 1 and "Not a trial" in err  # the edited list is the one that counts
     assert lectern(*lib, "review", "decide", "Zinc", "1", "include")[0] == 0
     assert lectern(*lib, "review", "decide", "Zinc", "2", "exclude", "--reason", "Wrong outcome")[0] == 0
     assert lectern(*lib, "review", "decide", "Zinc", "2", "include", "--reviewer", "Grace")[0] == 0
