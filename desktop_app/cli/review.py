@@ -1,7 +1,8 @@
 """``lectern review``: systematic reviews from the terminal, and the screening simulation.
 
 The PRISMA diagram is drawn by the same Qt painter as the window (``gui.prisma``), loaded
-only when ``review prisma`` writes an SVG or PNG; every other command stays Qt-free.
+only when ``review prisma`` writes an SVG or PNG; every other command stays Qt-free.  The
+simulation's numpy and scikit-learn load only for ``review simulate``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from desktop_app import formats
 from desktop_app.cli.common import CliError, print_json
 from desktop_app.core.library import Library
 from desktop_app.domain.screening import Stage, Verdict
-from desktop_app.review.ranker import DEFAULT_MODEL, MODELS
-from desktop_app.review.simulate import LabelledFileError, read_labelled_csv, simulate
+from desktop_app.review.options import DEFAULT_MODEL, MODELS
 
 STAGE_NAMES = {"title-abstract": Stage.TITLE_ABSTRACT, "ta": Stage.TITLE_ABSTRACT, "title_abstract": Stage.TITLE_ABSTRACT,
                "full-text": Stage.FULL_TEXT, "ft": Stage.FULL_TEXT, "full_text": Stage.FULL_TEXT}
@@ -269,6 +269,12 @@ def cmd_export(library: Library, args: argparse.Namespace, out: TextIO, err: Tex
 
 
 def cmd_simulate(library: Library | None, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from desktop_app.review.simulate import (  # numpy, scikit-learn
+        LabelledFileError,
+        read_labelled_csv,
+        simulate,
+    )
+
     if args.seeds < 1:
         raise CliError("--seeds must be at least 1")
     try:

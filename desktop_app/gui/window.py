@@ -42,7 +42,7 @@ from desktop_app.gui.indexing import IndexingMonitor
 from desktop_app.gui.loading import ViewContents, compute_marks, load_sidebar, load_view
 from desktop_app.gui.ops import Cancelled, Op, OpContext, run_op, running_ops, serial_pool
 from desktop_app.gui.related import RelatedPaper
-from desktop_app.gui.screening import ReviewMenu
+from desktop_app.gui.review_menu import ReviewMenu
 from desktop_app.gui.search_bar import SearchBar
 from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarModel
 from desktop_app.gui.status import ProgressStrip

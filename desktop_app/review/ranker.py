@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.naive_bayes import MultinomialNB
-from sklearn.preprocessing import normalize
-from sklearn.svm import LinearSVC
 
-MODELS = ("svm", "nb", "random")
-DEFAULT_MODEL = "svm"
+from desktop_app.review.options import DEFAULT_MODEL, MODELS
+
+if TYPE_CHECKING:
+    from scipy import sparse
+
 SVM_C = 0.11
 """ASReview 2's default regularisation for its TF-IDF + linear SVM model (ELAS u4)."""
 NB_ALPHA = 1.0
@@ -46,6 +45,10 @@ def record_text(title: str, abstract: str) -> str:
 
 def build_features(texts: Sequence[str]) -> sparse.csr_matrix:
     """Rows of L2-normalised TF-IDF features: word 1-2-grams beside in-word character 3-5-grams."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
     if not texts:
         return sparse.csr_matrix((0, 0))
     parts = []
@@ -93,6 +96,9 @@ class Ranker:
         """A relevance score for every record (higher = more likely relevant)."""
         if not self.can_learn(labels):
             return self._tiebreak * 1e9
+        from sklearn.naive_bayes import MultinomialNB
+        from sklearn.svm import LinearSVC
+
         x = self.features[np.asarray(labelled)]
         y = np.asarray(labels, dtype=np.int8)
         weights = _balanced_weights(y)

@@ -88,3 +88,15 @@ def test_a_session_keeps_the_shown_record_until_it_is_decided(library: Library) 
     assert session.progress().screened == 1
     again = ScreeningSession(library, "R")  # decisions survive a new session
     assert again.progress().screened == 1 and again.progress().relevant_found == 1
+
+
+def test_starting_the_cli_or_the_window_does_not_load_the_ranker() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, desktop_app.cli, desktop_app.gui.window; "
+            "print(sorted(m for m in ('sklearn', 'scipy', 'numpy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
