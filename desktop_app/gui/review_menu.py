@@ -28,6 +28,7 @@ class ReviewMenu(QObject):
         menu.addAction("Screen in &Random Order…", lambda: self.screen(random_order=True))
         menu.addAction("Screen &Full Texts…", lambda: self.screen(stage=Stage.FULL_TEXT))
         menu.addAction("&PRISMA Diagram…", self.prisma)
+        menu.addAction("Resolve &Conflicts…", self.conflicts)
         menu.addSeparator()
         menu.addAction("Reviewer &Name…", self.ask_reviewer)
         actions = bar.actions()
@@ -74,3 +75,21 @@ class ReviewMenu(QObject):
             dialog = PrismaWindow(self.library, name, self.parent_widget)
             self.windows.append(dialog)
             dialog.show()
+
+    def conflicts(self) -> None:
+        name = self._pick_review()
+        if name is None:
+            return
+        if self.library.reviews.get(name).blind:
+            answer = QMessageBox.question(self.parent_widget, "Blind review",
+                                          f"{name!r} is blind: unblind it to see the reviewers' decisions?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            self.library.reviews.set_blind(name, False)
+        if not self.library.reviews.reviewer() and not self.ask_reviewer():
+            return
+        from desktop_app.gui.screening import ConflictsDialog
+
+        dialog = ConflictsDialog(self.library, name, self.parent_widget)
+        self.windows.append(dialog)
+        dialog.show()

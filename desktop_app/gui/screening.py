@@ -17,13 +17,19 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
     QDialog,
     QFileDialog,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMenuBar,
     QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -326,3 +332,68 @@ class ScreeningWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.view.close()
         super().closeEvent(event)
+
+
+class ConflictsDialog(QDialog):
+    """Records the reviewers disagree on, for an arbiter to settle (the review must be unblinded)."""
+
+    def __init__(self, library: Library, review_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.review = library.reviews.get(review_name)
+        self.setWindowTitle(f"Conflicts — {review_name}")
+        layout = QVBoxLayout(self)
+        self.summary = QLabel()
+        layout.addWidget(self.summary)
+        self.table = QTableWidget(0, 3, self)
+        self.table.setHorizontalHeaderLabels(["Stage", "Record", "Reviewers' verdicts"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.reason = QComboBox()
+        self.reason.addItem("(no reason)")
+        self.reason.addItems(self.review.exclusion_reasons)
+        self.include_button = QPushButton("&Include")
+        self.exclude_button = QPushButton("&Exclude")
+        self.include_button.clicked.connect(lambda: self.rule(Verdict.INCLUDE))
+        self.exclude_button.clicked.connect(lambda: self.rule(Verdict.EXCLUDE))
+        row.addWidget(QLabel("Arbiter's ruling:"))
+        row.addWidget(self.include_button)
+        row.addWidget(self.exclude_button)
+        row.addWidget(self.reason, 1)
+        layout.addLayout(row)
+        self.resize(860, 480)
+        self.reload()
+
+    def reload(self) -> None:
+        self.conflicts = self.library.reviews.conflicts(self.review.name)
+        titles = self.library.rows([c.paper_id for c in self.conflicts])
+        self.table.setRowCount(len(self.conflicts))
+        for i, conflict in enumerate(self.conflicts):
+            row = titles.get(conflict.paper_id)
+            votes = "; ".join(f"{who}: {d.verdict.value}" + (f" ({d.reason})" if d.reason else "")
+                              for who, d in sorted(conflict.verdicts.items()))
+            for column, text in enumerate((conflict.stage.label, row.title if row else str(conflict.paper_id), votes)):
+                self.table.setItem(i, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.summary.setText(f"{len(self.conflicts)} record(s) in conflict; ruling as "
+                             f"{html.escape(self.library.reviews.reviewer() or '(no reviewer named)')}")
+        if self.conflicts:
+            self.table.selectRow(0)
+
+    def rule(self, verdict: Verdict) -> None:
+        selected = self.table.currentRow()
+        if not 0 <= selected < len(self.conflicts):
+            return
+        conflict = self.conflicts[selected]
+        reason = self.reason.currentText() if verdict is Verdict.EXCLUDE and self.reason.currentIndex() > 0 else ""
+        try:
+            self.library.reviews.resolve(self.review.name, conflict.paper_id, verdict, stage=conflict.stage,
+                                         reason=reason)
+        except LecternError as exc:
+            QMessageBox.warning(self, "Cannot rule", str(exc))
+            return
+        self.reload()

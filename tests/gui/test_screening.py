@@ -13,7 +13,7 @@ from desktop_app.domain.models import Paper
 from desktop_app.domain.screening import Verdict
 from desktop_app.gui.ops import running_ops
 from desktop_app.gui.prisma import PrismaView, export_diagram
-from desktop_app.gui.screening import ScreeningView, marked_html
+from desktop_app.gui.screening import ConflictsDialog, ScreeningView, marked_html
 from desktop_app.gui.window import MainWindow
 
 WAIT_MS = 20_000
@@ -131,3 +131,25 @@ def test_random_order_mode_ignores_the_ranker(qtbot, library: Library) -> None: 
         qtbot.keyClick(view, "I")
     qtbot.waitUntil(lambda: running_ops() == 0, timeout=WAIT_MS)
     assert view.session._ranking == before and len(library.reviews.decisions("Wilson")) == 4
+
+
+def test_an_arbiter_settles_conflicts(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
+    ids = make_review(library, count=4)
+    reviews = library.reviews
+    for pid, (ada, grace) in zip(ids, [("include", "exclude"), ("include", "include"), ("exclude", "include")],
+                                 strict=False):
+        reviews.decide("Wilson", pid, ada, reviewer="Ada")
+        reviews.decide("Wilson", pid, grace, reviewer="Grace")
+    reviews.set_blind("Wilson", False)
+    reviews.set_reviewer("Arbiter")
+    dialog = ConflictsDialog(library, "Wilson")
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 2 and "Ada: include; Grace: exclude" in dialog.table.item(0, 2).text()
+    dialog.reason.setCurrentIndex(2)
+    qtbot.mouseClick(dialog.exclude_button, Qt.MouseButton.LeftButton)
+    assert dialog.table.rowCount() == 1
+    settled = [d for d in reviews.decisions("Wilson") if d.final]
+    assert [(d.paper_id, d.verdict, d.reason, d.reviewer) for d in settled] == [
+        (ids[0], Verdict.EXCLUDE, reviews.get("Wilson").exclusion_reasons[1], "Arbiter")]
+    dialog.include_button.click()
+    assert dialog.table.rowCount() == 0 and reviews.conflicts("Wilson") == []
