@@ -12,6 +12,7 @@ from types import ModuleType
 # ``import a.b.c as c``, not ``from a.b import c``: the latter also imports the package itself,
 # which imports this module (an import cycle).
 import desktop_app.cli.files as files
+import desktop_app.cli.review as review
 import desktop_app.cli.sync as sync
 import desktop_app.cli.trash as trash
 
@@ -19,4 +20,5 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     trash,
     files,
     sync,
+    review,
 )

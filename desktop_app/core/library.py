@@ -9,10 +9,13 @@ in the background or in the foreground (``catch_up_index``).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from desktop_app.core.facade.maintenance import CheckReport, Maintenance, Stats
 from desktop_app.core.facade.searching import InvalidQueryError, SearchResult
 from desktop_app.core.facade.transfer import Transfer
 from desktop_app.core.facade.trash import TrashCan
+from desktop_app.core.reviews import Reviews
 from desktop_app.core.undo import make_redoable
 
 __all__ = ["CheckReport", "InvalidQueryError", "Library", "SearchResult", "Stats"]
@@ -25,6 +28,10 @@ class Library(TrashCan, Transfer, Maintenance):
     undo), ``papers``, ``organise``, ``searching``, ``transfer`` (import/export) and
     ``maintenance`` (index, checks, backups), ``trash``.  A new feature adds a module there.
     """
+
+    def __init__(self, directory: Path, *, readonly: bool = False) -> None:
+        super().__init__(directory, readonly=readonly)
+        self.reviews = Reviews(self)  # systematic reviews: screening, decisions, PRISMA (core/reviews.py)
 
 
 # The undoable writes Redo can run again (core/undo.py).

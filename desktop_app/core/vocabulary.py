@@ -9,16 +9,23 @@ from __future__ import annotations
 
 from desktop_app.formats import EXPORT_FORMATS, IMPORT_FORMATS, Format, UnknownFormatError
 from desktop_app.formats.names import parse_bibtex_name
+from desktop_app.review.keywords import keyword_spans
+from desktop_app.review.options import DEFAULT_MODEL, MODELS
+from desktop_app.review.prisma import PrismaCounts
 from desktop_app.search.engine import Hit, Snippet
 from desktop_app.storage.papers import PaperRow
 
 __all__ = [
+    "DEFAULT_MODEL",
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
+    "MODELS",
     "Format",
     "Hit",
     "PaperRow",
+    "PrismaCounts",
     "Snippet",
     "UnknownFormatError",
+    "keyword_spans",
     "parse_bibtex_name",
 ]

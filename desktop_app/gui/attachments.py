@@ -323,6 +323,8 @@ class FilesController(QObject):
         self._reload()
 
     def _show_progress(self, done: int, pending: int) -> None:
+        if self.library.db.closed:  # a report from the reader process after the window closed
+            return
         if pending > 0:
             self.strip.show_progress(f"Reading PDFs {done:,} of {done + pending:,}", done, done + pending)
             return

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.changes import Changes
 from desktop_app.core.library import Library
+from desktop_app.core.sync_state import is_shared
 from desktop_app.domain.errors import LecternError
-from desktop_app.storage import outbox
 
 if TYPE_CHECKING:
     from desktop_app.core import sync_ops
@@ -191,7 +191,7 @@ class SyncStatusPanel(QToolButton):
 def install(status_bar: QStatusBar, library: Library, apply_changes: Callable[[Changes], None],
             changes_applied: SignalInstance) -> SyncStatusPanel | None:
     """Show and start syncing when the library is shared (a writable one); None otherwise."""
-    if library.readonly or outbox.link(library.db.conn) is None:
+    if library.readonly or not is_shared(library):
         return None
     panel = SyncStatusPanel(library, apply_changes, status_bar)
     status_bar.addPermanentWidget(panel)

@@ -59,6 +59,7 @@ from desktop_app.gui.parts import PartContext
 from desktop_app.gui.readonly import MESSAGE as READ_ONLY_MESSAGE
 from desktop_app.gui.readonly import ReadOnlyGuard
 from desktop_app.gui.related import RelatedPaper
+from desktop_app.gui.review_menu import ReviewMenu
 from desktop_app.gui.search_bar import SearchBar
 from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarModel
 from desktop_app.gui.status import ProgressStrip
@@ -130,6 +131,8 @@ class MainWindow(QMainWindow):
             current_result=lambda: self.result, reload=self.reload, tabs=self.detail.tabs,
             status_bar=self.statusBar(), dialog_parent=self)
         self.attachments.add_actions(self.commands.papers_menu)
+        self.review_menu = ReviewMenu(library, self)
+        self.review_menu.install(self.menuBar())
         self.toolbar.addWidget(self.search_bar)
         self._chain_focus()
         self._welcome_paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)

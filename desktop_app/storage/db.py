@@ -79,6 +79,10 @@ class Database:
             self._local.conn = conn
         return conn
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         with self._all_lock:
             for conn in self._all:

@@ -150,6 +150,54 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # sync: the link to a shared library, shared ids, the outbox its triggers fill, conflicts
     OUTBOX_MIGRATION,
+    # review: systematic reviews, their record sources and records, append-only decisions
+    """
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        question TEXT NOT NULL DEFAULT '',
+        inclusion_criteria TEXT NOT NULL DEFAULT '',
+        exclusion_criteria TEXT NOT NULL DEFAULT '',
+        include_keywords TEXT NOT NULL DEFAULT '[]',
+        exclude_keywords TEXT NOT NULL DEFAULT '[]',
+        exclusion_reasons TEXT NOT NULL DEFAULT '[]',
+        blind INTEGER NOT NULL DEFAULT 1,
+        random_order INTEGER NOT NULL DEFAULT 0,
+        stop_after_irrelevant INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE review_sources (
+        id INTEGER PRIMARY KEY,
+        review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('list', 'query', 'import')),
+        label TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        added TEXT NOT NULL
+    );
+    CREATE TABLE review_records (
+        review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+        paper_id INTEGER NOT NULL,  -- no foreign key: a trashed paper keeps its place and decisions
+        source_id INTEGER REFERENCES review_sources(id) ON DELETE SET NULL,
+        PRIMARY KEY (review_id, paper_id)
+    ) WITHOUT ROWID;
+    -- Append-only: a reviewer's latest row per record and stage counts; undo withdraws a row.
+    CREATE TABLE review_decisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+        paper_id INTEGER NOT NULL,
+        stage TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
+        reviewer TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('include', 'exclude', 'maybe')),
+        reason TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        decided TEXT NOT NULL,
+        final INTEGER NOT NULL DEFAULT 0,
+        withdrawn INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX review_decisions_by_record ON review_decisions(review_id, paper_id, stage);
+    CREATE INDEX review_decisions_by_reviewer ON review_decisions(review_id, reviewer, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,301 @@
+"""The systematic-review facade: reviews, their records, decisions, blind mode, agreement, PRISMA.
+
+Reached as ``library.reviews``.  Decisions are append-only (a reviewer's latest counts,
+undo withdraws it); while a review is blind a reviewer sees only their own decisions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from desktop_app.domain.errors import InvalidInputError, LecternError, NotFoundError
+from desktop_app.domain.models import utc_now
+from desktop_app.domain.screening import (
+    Decision,
+    RecordSource,
+    Review,
+    ReviewSource,
+    Stage,
+    Verdict,
+)
+from desktop_app.review import agreement, prisma
+from desktop_app.storage import organise
+from desktop_app.storage import reviews as store
+
+if TYPE_CHECKING:
+    from desktop_app.core.facade.transfer import Transfer as Library
+
+REVIEWER_SETTING = "review.reviewer"
+
+
+class BlindReviewError(LecternError):
+    """The review is blind: other reviewers' decisions stay hidden until it is unblinded."""
+
+
+@dataclass(frozen=True)
+class StageCounts:
+    stage: Stage
+    records: int
+    decided: int
+    included: int
+    excluded: int
+    maybe: int
+    conflicts: int
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    review: Review
+    records: int
+    stages: list[StageCounts]
+    per_reviewer: dict[str, dict[str, Counter[str]]]
+    agreement: list[agreement.PairAgreement]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.review.name,
+            "question": self.review.question,
+            "blind": self.review.blind,
+            "records": self.records,
+            "stages": [{"stage": s.stage.value, "records": s.records, "decided": s.decided, "included": s.included,
+                        "excluded": s.excluded, "maybe": s.maybe, "conflicts": s.conflicts} for s in self.stages],
+            "reviewers": {name: {stage: dict(counts) for stage, counts in stages.items()}
+                          for name, stages in self.per_reviewer.items()},
+            "agreement": [{"reviewers": [p.first, p.second], "records": p.records, "agreed": p.agreed,
+                           "kappa": None if p.kappa is None else round(p.kappa, 4)} for p in self.agreement],
+        }
+
+
+class Reviews:
+    """Every read and write of systematic reviews; one SQLite transaction per write."""
+
+    def __init__(self, library: Library) -> None:
+        self._library = library
+
+    @property
+    def _db(self) -> Any:
+        return self._library.db
+
+    # -- the reviewer ------------------------------------------------------------------------------
+
+    def reviewer(self) -> str:
+        """The name this library screens under (set once, in the settings)."""
+        return organise.get_setting(self._db.conn, REVIEWER_SETTING)
+
+    def set_reviewer(self, name: str) -> None:
+        self._library._require_writable()
+        name = " ".join(name.split())
+        if not name:
+            raise InvalidInputError("a reviewer needs a name", field="reviewer")
+        with self._db.write() as conn:
+            organise.set_setting(conn, REVIEWER_SETTING, name)
+
+    def who(self, reviewer: str | None = None) -> str:
+        """The given reviewer name, else the library's; an error when neither is set."""
+        name = " ".join((reviewer or self.reviewer()).split())
+        if not name:
+            raise InvalidInputError("no reviewer named: set one in the settings (or pass --reviewer NAME)",
+                                    field="reviewer")
+        return name
+
+    # -- reviews ---------------------------------------------------------------------------------------
+
+    def all(self) -> list[Review]:
+        return store.reviews(self._db.conn)
+
+    def get(self, name: str) -> Review:
+        review = store.review_by_name(self._db.conn, name)
+        if review is None:
+            raise NotFoundError(f"no review named {name!r}")
+        return review
+
+    def _id(self, name: str) -> int:
+        rid = self.get(name).id
+        assert rid is not None
+        return rid
+
+    def create(self, name: str, **fields: Any) -> Review:
+        self._library._require_writable()
+        try:
+            review = Review(name=" ".join(name.split()), **fields)
+        except ValidationError as exc:
+            raise InvalidInputError(exc.errors()[0]["msg"]) from exc
+        with self._db.write() as conn:
+            if store.review_by_name(conn, review.name) is not None:
+                raise InvalidInputError(f"a review named {review.name!r} exists already")
+            store.create_review(conn, review, utc_now())
+        return self.get(review.name)
+
+    def update(self, name: str, **fields: Any) -> Review:
+        self._library._require_writable()
+        review_id = self._id(name)
+        try:
+            Review(name=name, **fields)
+        except ValidationError as exc:
+            raise InvalidInputError(exc.errors()[0]["msg"]) from exc
+        with self._db.write() as conn:
+            store.update_review(conn, review_id, fields)
+        return self.get(name)
+
+    def delete(self, name: str) -> None:
+        self._library._require_writable()
+        review_id = self._id(name)
+        with self._db.write() as conn:
+            store.delete_review(conn, review_id)
+
+    # -- records -----------------------------------------------------------------------------------------
+
+    def _add(self, name: str, source: ReviewSource, paper_ids: Sequence[int]) -> list[int]:
+        self._library._require_writable()
+        review_id = self._id(name)
+        with self._db.write() as conn:
+            return store.add_records(conn, review_id, source, paper_ids, utc_now())
+
+    def add_from_list(self, name: str, list_name: str) -> list[int]:
+        ids = self._library.list_ids(list_name)
+        return self._add(name, ReviewSource(kind=RecordSource.LIST, label=f"Reading list: {list_name}",
+                                            records=len(ids)), ids)
+
+    def add_from_query(self, name: str, query: str) -> list[int]:
+        ids = self._library.search(query).ids
+        return self._add(name, ReviewSource(kind=RecordSource.QUERY, label=f"Search: {query}", records=len(ids)), ids)
+
+    def add_from_import(self, name: str, files: Sequence[Path | str], label: str | None = None) -> tuple[list[int], Any]:
+        """Import a database's search export and add its records; the file is remembered as the source."""
+        self.get(name)
+        outcome = self._library.import_files([Path(f) for f in files])
+        found = outcome.imported + outcome.merged
+        label = label or ", ".join(Path(f).name for f in files)
+        new = self._add(name, ReviewSource(kind=RecordSource.IMPORT, label=label, records=len(found)), found)
+        return new, outcome
+
+    def record_ids(self, name: str) -> list[int]:
+        return store.record_ids(self._db.conn, self._id(name))
+
+    def record_texts(self, name: str) -> list[tuple[int, str, str]]:
+        return store.record_texts(self._db.conn, self._id(name))
+
+    # -- decisions ------------------------------------------------------------------------------------------
+
+    def decide(self, name: str, paper: int | str, verdict: Verdict | str, *, reason: str = "", note: str = "",
+               reviewer: str | None = None, stage: Stage | str = Stage.TITLE_ABSTRACT,
+               final: bool = False) -> Decision:
+        """Record a decision (appended; an earlier one by the same reviewer stops counting)."""
+        self._library._require_writable()
+        review = self.get(name)
+        assert review.id is not None
+        who = self.who(reviewer)
+        try:
+            verdict, stage = Verdict(verdict), Stage(stage)
+        except ValueError as exc:
+            raise InvalidInputError(str(exc)) from exc
+        pid = self._library.resolve(paper)
+        reason = " ".join(reason.split())
+        if reason and verdict is not Verdict.EXCLUDE:
+            raise InvalidInputError("only an exclusion takes a reason", field="reason")
+        if reason and reason not in review.exclusion_reasons:
+            raise InvalidInputError(f"{reason!r} is not one of this review's exclusion reasons: "
+                                    + "; ".join(review.exclusion_reasons), field="reason")
+        with self._db.write() as conn:
+            if pid not in set(store.record_ids(conn, review.id)):
+                raise NotFoundError(f"paper {paper} is not a record of review {review.name!r}")
+            if stage is Stage.FULL_TEXT and not self._passed_screening(conn, review.id, pid):
+                raise InvalidInputError(f"paper {paper} has not passed title/abstract screening")
+            decision = Decision(review_id=review.id, paper_id=pid, stage=stage, reviewer=who, verdict=verdict,
+                                reason=reason, note=note.strip(), decided=utc_now(), final=final)
+            return decision.model_copy(update={"id": store.add_decision(conn, decision)})
+
+    @staticmethod
+    def _passed_screening(conn: Any, review_id: int, pid: int) -> bool:
+        standing = agreement.standings(store.decisions(conn, review_id, paper_ids=[pid])).get(
+            (pid, Stage.TITLE_ABSTRACT))
+        return standing is not None and standing.verdict in (Verdict.INCLUDE, Verdict.MAYBE)
+
+    def undo(self, name: str, reviewer: str | None = None, *, final: bool = False) -> Decision | None:
+        """Withdraw the reviewer's latest decision in this review; returns it (None if there is none)."""
+        self._library._require_writable()
+        review_id, who = self._id(name), self.who(reviewer)
+        with self._db.write() as conn:
+            return store.withdraw_latest(conn, review_id, who, final=final)
+
+    def decisions(self, name: str, viewer: str | None = None) -> list[Decision]:
+        """The decisions ``viewer`` may see: in a blind review only their own, else everyone's."""
+        review = self.get(name)
+        assert review.id is not None
+        who = self.who(viewer)
+        return store.decisions(self._db.conn, review.id, reviewer=who if review.blind else None)
+
+    def set_blind(self, name: str, blind: bool) -> Review:
+        return self.update(name, blind=blind)
+
+    def _all_decisions(self, name: str) -> list[Decision]:
+        return store.decisions(self._db.conn, self._id(name))
+
+    def conflicts(self, name: str) -> list[agreement.Standing]:
+        """Records the reviewers disagree on, for an arbiter; only once the review is unblinded."""
+        if self.get(name).blind:
+            raise BlindReviewError(f"review {name!r} is blind: unblind it to see the conflicts")
+        return agreement.conflicts(self._all_decisions(name))
+
+    def resolve(self, name: str, paper: int | str, verdict: Verdict | str, *, stage: Stage | str = Stage.TITLE_ABSTRACT,
+                reason: str = "", arbiter: str | None = None) -> Decision:
+        """An arbiter's ruling on a record (settles a conflict); only once the review is unblinded."""
+        if self.get(name).blind:
+            raise BlindReviewError(f"review {name!r} is blind: unblind it before resolving conflicts")
+        return self.decide(name, paper, verdict, reason=reason, reviewer=arbiter, stage=stage, final=True)
+
+    # -- summaries -------------------------------------------------------------------------------------------
+
+    def status(self, name: str) -> ReviewStatus:
+        review = self.get(name)
+        decisions = self._all_decisions(name)
+        records = self.record_ids(name)
+        standing = agreement.standings(decisions)
+        counts = prisma.prisma_counts([], records, decisions)
+        stages = []
+        for stage, pool in ((Stage.TITLE_ABSTRACT, len(records)), (Stage.FULL_TEXT, counts.reports_sought)):
+            here = [s for (_, st), s in standing.items() if st is stage]
+            verdicts = Counter(s.verdict for s in here)
+            stages.append(StageCounts(stage, pool, sum(v is not None for v in (s.verdict for s in here)),
+                                      verdicts[Verdict.INCLUDE], verdicts[Verdict.EXCLUDE], verdicts[Verdict.MAYBE],
+                                      sum(s.conflict for s in here)))
+        per_reviewer: dict[str, dict[str, Counter[str]]] = {}
+        for (_, stage, reviewer), decision in agreement.latest_per_reviewer(decisions).items():
+            per_reviewer.setdefault(reviewer, {}).setdefault(stage.value, Counter())[decision.verdict.value] += 1
+        return ReviewStatus(review, len(records), stages, per_reviewer,
+                            agreement.agreement(decisions, Stage.TITLE_ABSTRACT))
+
+    def prisma(self, name: str) -> prisma.PrismaCounts:
+        review_id = self._id(name)
+        conn = self._db.conn
+        return prisma.prisma_counts(store.sources(conn, review_id), store.record_ids(conn, review_id),
+                                    store.decisions(conn, review_id))
+
+    def included_ids(self, name: str) -> list[int]:
+        """Studies included: records whose full-text verdict is include."""
+        standing = agreement.standings(self._all_decisions(name))
+        return sorted(pid for (pid, stage), s in standing.items()
+                      if stage is Stage.FULL_TEXT and s.verdict is Verdict.INCLUDE)
+
+    def decisions_csv(self, name: str, viewer: str | None = None) -> str:
+        """Every decision ``viewer`` may see, one CSV row each, oldest first."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["decision_id", "paper_id", "citekey", "title", "stage", "reviewer", "verdict", "reason",
+                         "note", "decided", "arbiter_ruling"])
+        decisions = self.decisions(name, viewer)
+        rows = self._library.rows(sorted({d.paper_id for d in decisions}))
+        for d in decisions:
+            row = rows.get(d.paper_id)
+            writer.writerow([d.id, d.paper_id, row.citekey if row else "", row.title if row else "", d.stage.value,
+                             d.reviewer, d.verdict.value, d.reason, d.note, d.decided.isoformat(),
+                             "yes" if d.final else ""])
+        return buffer.getvalue()

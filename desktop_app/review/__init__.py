@@ -1,0 +1,1 @@
+"""Systematic-review logic without Qt or SQL: ranking, simulation, metrics, agreement, PRISMA."""
