@@ -9,6 +9,7 @@ in the background or in the foreground (``catch_up_index``).
 
 from __future__ import annotations
 
+from desktop_app.core.facade.completion import CompletionOps
 from desktop_app.core.facade.maintenance import CheckReport, Maintenance, Stats
 from desktop_app.core.facade.searching import InvalidQueryError, SearchResult
 from desktop_app.core.facade.transfer import Transfer
@@ -16,7 +17,7 @@ from desktop_app.core.facade.transfer import Transfer
 __all__ = ["CheckReport", "InvalidQueryError", "Library", "SearchResult", "Stats"]
 
 
-class Library(Transfer, Maintenance):
+class Library(Transfer, Maintenance, CompletionOps):
     """One open library folder (``library.sqlite``, ``index/``, ``backups/``).
 
     Composed of one module per concern under ``core/facade/``: ``base`` (opening, identity,

@@ -95,6 +95,29 @@ MIGRATIONS: tuple[str, ...] = (
         seq INTEGER NOT NULL
     );
     """,
+    # metadata completion (issue 14): citation-key pins, where fields came from, what still waits
+    """
+    CREATE TABLE citekey_state (
+        paper_id INTEGER PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+        pinned INTEGER NOT NULL DEFAULT 0,
+        exported INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE metadata_sources (
+        paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (paper_id, source)
+    ) WITHOUT ROWID;
+    CREATE TABLE completion_state (
+        paper_id INTEGER PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+        state TEXT NOT NULL CHECK (state IN ('done', 'proposed', 'not_found', 'error')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt TEXT NOT NULL,
+        message TEXT NOT NULL DEFAULT '',
+        proposal TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
