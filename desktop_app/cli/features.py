@@ -9,4 +9,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-FEATURE_MODULES: tuple[ModuleType, ...] = ()
+from desktop_app.cli import complete
+
+FEATURE_MODULES: tuple[ModuleType, ...] = (
+    complete,
+)

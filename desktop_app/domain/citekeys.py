@@ -7,7 +7,7 @@ from collections.abc import Callable
 from string import ascii_lowercase
 
 from desktop_app.domain.models import Paper
-from desktop_app.domain.text import ascii_words, significant_words
+from desktop_app.domain.text import STOP_WORDS, ascii_words, significant_words
 
 # What bibtex, biber, pandoc and JabRef all accept in a key without complaint.
 VALID_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+\-/]{0,99}$")
@@ -25,7 +25,7 @@ def base_key(paper: Paper) -> str:
     year = str(paper.year) if paper.year else ""
     words = significant_words(paper.title)
     if surname and year:
-        return surname + year + (words[0] if words else "")
+        return surname + year + first_key_word(paper.title)
     if surname or year:
         return surname + year + "".join(words[:2])
     if words:
@@ -33,6 +33,15 @@ def base_key(paper: Paper) -> str:
     if paper.arxiv_id:
         return "arxiv" + re.sub(r"[^0-9a-z]", "", paper.arxiv_id.lower())
     return "paper"
+
+
+def first_key_word(title: str) -> str:
+    """The first significant title word, a hyphenated compound kept whole (``Three-Regime`` -> ``threeregime``)."""
+    for token in title.split():
+        word = "".join(ascii_words(token)).lower()
+        if word and word not in STOP_WORDS and not word.isdigit():
+            return word
+    return ""
 
 
 def _suffixes() -> list[str]:
@@ -96,7 +105,7 @@ def _field_value(paper: Paper, name: str) -> str:
     if name == "shortyear":
         return str(paper.year)[-2:] if paper.year else ""
     if name == "veryshorttitle":
-        return words[0] if words else ""
+        return first_key_word(paper.title)
     if name == "shorttitle":
         return "".join(w.capitalize() for w in words[:3])
     if name == "title":

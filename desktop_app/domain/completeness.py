@@ -45,3 +45,12 @@ class ExportWarning:
 def export_warnings(papers: Iterable[Paper]) -> list[ExportWarning]:
     """One warning per paper that bibtex would complain about (``empty author``, ``empty year``)."""
     return [ExportWarning(p.id, p.citekey, tuple(m)) for p in papers if (m := missing_fields(p))]
+
+
+def display_title(title: str, arxiv_id: str = "", doi: str = "") -> str:
+    """What to show for a title: a paper known only by an identifier is waiting for its metadata."""
+    if title:
+        return title
+    if arxiv_id or doi:
+        return f"(waiting for metadata: {'arXiv ' + arxiv_id if arxiv_id else 'DOI ' + doi})"
+    return "(untitled)"

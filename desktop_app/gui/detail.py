@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.vocabulary import Snippet
+from desktop_app.domain.completeness import display_title
 from desktop_app.domain.models import Paper
 from desktop_app.gui import theme
 from desktop_app.gui.browser import SafeBrowser
@@ -187,7 +188,7 @@ class DetailPane(QWidget):
         self.paper = paper
         palette = self.palette()
         title_spans = title_marks.spans if title_marks and title_marks.text == paper.title else ()
-        self.title.setText(theme.marked_html(paper.title or "(untitled)", title_spans, palette))
+        self.title.setText(theme.marked_html(display_title(paper.title, paper.arxiv_id, paper.doi), title_spans, palette))
         authors = "; ".join(a.display_name for a in paper.authors)
         self.authors.setText(authors or "Authors unknown")
         self.authors.setEnabled(bool(authors))

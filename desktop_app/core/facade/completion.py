@@ -140,6 +140,9 @@ class CompletionOps(PaperOps):
         pid = self.resolve(ref)
         return bookkeeping.completion_rows(self.db.conn, [pid]).get(pid)
 
+    def proposal_ids(self) -> list[int]:
+        return bookkeeping.ids_in_state(self.db.conn, "proposed")
+
     def proposal(self, ref: int | str) -> dict[str, Any] | None:
         """A stored proposal: ``{"source", "verdict", "fields": {name: [current, proposed]}}``."""
         row = self.completion_state(ref)
