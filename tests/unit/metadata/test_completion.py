@@ -200,3 +200,17 @@ def test_regenerating_an_exported_key_warns(library: Library) -> None:
     _changes, warning = library.regenerate_citekey(pid)
     assert library.paper(pid).citekey == "kim_2020"
     assert "old was exported" in warning
+
+
+def test_pasted_ids_are_fetched_through_the_polite_client(tmp_path: Path, apis: FakeApis, seeds: list,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LECTERN_ARXIV_URL", apis.base_urls["arxiv"])
+    with Library.open(tmp_path / "online") as online:  # the default fetcher, not a fake
+        outcome = online.import_text(f"{seeds[2].arxiv_id}\n")
+        assert online.paper(outcome.imported[0]).title == seeds[2].title
+    assert apis.log[-1].headers["User-Agent"].startswith("Lectern/")
+    monkeypatch.setenv("LECTERN_ARXIV_URL", f"http://127.0.0.1:{closed_port()}/api")
+    with Library.open(tmp_path / "offline") as offline:
+        outcome = offline.import_text(f"{seeds[3].arxiv_id}\n")
+        assert "offline: cannot reach arXiv" in str(outcome.problems[0])
+        assert offline.incomplete_ids() == outcome.imported
