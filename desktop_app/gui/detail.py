@@ -80,6 +80,11 @@ class DetailPane(QWidget):
         self.links.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.links.linkActivated.connect(open_link)
+        self.sources = QLabel(page)
+        self.sources.setObjectName("detailSources")
+        self.sources.setWordWrap(True)
+        self.sources.setToolTip("Where completed fields came from")
+        self.sources.setEnabled(False)  # drawn muted: a note, not data
 
         self.status = QComboBox(page)
         for value, label in STATUSES:
@@ -133,6 +138,7 @@ class DetailPane(QWidget):
         meta_row.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(meta_row)
         layout.addWidget(self.links)
+        layout.addWidget(self.sources)
         layout.addSpacing(4)
         layout.addLayout(form)
         layout.addSpacing(2)
@@ -211,6 +217,11 @@ class DetailPane(QWidget):
             self._related_for = None
             if self.tabs.currentIndex() == TAB_RELATED:
                 self._want_related()
+
+    def show_sources(self, lines: list[str]) -> None:
+        """Provenance under the links: ``authors and year from arXiv 2310.01234``."""
+        self.sources.setText("\n".join(line[0].upper() + line[1:] for line in lines))
+        self.sources.setVisible(bool(lines))
 
     def set_read_only(self, readonly: bool) -> None:
         self._readonly = readonly

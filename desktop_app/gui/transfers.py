@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.importing import ImportOutcome
+from desktop_app.domain.completeness import export_warnings
 from desktop_app.gui import errors
 from desktop_app.gui.dialogs import ExportDialog, ExportScope, ImportReportDialog
 from desktop_app.gui.import_progress import ImportProgress
@@ -197,14 +198,20 @@ class Transfers(QObject):
         ids = list(ids)
         library, window = self.library, self.window
 
-        def work(_ctx: OpContext) -> int:
+        def work(_ctx: OpContext) -> tuple[int, int]:
+            lacking = len(export_warnings(library.papers(ids)))
             text = library.export(ids, fmt)
             target.write_text(text, encoding="utf-8")
-            return len(ids)
+            library.pin_citekeys(ids, exported=True)
+            return len(ids), lacking
 
-        def done(count: int) -> None:
+        def done(counts: tuple[int, int]) -> None:
+            count, lacking = counts
             window.task_strip.finish()
-            window.statusBar().showMessage(f"Exported {count:,} paper{'s' if count != 1 else ''} to {target}", 8000)
+            warning = (f"; {lacking:,} lack author, year or venue (Metadata ▸ Complete All Incomplete Papers)"
+                       if lacking else "")
+            window.statusBar().showMessage(f"Exported {count:,} paper{'s' if count != 1 else ''} to {target}"
+                                           + warning, 12000 if lacking else 8000)
             self.exportFinished.emit(str(target))
 
         def failed(exc: BaseException) -> None:
@@ -229,7 +236,12 @@ class Transfers(QObject):
         def failed(exc: BaseException) -> None:
             errors.show_error(window, exc, action="copy BibTeX")
 
-        run_op(window, lambda _ctx: library.export(ids, "bibtex"), done, failed, label="copy bibtex")
+        def work(_ctx: OpContext) -> str:
+            text = library.export(ids, "bibtex")
+            library.pin_citekeys(ids, exported=True)  # a copied key never changes silently
+            return text
+
+        run_op(window, work, done, failed, label="copy bibtex")
 
     def copy_cite(self) -> None:
         ids = self.window.selected_ids()
@@ -238,6 +250,7 @@ class Transfers(QObject):
         rows = self.library.rows(ids)
         keys = [rows[pid].citekey for pid in ids if pid in rows]
         text = "\\cite{" + ",".join(keys) + "}"
+        self.library.pin_citekeys(ids, exported=True)
         QGuiApplication.clipboard().setText(text)
         self.window.statusBar().showMessage(f"Copied {text}", 4000)
 

@@ -36,6 +36,7 @@ from desktop_app.core.changes import Changes
 from desktop_app.core.library import Library, SearchResult
 from desktop_app.gui import errors, settings, theme
 from desktop_app.gui.actions import WindowActions
+from desktop_app.gui.completion import CompletionHooks, CompletionUi
 from desktop_app.gui.detail import DetailPane
 from desktop_app.gui.edits import Edits
 from desktop_app.gui.indexing import IndexingMonitor
@@ -91,6 +92,12 @@ class MainWindow(QMainWindow):
         self.exportFinished = self.transfers.exportFinished
         self.commands = WindowActions(self)
         self.commands.build_menus(self.menuBar(), self.toolbar)
+        self.completion = CompletionUi(CompletionHooks(
+            library, self.edits.write, self.apply_changes, self.selected_ids, lambda: list(self.table_model.ids),
+            self.task_strip, self.statusBar().showMessage, self.write_pool), self)
+        self.menuBar().insertMenu(self.menuBar().actions()[-1], self.completion.menu)
+        self.table_page.layout().insertWidget(0, self.completion.bar)
+        self.importFinished.connect(self.completion.offer_after_import)
         self.toolbar.addWidget(self.search_bar)
 
         self._reload_timer = self._timer(RELOAD_DELAY_MS, self.reload)
@@ -597,6 +604,7 @@ class MainWindow(QMainWindow):
             abstract_marks = self.library.highlight(self.result, "abstract", paper.abstract)
         self.detail.show_paper(paper, lists=self.library.lists_of(pid), note=self.library.note(pid),
                                title_marks=title_marks, abstract_marks=abstract_marks)
+        self.detail.show_sources(self.library.provenance(pid))
 
     def _fetch_related(self, pid: int) -> None:
         library = self.library

@@ -61,7 +61,7 @@ def sources(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[tupl
     for part in chunks(list(ids)):
         for pid, source, fields, at in conn.execute(
                 f"SELECT paper_id, source, fields, at FROM metadata_sources WHERE paper_id IN ({_marks(part)}) "
-                "ORDER BY at, source", tuple(part)):
+                "ORDER BY at, source LIKE 'Crossref%' OR source LIKE 'Semantic%', source", tuple(part)):
             found.setdefault(pid, []).append((source, fields, at))
     return found
 

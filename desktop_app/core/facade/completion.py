@@ -70,6 +70,17 @@ class CompletionReport:
         return text + (" (cancelled)" if self.cancelled else "") + (" (dry run: nothing stored)" if self.dry_run else "")
 
 
+@dataclass
+class CompletionRun:
+    """What the services answered for a run, before anything is stored."""
+
+    ids: list[int]
+    started: float
+    resolved: list[Resolution] = field(default_factory=list)
+    requests: dict[str, object] = field(default_factory=dict)
+    cancelled: bool = False
+
+
 def _json_value(value: object) -> object:
     if isinstance(value, list) and value and isinstance(value[0], Author):
         return [[a.family, a.given, a.literal] for a in value]
@@ -160,32 +171,43 @@ class CompletionOps(PaperOps):
                           progress: Progress | None = None, client: PoliteClient | None = None,
                           on_outcome: Callable[[PaperOutcome], None] | None = None) -> CompletionReport:
         """Complete ``ids`` online; one undoable step; a cancelled run keeps the chunks it finished."""
-        if not dry_run:
-            self._require_writable()
+        run = self.resolve_metadata(ids, cancel=cancel, progress=progress, client=client)
+        return self.store_metadata(run, dry_run=dry_run, on_outcome=on_outcome)
+
+    def resolve_metadata(self, ids: Sequence[int], *, cancel: CancelToken | None = None,
+                         progress: Progress | None = None, client: PoliteClient | None = None) -> CompletionRun:
+        """Ask the services (no writes: safe beside edits); ``store_metadata`` writes the answers."""
         started = time.monotonic()
         own_client = client is None
         client = client or self.metadata_client(cancel)
-        report = CompletionReport(dry_run=dry_run)
-        resolved: list[Resolution] = []
+        run = CompletionRun(list(ids), started)
         try:
             chain = CompletionChain(client, progress)
             for start in range(0, len(ids), CHUNK):
                 papers = self.papers(list(ids[start:start + CHUNK]))
-                resolved.extend(chain.resolve(papers).values())
+                run.resolved.extend(chain.resolve(papers).values())
         except Cancelled:
-            report.cancelled = True
+            run.cancelled = True
         finally:
-            report.requests = client.stats.as_dict()
+            run.requests = client.stats.as_dict()
             if own_client:
                 client.close()
-        done = {r.paper.id for r in resolved}
-        report.outcomes = self._store_resolutions(resolved, dry_run=dry_run)
-        report.outcomes += [PaperOutcome(p.id or 0, p.citekey, p.title, "cancelled") for p in
-                            self.papers([i for i in ids if i not in done])] if report.cancelled else []
+        return run
+
+    def store_metadata(self, run: CompletionRun, *, dry_run: bool = False,
+                       on_outcome: Callable[[PaperOutcome], None] | None = None) -> CompletionReport:
+        if not dry_run:
+            self._require_writable()
+        report = CompletionReport(dry_run=dry_run, cancelled=run.cancelled, requests=run.requests)
+        done = {r.paper.id for r in run.resolved}
+        report.outcomes = self._store_resolutions(run.resolved, dry_run=dry_run)
+        if run.cancelled:
+            report.outcomes += [PaperOutcome(p.id or 0, p.citekey, p.title, "cancelled")
+                                for p in self.papers([i for i in run.ids if i not in done])]
         if on_outcome:
             for outcome in report.outcomes:
                 on_outcome(outcome)
-        report.elapsed = time.monotonic() - started
+        report.elapsed = time.monotonic() - run.started
         report.changes = Changes(modified=frozenset(o.paper_id for o in report.outcomes
                                                     if o.status == "completed"), label="complete metadata")
         return report
@@ -199,8 +221,11 @@ class CompletionOps(PaperOps):
                   bookkeeping.completion_rows(conn, ids))
         with self.db.write() if not dry_run else nullcontext(conn) as wconn:
             key_formula = citekey_rules.formula(wconn)
+            current = {p.id: p for p in before[0]}
             for item in resolved:
-                outcomes.append(self._store_one(wconn, item, now, key_formula, before, dry_run))
+                if item.paper.id in current:  # deleted while the services were asked: nothing to store
+                    item.paper = current[item.paper.id]  # edits made meanwhile are kept, not overwritten
+                    outcomes.append(self._store_one(wconn, item, now, key_formula, before, dry_run))
             if not dry_run:
                 self._touch(wconn, [o.paper_id for o in outcomes if o.status == "completed"])
         if not dry_run and outcomes:
@@ -227,7 +252,7 @@ class CompletionOps(PaperOps):
             sources = sorted({item.origin[k].label for k in values})
             outcome.status, outcome.fields = "proposed", sorted(values)
             outcome.detail = f"from {', '.join(sources)} ({verdict.describe()})"
-            proposal = {"source": ", ".join(sources), "verdict": verdict.describe(),
+            proposal = {"source": ", ".join(sources), "verdict": verdict.describe(), "similarity": verdict.similarity,
                         "values": {k: _json_value(v) for k, v in values.items()}}
             row = bookkeeping.CompletionRow("proposed", attempts, now, outcome.detail, json.dumps(proposal))
         else:

@@ -1,0 +1,106 @@
+"""Complete Metadata in the window, against the fake services: the offer after a thin import,
+the run off the GUI thread with Cancel, the proposals dialog and the provenance in the detail pane."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop_app.gui.window import MainWindow
+from tests.conftest import DAILY_PAGE, SHARED
+from tests.fakeapi import seed, server
+from tests.fakeapi.server import Fault
+from tests.gui.conftest import WAIT_MS, wait_idle
+
+NO_MATCH = (SHARED / "fixtures" / "metadata-apis" / "semanticscholar"
+            / "2025-08_search-match-no-match-404.json").read_bytes()
+SHOTS = os.environ.get("LECTERN_SHOTS")  # a folder: the test also saves what it shows there
+
+
+@pytest.fixture
+def apis(monkeypatch: pytest.MonkeyPatch) -> Iterator[server.FakeApis]:
+    seeds = seed.build(DAILY_PAGE.read_text(encoding="utf-8"))
+    with server.running(server.FakeApis(SHARED / "fixtures" / "metadata-apis", seeds)) as running:
+        for name, value in running.env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("LECTERN_RATE_SCALE", "0")
+        yield running
+
+
+def shoot(widget: Any, name: str, size: tuple[int, int] | None = None) -> None:
+    if SHOTS:
+        if size:
+            widget.resize(*size)
+            widget.grab()  # lay out at the new size first
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(Path(SHOTS) / name))
+
+
+def run_completion(qtbot: Any, window: MainWindow, start: Any) -> Any:
+    with qtbot.waitSignal(window.completion.finished, timeout=WAIT_MS) as blocker:
+        start()
+    return blocker.args[0]
+
+
+def test_thin_import_offers_completion_and_the_run_completes(qtbot: Any, window: MainWindow,
+                                                            apis: server.FakeApis) -> None:
+    with qtbot.waitSignal(window.importFinished, timeout=WAIT_MS):
+        window.import_files([DAILY_PAGE])
+    bar = window.completion.bar
+    qtbot.waitUntil(bar.isVisible, timeout=WAIT_MS)  # once the table replaces the welcome page
+    wait_idle(qtbot, window)
+    assert "108 imported papers have no authors or year" in bar.label.text()
+    shoot(window, "thin-import-bar.png", (1400, 860))
+    report = run_completion(qtbot, window, bar.complete_button.click)
+    assert report.count("completed") == 108 and not bar.isVisible()
+    assert window.library.incomplete_ids() == []
+    wait_idle(qtbot, window)
+    pid = window.library.resolve(report.outcomes[0].citekey)
+    window.select_ids([pid])
+    qtbot.waitUntil(lambda: window.detail.pid == pid, timeout=WAIT_MS)
+    sources = window.detail.sources.text()
+    assert sources.startswith("Authors") and "from arXiv 25" in sources and window.detail.sources.isVisible()
+    shoot(window, "detail-provenance.png", (1400, 860))
+    window.undo()
+    qtbot.waitUntil(lambda: len(window.library.incomplete_ids()) == 108, timeout=WAIT_MS)
+
+
+def test_a_proposal_is_reviewed_field_by_field(qtbot: Any, window: MainWindow, apis: server.FakeApis) -> None:
+    apis.faults.append(Fault("/s2/graph/v1/paper/search/match", status=404, body=NO_MATCH, times=0))
+    library = window.library
+    library.import_text("@misc{attention,\n  title = {Attention is All you Need},\n}\n")
+    pid = library.resolve("attention")
+    report = run_completion(qtbot, window, lambda: window.completion.complete([pid]))
+    assert report.count("proposed") == 1
+    dialog = window.completion.dialog
+    assert dialog is not None and dialog.isVisible()
+    fields = {dialog.fields.item(r, 0).text(): dialog.fields.item(r, 2) for r in range(dialog.fields.rowCount())}
+    assert fields["title"].text() == "Self-Attention with Relative Position Representations"
+    assert fields["title"].checkState() == Qt.CheckState.Unchecked  # a title already there is never ticked
+    assert all(item.checkState() == Qt.CheckState.Unchecked for item in fields.values())  # 41% similar
+    shoot(dialog, "proposals-dialog.png")
+    for name, item in fields.items():
+        item.setCheckState(Qt.CheckState.Checked if name == "year" else Qt.CheckState.Unchecked)
+    dialog.accept_button.click()
+    qtbot.waitUntil(lambda: library.paper(pid).year == 2018, timeout=WAIT_MS)
+    paper = library.paper(pid)
+    assert paper.title == "Attention is All you Need" and not paper.authors
+    qtbot.waitUntil(lambda: dialog.papers.count() == 0, timeout=WAIT_MS)
+
+
+def test_cancel_stops_a_run_without_changes(qtbot: Any, window: MainWindow, apis: server.FakeApis) -> None:
+    library = window.library
+    library.import_files([DAILY_PAGE])
+    apis.faults.append(Fault("/hf/", delay=0.3, times=0))
+    with qtbot.waitSignal(window.completion.finished, timeout=WAIT_MS) as blocker:
+        window.completion.complete(library.incomplete_ids())
+        qtbot.waitUntil(lambda: apis.count("/hf/") >= 1, timeout=WAIT_MS)
+        window.task_strip.cancel_button.click()
+    report = blocker.args[0]
+    assert report.cancelled and report.count("completed") == 0
+    assert len(library.incomplete_ids()) == 108 and apis.count("/hf/") < 10
