@@ -16,8 +16,7 @@ from typing import Any, TextIO
 from desktop_app.cli.common import CliError, print_json
 from desktop_app.core.facade.completion import PaperOutcome
 from desktop_app.core.library import Library
-from desktop_app.metadata.cancel import CancelToken
-from desktop_app.metadata.client import CONTACT_SETTING, valid_contact
+from desktop_app.core.vocabulary import CONTACT_SETTING, CancelToken, valid_contact
 
 
 def _selected(library: Library, args: argparse.Namespace, err: TextIO) -> list[int]:

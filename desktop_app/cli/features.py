@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from desktop_app.cli import complete
+import desktop_app.cli.complete as complete
 
 FEATURE_MODULES: tuple[ModuleType, ...] = (
     complete,

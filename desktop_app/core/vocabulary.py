@@ -9,16 +9,23 @@ from __future__ import annotations
 
 from desktop_app.formats import EXPORT_FORMATS, IMPORT_FORMATS, Format, UnknownFormatError
 from desktop_app.formats.names import parse_bibtex_name
+from desktop_app.metadata.cancel import CancelToken
+from desktop_app.metadata.client import CONTACT_SETTING, valid_contact
+from desktop_app.metadata.matching import APPLY_SIMILARITY
 from desktop_app.search.engine import Hit, Snippet
 from desktop_app.storage.papers import PaperRow
 
 __all__ = [
+    "APPLY_SIMILARITY",
+    "CONTACT_SETTING",
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
+    "CancelToken",
     "Format",
     "Hit",
     "PaperRow",
     "Snippet",
     "UnknownFormatError",
     "parse_bibtex_name",
+    "valid_contact",
 ]

@@ -37,11 +37,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.changes import Changes
 from desktop_app.core.library import Library
+from desktop_app.core.vocabulary import APPLY_SIMILARITY, CancelToken
 from desktop_app.gui import errors
 from desktop_app.gui.ops import Op, OpContext, run_op
 from desktop_app.gui.status import ProgressStrip
-from desktop_app.metadata.cancel import CancelToken
-from desktop_app.metadata.matching import APPLY_SIMILARITY
 
 log = logging.getLogger(__name__)
 
