@@ -69,8 +69,9 @@ def cmd_complete(library: Library, args: argparse.Namespace, out: TextIO, err: T
                                 "cancelled": report.cancelled, "dry_run": report.dry_run}
         print_json(data, out)
     else:
-        requests = report.requests.get("requests") or {}
-        made = ", ".join(f"{service} {count}" for service, count in sorted(requests.items())) or "none"
+        requests = report.requests.get("requests")
+        counts = sorted(requests.items()) if isinstance(requests, dict) else []
+        made = ", ".join(f"{service} {count}" for service, count in counts) or "none"
         print(f"{report.summary()}; requests: {made}; {report.elapsed:.1f} s", file=err)
     return 1 if report.count("error") else 0
 
@@ -81,9 +82,10 @@ def cmd_proposal(library: Library, args: argparse.Namespace, out: TextIO, err: T
             data = library.proposal(pid) or {}
             print(f"[{pid}] {library.paper(pid).citekey}: from {data.get('source')} ({data.get('verdict')})", file=out)
         return 0
-    data = library.proposal(args.paper)
-    if data is None:
+    proposal = library.proposal(args.paper)
+    if proposal is None:
         raise CliError(f"{args.paper} has no proposal")
+    data = proposal
     if args.proposal_command == "show":
         if args.json:
             print_json(data, out)

@@ -183,8 +183,12 @@ class ProposalsDialog(QDialog):
                 self.fields.setItem(row, column, cell)
 
     def ticked_fields(self) -> list[str]:
-        return [str(self.fields.item(row, 0).data(Qt.ItemDataRole.UserRole)) for row in range(self.fields.rowCount())
-                if self.fields.item(row, 2).checkState() == Qt.CheckState.Checked]
+        ticked = []
+        for row in range(self.fields.rowCount()):
+            name, proposed = self.fields.item(row, 0), self.fields.item(row, 2)
+            if name is not None and proposed is not None and proposed.checkState() == Qt.CheckState.Checked:
+                ticked.append(str(name.data(Qt.ItemDataRole.UserRole)))
+        return ticked
 
     def _accept_current(self) -> None:
         pid, fields = self.current_pid(), self.ticked_fields()

@@ -65,16 +65,21 @@ def parse_match(status: int, body: bytes | str) -> Candidate | None:
     return candidate
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _candidate(raw: dict[str, Any]) -> Candidate | None:
     paper_id = jsonbody.text(raw.get("paperId"))
     if not paper_id:
         return None
-    ids = raw.get("externalIds") if isinstance(raw.get("externalIds"), dict) else {}
+    ids = _dict(raw.get("externalIds"))
     doi = jsonbody.text(ids.get("DOI"))
-    journal = raw.get("journal") if isinstance(raw.get("journal"), dict) else {}
+    journal = _dict(raw.get("journal"))
     journal_name = jsonbody.text(journal.get("name"))
     venue = jsonbody.text(raw.get("venue"))
-    types = raw.get("publicationTypes") if isinstance(raw.get("publicationTypes"), list) else []
+    raw_types = raw.get("publicationTypes")
+    types: list[Any] = raw_types if isinstance(raw_types, list) else []
     published_doi = doi if doi and not doi.lower().startswith(ARXIV_DOI_PREFIX) else ""
     published_venue = ""
     entry_type = "misc"

@@ -214,3 +214,14 @@ def test_pasted_ids_are_fetched_through_the_polite_client(tmp_path: Path, apis: 
         outcome = offline.import_text(f"{seeds[3].arxiv_id}\n")
         assert "offline: cannot reach arXiv" in str(outcome.problems[0])
         assert offline.incomplete_ids() == outcome.imported
+
+
+def test_an_exported_provisional_key_is_pinned_and_kept(library: Library, client: PoliteClient) -> None:
+    library.import_files([DAILY_PAGE])
+    pid = library.incomplete_ids()[0]
+    key = library.paper(pid).citekey
+    library.export([pid], "bibtex")
+    library.pin_citekeys([pid], exported=True)  # what `lectern export` and Copy BibTeX do
+    assert not library.citekey_is_provisional(pid)
+    library.complete_metadata([pid], client=client)
+    assert library.paper(pid).citekey == key and library.paper(pid).year is not None
