@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 )
 
 from desktop_app.core.vocabulary import PaperRow, Snippet
+from desktop_app.domain.completeness import display_title
 
 MIME_IDS = "application/x-lectern-paper-ids"
 PaperIdRole = Qt.ItemDataRole.UserRole + 1
@@ -391,7 +392,7 @@ class PaperTableModel(QAbstractTableModel):
 
 def _display(row: PaperRow, key: str) -> str:
     if key == "title":
-        return row.title or "(untitled)"
+        return display_title(row.title, row.arxiv_id)
     if key == "authors":
         return row.authors
     if key == "year":

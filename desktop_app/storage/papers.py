@@ -208,6 +208,7 @@ class PaperRow:
     added: str
     tags: str
     citekey: str
+    arxiv_id: str = ""  # for "(waiting for metadata: arXiv ...)" when the title is still missing
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -232,9 +233,9 @@ def table_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, PaperR
             tags.setdefault(pid, []).append(name)
         (found,) = conn.execute(
             f"SELECT json_group_array(json_array(id, title, author_line, year, venue, status, priority, "
-            f"added, citekey)) FROM papers WHERE id IN ({marks})", tuple(part)).fetchone()
-        for pid, title, authors, year, venue, status, priority, added, citekey in json.loads(found):
+            f"added, citekey, arxiv_id)) FROM papers WHERE id IN ({marks})", tuple(part)).fetchone()
+        for pid, title, authors, year, venue, status, priority, added, citekey, arxiv_id in json.loads(found):
             names = sorted(tags.get(pid, ()), key=lambda name: name.translate(_ASCII_LOWER))  # COLLATE NOCASE
             rows[pid] = PaperRow(pid, title, authors, year, venue, status, priority, added, ", ".join(names),
-                                 citekey)
+                                 citekey, arxiv_id)
     return rows

@@ -104,3 +104,20 @@ def test_cancel_stops_a_run_without_changes(qtbot: Any, window: MainWindow, apis
     report = blocker.args[0]
     assert report.cancelled and report.count("completed") == 0
     assert len(library.incomplete_ids()) == 108 and apis.count("/hf/") < 10
+
+
+def test_an_offline_pasted_id_shows_as_waiting_for_metadata(qtbot: Any, window: MainWindow,
+                                                            apis: server.FakeApis) -> None:
+    def offline(_ids: object) -> str:
+        raise OSError("offline: cannot reach arXiv")
+
+    window.library.fetch_arxiv = offline
+    with qtbot.waitSignal(window.importFinished, timeout=WAIT_MS):
+        window.import_text("2501.10011\n")
+    qtbot.waitUntil(lambda: window.table_model.rowCount() == 1, timeout=WAIT_MS)
+    wait_idle(qtbot, window)
+    model = window.table_model
+    assert model.data(model.index(0, 0)) == "(waiting for metadata: arXiv 2501.10011)"
+    report = run_completion(qtbot, window, window.completion.bar.complete_button.click)
+    assert report.count("completed") == 1
+    qtbot.waitUntil(lambda: str(model.data(model.index(0, 0))).startswith("SentinelLMs"), timeout=WAIT_MS)
