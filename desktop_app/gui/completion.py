@@ -19,10 +19,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -37,7 +39,13 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.changes import Changes
 from desktop_app.core.library import Library
-from desktop_app.core.vocabulary import APPLY_SIMILARITY, CancelToken
+from desktop_app.core.vocabulary import (
+    APPLY_SIMILARITY,
+    CONTACT_SETTING,
+    CancelToken,
+    valid_contact,
+)
+from desktop_app.domain.errors import LecternError
 from desktop_app.gui import errors
 from desktop_app.gui.ops import Op, OpContext, run_op
 from desktop_app.gui.status import ProgressStrip
@@ -214,6 +222,51 @@ class ProposalsDialog(QDialog):
         self.hooks.write(reject, "reject a metadata proposal", lambda _changes: self.reload())
 
 
+class MetadataSettingsDialog(QDialog):
+    """The contact address sent to the services and the citation-key formula."""
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.setWindowTitle("Metadata Settings")
+        self.setMinimumWidth(560)
+        self.contact = QLineEdit(library.metadata_settings().get(CONTACT_SETTING, ""), self)
+        self.contact.setPlaceholderText("you@example.org (optional)")
+        self.contact.setToolTip("Sent as Lectern/<version> (mailto:…) so the services can reach you; "
+                                "Crossref gives such clients its faster polite pool.")
+        self.formula = QLineEdit(library.citekey_formula, self)
+        self.formula.setToolTip("Fields: [auth] [authors] [authorsN] [authN] [year] [shortyear] [veryshorttitle] "
+                                "[shorttitle] [title] [arxiv]; modifiers :lower :upper :capitalize")
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+        self.problem.setObjectName("settingsProblem")
+        form = QFormLayout()
+        form.addRow("Contact e-mail", self.contact)
+        form.addRow("Citation key formula", self.formula)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(QLabel("Keys already made keep their form; Regenerate Citation Key applies a new one.", self))
+        layout.addWidget(buttons)
+
+    def _save(self) -> None:
+        self.problem.clear()
+        contact = self.contact.text().strip()
+        if contact and not valid_contact(contact):
+            self.problem.setText(f"“{contact}” is not an e-mail address.")
+            return
+        try:
+            self.library.set_citekey_formula(self.formula.text().strip())
+        except LecternError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.library.set_metadata_setting(CONTACT_SETTING, contact)
+        self.accept()
+
+
 class CompletionUi(QObject):
     """The Metadata menu, the thin-import bar and the completion runs."""
 
@@ -239,6 +292,13 @@ class CompletionUi(QObject):
         self.review = self._action("Review Metadata Proposals…", self.review_proposals)
         self.menu.addSeparator()
         self.regenerate = self._action("Regenerate Citation Key", self.regenerate_selected)
+        self.settings = self._action("Metadata Settings…", self.edit_settings)
+
+    def edit_settings(self) -> MetadataSettingsDialog:
+        dialog = MetadataSettingsDialog(self.hooks.library, self.parent_widget)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: QKeySequence | None = None) -> QAction:
         action = QAction(text, self.parent_widget)

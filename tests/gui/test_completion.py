@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.gui.window import MainWindow
 from tests.conftest import DAILY_PAGE, SHARED
@@ -121,3 +122,43 @@ def test_an_offline_pasted_id_shows_as_waiting_for_metadata(qtbot: Any, window: 
     report = run_completion(qtbot, window, window.completion.bar.complete_button.click)
     assert report.count("completed") == 1
     qtbot.waitUntil(lambda: str(model.data(model.index(0, 0))).startswith("SentinelLMs"), timeout=WAIT_MS)
+
+
+def test_settings_take_a_contact_and_a_formula_and_refuse_bad_ones(qtbot: Any, window: MainWindow) -> None:
+    dialog = window.completion.edit_settings()
+    dialog.contact.setText("not an address")
+    dialog._save()
+    assert "is not an e-mail address" in dialog.problem.text() and dialog.isVisible()
+    dialog.contact.setText("reader@example.org")
+    dialog.formula.setText("[nosuch]")
+    dialog._save()
+    assert "unknown key field" in dialog.problem.text()
+    dialog.formula.setText("[auth:lower]_[year]")
+    dialog.problem.clear()
+    dialog.adjustSize()
+    shoot(dialog, "metadata-settings.png")
+    dialog._save()
+    library = window.library
+    assert library.citekey_formula == "[auth:lower]_[year]"
+    with library.metadata_client() as client:
+        assert client.config.user_agent.endswith("(mailto:reader@example.org)")
+
+
+def test_regenerate_citation_key_from_the_menu(qtbot: Any, window: MainWindow,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    library = window.library
+    library.import_text("@article{mine,\n  title = {Deep Nets},\n  author = {Kim, Ann},\n  year = {2020},\n}\n")
+    window.reload()
+    wait_idle(qtbot, window)
+    pid = library.resolve("mine")
+    window.select_ids([pid])
+    answers: list[str] = []
+
+    def yes(*args: Any) -> QMessageBox.StandardButton:
+        answers.append(str(args[2]))
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    window.completion.regenerate.trigger()
+    qtbot.waitUntil(lambda: library.paper(pid).citekey == "kim2020deep", timeout=WAIT_MS)
+    assert "@mine is pinned" in answers[0]
