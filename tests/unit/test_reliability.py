@@ -138,16 +138,17 @@ def test_a_failing_migration_keeps_the_library_and_says_so(tmp_path: Path, monke
     with Library.open(directory) as library:
         library.import_papers(sample_papers())
     _schema_v2(monkeypatch, "ALTER TABLE papers ADD COLUMN a INTEGER;\nALTER TABLE no_such_table ADD COLUMN b INTEGER;")
-    with pytest.raises(LecternError, match=r"cannot upgrade .* to schema 2: no such table: no_such_table"):
+    with pytest.raises(LecternError, match=rf"cannot upgrade .* to schema {len(MIGRATIONS) + 1}: no such table: no_such_table"):
         Library.open(directory)
-    assert _user_version(directory / "library.sqlite") == 1
+    assert _user_version(directory / "library.sqlite") == len(MIGRATIONS)
     conn = sqlite3.connect(directory / "library.sqlite")
     try:
         columns = [r[1] for r in conn.execute("PRAGMA table_info(papers)")]
     finally:
         conn.close()
     assert "a" not in columns
-    made = [p for p in backups.list_backups(directory / "backups") if p.name.endswith("-schema1to2.sqlite")]
+    step = f"-schema{len(MIGRATIONS)}to{len(MIGRATIONS) + 1}.sqlite"
+    made = [p for p in backups.list_backups(directory / "backups") if p.name.endswith(step)]
     assert len(made) == 1 and _count(made[0], "papers") == 4
     monkeypatch.undo()
     with Library.open(directory) as library:  # the lock was released and the data is intact
