@@ -108,8 +108,9 @@ class ExportDialog(QDialog):
     exportRequested = Signal(str, str, list)
 
     def __init__(self, scopes: list[ExportScope], directory: str, parent: QWidget | None = None,
-                 formats: tuple[Format, ...] = EXPORT_FORMATS) -> None:
+                 formats: tuple[Format, ...] = EXPORT_FORMATS, incomplete: frozenset[int] = frozenset()) -> None:
         super().__init__(parent)
+        self.incomplete = incomplete  # papers without author or year: said before anything is written
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export papers")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -135,8 +136,12 @@ class ExportDialog(QDialog):
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
+        self.lacking = QLabel(self)
+        self.lacking.setObjectName("exportLacking")
+        self.lacking.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.lacking)
         layout.addWidget(self.buttons)
         self.format.currentIndexChanged.connect(self._format_changed)
         self.scope.currentIndexChanged.connect(self._scope_changed)
@@ -150,6 +155,10 @@ class ExportDialog(QDialog):
     def _scope_changed(self) -> None:
         index = self.scope.currentIndex()
         self.export_button.setEnabled(index >= 0 and bool(self.scopes[index].ids))
+        count = len(self.incomplete.intersection(self.scopes[index].ids)) if index >= 0 else 0
+        self.lacking.setText(f"⚠ {_plural(count, 'paper')} lack author or year: bibtex will warn about "
+                             "them. Metadata ▸ Complete All Incomplete Papers fills them in." if count else "")
+        self.lacking.setVisible(bool(count))
 
     def _format_changed(self) -> None:
         text = self.path.text().strip()

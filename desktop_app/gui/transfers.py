@@ -184,7 +184,8 @@ class Transfers(QObject):
 
     def choose_export(self, prefer: str = "") -> ExportDialog:
         scopes = self.export_scopes()
-        dialog = ExportDialog(scopes, str(Path.home()), self.window)
+        dialog = ExportDialog(scopes, str(Path.home()), self.window,
+                              incomplete=frozenset(self.library.incomplete_ids()))
         for number, scope in enumerate(scopes):
             if prefer and scope.label == prefer:
                 dialog.scope.setCurrentIndex(number)

@@ -162,3 +162,16 @@ def test_regenerate_citation_key_from_the_menu(qtbot: Any, window: MainWindow,
     window.completion.regenerate.trigger()
     qtbot.waitUntil(lambda: library.paper(pid).citekey == "kim2020deep", timeout=WAIT_MS)
     assert "@mine is pinned" in answers[0]
+
+
+def test_the_export_dialog_says_what_lacks_author_or_year_before_writing(qtbot: Any, window: MainWindow) -> None:
+    window.library.import_files([DAILY_PAGE])
+    window.library.import_text("@article{full,\n  title = {Deep Nets},\n  author = {Kim, Ann},\n"
+                               "  journal = {J},\n  year = {2020},\n}\n")
+    window.reload()
+    wait_idle(qtbot, window)
+    dialog = window.transfers.choose_export(prefer="Whole library")
+    assert dialog.lacking.isVisible()
+    assert dialog.lacking.text().startswith("⚠ 108 papers lack author or year")
+    shoot(dialog, "export-dialog-lacking.png")
+    dialog.close()
