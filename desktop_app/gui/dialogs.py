@@ -156,8 +156,8 @@ class ExportDialog(QDialog):
         index = self.scope.currentIndex()
         self.export_button.setEnabled(index >= 0 and bool(self.scopes[index].ids))
         count = len(self.incomplete.intersection(self.scopes[index].ids)) if index >= 0 else 0
-        self.lacking.setText(f"⚠ {_plural(count, 'paper')} lack author or year: bibtex will warn about "
-                             "them. Metadata ▸ Complete All Incomplete Papers fills them in." if count else "")
+        self.lacking.setText(f"⚠ {_plural(count, 'paper')} lack author or year, so their citations will "
+                             "be incomplete. Metadata ▸ Complete All Incomplete Papers fills them in." if count else "")
         self.lacking.setVisible(bool(count))
 
     def _format_changed(self) -> None:
