@@ -2,8 +2,8 @@
 
 ``complete`` prints one line per paper (completed from where, proposed, not found,
 error) and a summary with the requests made per service; Ctrl+C cancels between
-requests and keeps what finished.  Exit 1 when any paper ended in an error
-(offline included), 0 otherwise.
+requests (and wakes any wait) and keeps what finished.  Exit 130 when cancelled, 1 when
+any paper ended in an error (offline included), 0 otherwise.
 """
 
 from __future__ import annotations
@@ -73,6 +73,9 @@ def cmd_complete(library: Library, args: argparse.Namespace, out: TextIO, err: T
         counts = sorted(requests.items()) if isinstance(requests, dict) else []
         made = ", ".join(f"{service} {count}" for service, count in counts) or "none"
         print(f"{report.summary()}; requests: {made}; {report.elapsed:.1f} s", file=err)
+    if report.cancelled:
+        print("lectern: cancelled; the papers not reached stay waiting for metadata", file=err)
+        return 130
     return 1 if report.count("error") else 0
 
 

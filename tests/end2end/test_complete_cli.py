@@ -11,8 +11,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,3 +114,28 @@ def test_complete_says_offline_plainly_and_fast(tmp_path: Path, apis: server.Fak
 def test_complete_needs_to_be_told_which_papers(tmp_path: Path, apis: server.FakeApis) -> None:
     run = lectern(tmp_path / "library", apis, "complete")
     assert run.returncode == 1 and run.stderr.startswith("lectern: error: say which papers")
+
+
+def test_ctrl_c_cancels_between_requests_and_keeps_the_library_as_it_was(tmp_path: Path,
+                                                                          apis: server.FakeApis) -> None:
+    library = tmp_path / "library"
+    lectern(library, apis, "import", str(DAILY_PAGE))
+    apis.faults.append(server.Fault("/hf/", delay=0.2, times=0))
+    env = {**os.environ, **apis.env, "LECTERN_LIBRARY": str(library), "LECTERN_RATE_SCALE": "0"}
+    process = subprocess.Popen([sys.executable, "-m", "desktop_app", "complete", "--incomplete"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while apis.count("/hf/") < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    apis.faults.clear()
+    assert process.returncode == 130, err
+    assert "(cancelled)" in err and "stay waiting for metadata" in err and "Traceback" not in err
+    assert out.count(": cancelled") == 108
+    assert apis.count("/hf/") < 20
+    again = lectern(library, apis, "complete", "--incomplete", "--json")
+    assert json.loads(again.stdout)["summary"] == "108 completed"

@@ -225,3 +225,16 @@ def test_an_exported_provisional_key_is_pinned_and_kept(library: Library, client
     assert not library.citekey_is_provisional(pid)
     library.complete_metadata([pid], client=client)
     assert library.paper(pid).citekey == key and library.paper(pid).year is not None
+
+
+def test_answers_are_cached_in_the_library_folder(library: Library, apis: FakeApis, client: PoliteClient) -> None:
+    library.import_files([DAILY_PAGE])
+    ids = library.incomplete_ids()[:4]
+    library.complete_metadata(ids, dry_run=True, client=client)
+    assert client.config.cache_dir == library.directory / "cache" / "metadata"
+    assert list((library.directory / "cache" / "metadata" / "huggingface").rglob("*.json"))
+    sent = len(apis.log)
+    with library.metadata_client(base_urls=apis.base_urls, rate_scale=0.0) as second:
+        report = library.complete_metadata(ids, client=second)
+    assert report.count("completed") == 4 and len(apis.log) == sent
+    assert second.stats.cache_hits["huggingface"] == 4 and not second.stats.requests
