@@ -27,7 +27,8 @@ def work_request(doi: str) -> ApiRequest:
 
 
 def title_search_request(title: str, rows: int = SEARCH_ROWS) -> ApiRequest:
-    return ApiRequest(CROSSREF, "/works", (("query.title", " ".join(title.split())), ("rows", str(rows))))
+    # query.bibliographic is what Crossref recommends for matching a reference (title, authors, year)
+    return ApiRequest(CROSSREF, "/works", (("query.bibliographic", " ".join(title.split())), ("rows", str(rows))))
 
 
 def _message(body: bytes | str, kind: str) -> dict[str, Any]:

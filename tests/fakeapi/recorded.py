@@ -3,7 +3,8 @@
 A request matches a recording when the method, the path and the parameters that
 select the answer agree; parameters that only shape it (``fields``, ``rows``,
 ``limit``, ``max_results``, ``mailto``...) are ignored, so Lectern's own requests
-find the recordings other clients made.
+find the recordings other clients made (``query.bibliographic`` is matched as ``query.title``,
+the field the recorded clients used; the response shape is the same).
 """
 
 from __future__ import annotations
