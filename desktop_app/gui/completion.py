@@ -93,11 +93,15 @@ class ThinImportBar(QFrame):
         self.ids: list[int] = []
         self.hide()
 
-    def offer(self, ids: list[int]) -> None:
+    def offer(self, ids: list[int], *, waiting: bool = False) -> None:
         self.ids = ids
         count = len(ids)
-        self.label.setText(f"{count:,} imported paper{'s have' if count != 1 else ' has'} no authors or year "
-                           "— complete them online?")
+        if waiting:
+            self.label.setText(f"{count:,} paper{'s are' if count != 1 else ' is'} still waiting for metadata "
+                               "(the last try failed or was offline) — try again now?")
+        else:
+            self.label.setText(f"{count:,} imported paper{'s have' if count != 1 else ' has'} no authors or year "
+                               "— complete them online?")
         self.label.setToolTip("Asks Hugging Face, arXiv, Semantic Scholar and Crossref, politely and in batches; "
                               "doubtful matches become proposals for you to review.")
         self.show()
@@ -293,6 +297,7 @@ class CompletionUi(QObject):
         self.menu.addSeparator()
         self.regenerate = self._action("Regenerate Citation Key", self.regenerate_selected)
         self.settings = self._action("Metadata Settings…", self.edit_settings)
+        self.offer_waiting()
 
     def edit_settings(self) -> MetadataSettingsDialog:
         dialog = MetadataSettingsDialog(self.hooks.library, self.parent_widget)
@@ -311,7 +316,14 @@ class CompletionUi(QObject):
     def _complete_selection(self) -> None:
         self.complete(self.hooks.selected_ids())
 
-    # -- after an import -------------------------------------------------------------------------
+    # -- after an import, and papers still waiting ------------------------------------------------
+
+    def offer_waiting(self) -> None:
+        """At start: papers an earlier run could not complete are offered again (never retried unasked)."""
+        if not self.hooks.library.readonly:
+            waiting = self.hooks.library.waiting_ids()
+            if waiting:
+                self.bar.offer(waiting, waiting=True)
 
     def offer_after_import(self, outcome: Any) -> None:
         imported = set(getattr(outcome, "imported", ()))

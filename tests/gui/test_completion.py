@@ -175,3 +175,18 @@ def test_the_export_dialog_says_what_lacks_author_or_year_before_writing(qtbot: 
     assert dialog.lacking.text().startswith("⚠ 108 papers lack author or year")
     shoot(dialog, "export-dialog-lacking.png")
     dialog.close()
+
+
+def test_papers_left_waiting_are_offered_again_when_the_window_opens(qtbot: Any, make_window: Any, library: Any,
+                                                                     apis: server.FakeApis) -> None:
+    def offline(_ids: object) -> str:
+        raise OSError("offline: cannot reach arXiv")
+
+    library.fetch_arxiv = offline
+    library.import_text("2501.10011\n2502.10108\n")
+    window = make_window(library)
+    bar = window.completion.bar
+    qtbot.waitUntil(bar.isVisible, timeout=WAIT_MS)
+    assert bar.label.text().startswith("2 papers are still waiting for metadata")
+    report = run_completion(qtbot, window, bar.complete_button.click)
+    assert report.count("completed") == 2 and library.waiting_ids() == []

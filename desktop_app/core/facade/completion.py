@@ -141,6 +141,13 @@ class CompletionOps(PaperOps):
             "SELECT id FROM papers WHERE title = '' OR authors = '[]' OR year IS NULL ORDER BY id")
         return [r[0] for r in rows]
 
+    def waiting_ids(self) -> list[int]:
+        """Papers known only by an identifier, or whose last completion failed (offline, errors)."""
+        rows = self.db.conn.execute(
+            "SELECT id FROM papers WHERE (title = '' AND (arxiv_id != '' OR doi != '')) "
+            "OR id IN (SELECT paper_id FROM completion_state WHERE state = 'error') ORDER BY id")
+        return [r[0] for r in rows]
+
     def provenance(self, ref: int | str) -> list[str]:
         """``["authors and year from arXiv 2310.01234", ...]``."""
         pid = self.resolve(ref)

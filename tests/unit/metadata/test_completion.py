@@ -153,11 +153,13 @@ def test_offline_pasted_ids_wait_for_metadata_and_complete_later(library: Librar
     assert [o.status for o in report.outcomes] == ["error", "error"]
     assert "offline" in report.outcomes[0].detail
     assert library.completion_state(ids[0]).state == "error"  # type: ignore[union-attr]
+    assert library.waiting_ids() == sorted(ids)
     report = library.complete_metadata(library.incomplete_ids(), client=client)
     assert report.count("completed") == 2
     paper = library.paper(ids[0])
     assert paper.title == seeds[0].title and paper.citekey == expected_key(seeds[0])
     assert library.completion_state(ids[0]).attempts == 2  # type: ignore[union-attr]
+    assert library.waiting_ids() == []
 
 
 def test_a_cancelled_run_changes_nothing(library: Library, apis: FakeApis) -> None:
