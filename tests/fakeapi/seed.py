@@ -7,7 +7,9 @@ DOI; Crossref has the DOI's record, some a year after the preprint).  Write them
 
     python -m tests.fakeapi.seed OUTDIR
 
-(one arXiv feed, HF search answer, S2 record and Crossref work per paper).
+(one arXiv feed, HF search answer, S2 record and Crossref work per paper, each in its
+service's wire style: compact JSON for HF and Crossref with Crossref's escaped slashes, S2's
+``json.dumps`` spacing).
 """
 
 from __future__ import annotations
@@ -214,7 +216,7 @@ def write_all(page_text: str, folder: Path) -> int:
         (folder / "semanticscholar" / f"{name}.json").write_text(json.dumps(s2_record(seed)), encoding="utf-8")
         if seed.doi:
             (folder / "crossref" / f"{seed.doi.replace('/', '_')}.json").write_text(
-                json.dumps(crossref_work(seed)).replace("/", "\\/"), encoding="utf-8")
+                json.dumps(crossref_work(seed), separators=(",", ":")).replace("/", "\\/"), encoding="utf-8")
     return len(seeds)
 
 

@@ -130,7 +130,7 @@ class FakeApis:
             found = self.by_doi.get(path[len("/crossref/works/"):].lower())
             if found is None:
                 return 404, b"Resource not found.", text
-            return 200, json.dumps(seed.crossref_work(found)).replace("/", "\\/").encode(), js
+            return 200, json.dumps(seed.crossref_work(found), separators=(",", ":")).replace("/", "\\/").encode(), js
         if path == "/crossref/works":
             return 200, (b'{"status":"ok","message-type":"work-list","message-version":"1.0.0","message":'
                          b'{"facets":{},"total-results":0,"items":[],"items-per-page":3,"query":'
