@@ -270,6 +270,8 @@ class CompletionOps(PaperOps):
                 by_source.setdefault(item.origin[name].label, []).append(FIELD_WORDS[name])
             outcome.status, outcome.fields = "completed", sorted(updates)
             outcome.detail = "from " + ", ".join(by_source) if by_source else "(nothing new)"
+            if item.errors:  # e.g. Semantic Scholar rate-limited: the published version was not checked
+                outcome.detail += f" (not everything could be asked: {'; '.join(dict.fromkeys(item.errors))[:200]})"
             key_state = before[1].get(pid)
             if citekey_rules.is_provisional(paper, key_state, key_formula) and updates:
                 new_key = citekey_rules.fresh_key(conn, updated, key_formula)
@@ -290,9 +292,12 @@ class CompletionOps(PaperOps):
                             rows: dict[int, bookkeeping.CompletionRow]) -> Changes:
         ids = [p.id or 0 for p in papers]
         with self.db.write() as conn:
+            now = {p.id: p for p in store.get_papers(conn, ids)}
             for paper in papers:
-                if store.existing_ids(conn, [paper.id or 0]):
-                    store.update_paper(conn, paper, self._now())
+                if paper.id in now:  # only what completion wrote goes back; later status or tag edits stay
+                    restored = now[paper.id].model_copy(
+                        update={name: getattr(paper, name) for name in (*EMPTY, "citekey")})
+                    store.update_paper(conn, restored, self._now())
                     bookkeeping.put_sources(conn, paper.id or 0, sources.get(paper.id or 0, []), replace=True)
                     bookkeeping.put_key_states(conn, {paper.id or 0: key_states.get(paper.id or 0)})
                     bookkeeping.put_completion_rows(conn, {paper.id or 0: rows.get(paper.id or 0)})

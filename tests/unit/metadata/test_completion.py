@@ -240,3 +240,13 @@ def test_answers_are_cached_in_the_library_folder(library: Library, apis: FakeAp
         report = library.complete_metadata(ids, client=second)
     assert report.count("completed") == 4 and len(apis.log) == sent
     assert second.stats.cache_hits["huggingface"] == 4 and not second.stats.requests
+
+
+def test_a_failing_service_is_named_beside_what_did_complete(library: Library, apis: FakeApis,
+                                                              client: PoliteClient, seeds: list) -> None:
+    apis.faults.append(Fault("/s2/", status=500, body=b'{"message": "Internal server error"}', times=0))
+    library.import_text(f"@misc{{x,\n  title = {{{seeds[3].title}}},\n}}\n")
+    (outcome,) = library.complete_metadata([library.resolve("x")], client=client).outcomes
+    assert outcome.status == "completed" and "from arXiv" in outcome.detail
+    assert "Semantic Scholar answered HTTP 500 4 times" in outcome.detail
+    assert library.paper(outcome.paper_id).venue == seeds[3].venue  # Crossref by arXiv's DOI still gave it
