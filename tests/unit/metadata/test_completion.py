@@ -250,3 +250,21 @@ def test_a_failing_service_is_named_beside_what_did_complete(library: Library, a
     assert outcome.status == "completed" and "from arXiv" in outcome.detail
     assert "Semantic Scholar answered HTTP 500 4 times" in outcome.detail
     assert library.paper(outcome.paper_id).venue == seeds[3].venue  # Crossref by arXiv's DOI still gave it
+
+
+def test_unknown_and_malformed_ids_end_as_not_found_and_error(library: Library, apis: FakeApis,
+                                                              client: PoliteClient) -> None:
+    def offline(_ids: object) -> str:
+        raise OSError("offline")
+
+    library.fetch_arxiv = offline
+    unknown = library.import_text("2512.99999\n").imported[0]
+    library.import_text("@misc{bad,\n  title = {Q},\n  eprint = {abc},\n  archivePrefix = {arXiv},\n}\n")
+    bad = library.resolve("bad")
+    report = library.complete_metadata([unknown, bad], client=client)
+    by_id = {o.paper_id: o for o in report.outcomes}
+    assert by_id[unknown].status == "not found"
+    assert apis.count("/hf/api/papers/2512.99999") == 1  # arXiv had nothing: Hugging Face asked, 404
+    assert by_id[bad].status == "error" and "'abc' is not an arXiv id" in by_id[bad].detail
+    arxiv_queries = [entry.query for entry in apis.log if entry.path.startswith("/arxiv/")]
+    assert arxiv_queries and all("abc" not in q for q in arxiv_queries)  # it would fail arXiv's whole batch
