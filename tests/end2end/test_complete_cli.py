@@ -121,6 +121,7 @@ def test_ctrl_c_cancels_between_requests_and_keeps_the_library_as_it_was(tmp_pat
     library = tmp_path / "library"
     lectern(library, apis, "import", str(DAILY_PAGE))
     apis.faults.append(server.Fault("/hf/", delay=0.2, times=0))
+    apis.log.clear()  # the server is shared by this module's tests: count this test's requests only
     env = {**os.environ, **apis.env, "LECTERN_LIBRARY": str(library), "LECTERN_RATE_SCALE": "0"}
     process = subprocess.Popen([sys.executable, "-m", "desktop_app", "complete", "--incomplete"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
