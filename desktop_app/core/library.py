@@ -13,14 +13,24 @@ from desktop_app.core.facade.completion import CompletionOps
 from desktop_app.core.facade.maintenance import CheckReport, Maintenance, Stats
 from desktop_app.core.facade.searching import InvalidQueryError, SearchResult
 from desktop_app.core.facade.transfer import Transfer
+from desktop_app.core.facade.trash import TrashCan
+from desktop_app.core.undo import make_redoable
 
 __all__ = ["CheckReport", "InvalidQueryError", "Library", "SearchResult", "Stats"]
 
 
-class Library(Transfer, Maintenance, CompletionOps):
+class Library(TrashCan, Transfer, Maintenance, CompletionOps):
     """One open library folder (``library.sqlite``, ``index/``, ``backups/``).
 
     Composed of one module per concern under ``core/facade/``: ``base`` (opening, identity,
     undo), ``papers``, ``organise``, ``searching``, ``transfer`` (import/export) and
-    ``maintenance`` (index, checks, backups).  A new feature adds a module there.
+    ``maintenance`` (index, checks, backups), ``trash``.  A new feature adds a module there.
     """
+
+
+# The undoable writes Redo can run again (core/undo.py).
+make_redoable(Library, (
+    "update_paper", "set_status", "set_priority", "delete_papers", "restore_from_trash", "add_tags",
+    "remove_tags", "rename_tag", "create_list", "rename_list", "delete_list", "add_to_list",
+    "remove_from_list", "move_in_list", "set_list_order", "reorder_lists",
+))

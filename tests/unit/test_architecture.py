@@ -45,9 +45,8 @@ def _imported_names(tree: ast.AST, module: str, is_package: bool) -> Iterator[tu
                 prefix = ".".join(base + ([node.module] if node.module else []))
             else:
                 prefix = node.module or ""
-            for alias in node.names:
+            for alias in node.names:  # a submodule, or a name in ``prefix`` (resolved by the caller)
                 yield f"{prefix}.{alias.name}", node.lineno
-            yield prefix, node.lineno
 
 
 def import_graph(root: Path = ROOT) -> tuple[dict[str, set[str]], dict[str, set[str]], list[str]]:

@@ -188,8 +188,23 @@ class LibraryBase:
         if step is None:
             return None
         changes = step.revert()
+        self.undo_stack.undone(step)
         self._after_write()
         return Changes(**{**changes.__dict__, "label": "undo " + step.label})
+
+    @property
+    def redo_label(self) -> str | None:
+        return self.undo_stack.next_redo_label
+
+    def redo(self) -> Changes | None:
+        """Run the last undone change again; None when there is nothing to redo."""
+        self._require_writable()
+        step = self.undo_stack.pop_redo()
+        if step is None or step.redo is None:
+            return None
+        with self.undo_stack.replaying():
+            changes = step.redo()
+        return Changes(**{**changes.__dict__, "label": "redo " + step.label})
 
     # -- index ------------------------------------------------------------------------------
 

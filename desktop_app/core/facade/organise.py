@@ -158,24 +158,9 @@ class Organisation(Searching):
             conn.execute("UPDATE lists SET name = ? WHERE id = ?", (name, list_id))
         return Changes(lists=True)
 
-    def delete_list(self, name: str) -> Changes:
-        self._require_writable()
-        items = self.list_ids(name)
-        real_name = self.reading_list(name).name
-        self._raw_delete_list(name)
-        self.undo_stack.push("delete list", lambda: self._raw_recreate_list(real_name, items))
-        return Changes(lists=True, label="delete list")
-
     def _raw_delete_list(self, name: str) -> Changes:
         with self.db.write() as conn:
             conn.execute("DELETE FROM lists WHERE name = ?", (name,))
-        return Changes(lists=True)
-
-    def _raw_recreate_list(self, name: str, items: list[int]) -> Changes:
-        with self.db.write() as conn:
-            list_id = organise.create_list(conn, name, self._now())
-            present = store.existing_ids(conn, items)
-            organise.write_list_items(conn, list_id, [i for i in items if i in present])
         return Changes(lists=True)
 
     def _append_to_list(self, conn: sqlite3.Connection, name: str, ids: Sequence[int], *, create: bool) -> None:

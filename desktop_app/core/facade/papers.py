@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +20,6 @@ from desktop_app.domain.models import (
     utc_now,
 )
 from desktop_app.storage import completion as bookkeeping
-from desktop_app.storage import organise, queue
 from desktop_app.storage import papers as store
 from desktop_app.storage.papers import PaperRow
 
@@ -36,6 +34,7 @@ SORT_COLUMNS = {
     "priority": "priority",
     "added": "added",
     "citekey": "citekey COLLATE NOCASE",
+    "note": store.HAS_NOTE,
 }
 
 
@@ -59,16 +58,16 @@ class PaperOps(LibraryBase):
     def all_ids(self, order: str = "added", descending: bool = True) -> list[int]:
         clause = SORT_COLUMNS.get(order, "added")
         direction = "DESC" if descending else "ASC"
-        return [r[0] for r in self.db.conn.execute(f"SELECT id FROM papers ORDER BY {clause} {direction}, id {direction}")]
+        return [r[0] for r in self.db.conn.execute(f"SELECT id FROM papers ORDER BY {clause} {direction}, id")]
 
     def unread_ids(self) -> list[int]:
         return [r[0] for r in self.db.conn.execute(
-            "SELECT id FROM papers WHERE status != 'read' ORDER BY added DESC, id DESC")]
+            "SELECT id FROM papers WHERE status != 'read' ORDER BY added DESC, id")]
 
     def recent_ids(self, days: int = 7) -> list[int]:
         since = (utc_now() - timedelta(days=days)).isoformat()
         return [r[0] for r in self.db.conn.execute(
-            "SELECT id FROM papers WHERE added >= ? ORDER BY added DESC, id DESC", (since,))]
+            "SELECT id FROM papers WHERE added >= ? ORDER BY added DESC, id", (since,))]
 
     def rows(self, ids: Sequence[int]) -> dict[int, PaperRow]:
         return store.table_rows(self.db.conn, ids)
@@ -157,62 +156,3 @@ class PaperOps(LibraryBase):
                              [(value_of(pid), now, pid) for pid in ids])
         self._after_write()
         return Changes(modified=frozenset(ids), lists=True, label=label)
-
-    def delete_papers(self, refs: Sequence[int | str]) -> Changes:
-        """Delete papers with their tags, list places and notes (undoable)."""
-        self._require_writable()
-        ids = self.resolve_many(refs)
-        snapshot = self._snapshot(ids)
-        with self.db.write() as conn:
-            for part in store.chunks(ids):
-                marks = ",".join("?" * len(part))
-                conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", tuple(part))
-            organise.drop_unused_tags(conn)
-            self._touch(conn, ids)
-            queue.enqueue(conn, queue.NOTE_QUEUE, snapshot.notes, self.clock.next())
-        label = f"delete {len(ids)} paper{'s' if len(ids) != 1 else ''}"
-        self.undo_stack.push(label, lambda: self._restore_snapshot(snapshot))
-        self._after_write()
-        return Changes(removed=frozenset(ids), tags=True, lists=True, label=label)
-
-    def _snapshot(self, ids: Sequence[int]) -> _Snapshot:
-        conn = self.db.conn
-        memberships: list[tuple[int, int, int]] = []
-        for part in store.chunks(list(ids)):
-            marks = ",".join("?" * len(part))
-            memberships.extend(conn.execute(
-                f"SELECT list_id, paper_id, position FROM list_items WHERE paper_id IN ({marks})", tuple(part)))
-        notes = organise.notes_of(conn, ids)
-        return _Snapshot(store.get_papers(conn, ids), memberships, notes)
-
-    def _restore_snapshot(self, snapshot: _Snapshot) -> Changes:
-        now = self._now()
-        with self.db.write() as conn:
-            for paper in snapshot.papers:
-                store.insert_paper(conn, paper, now)
-                for tag in paper.tags:
-                    tid = organise.tag_id(conn, tag, create=True)
-                    assert tid is not None
-                    organise.add_tag(conn, [paper.id or 0], tid)
-            for list_id, pid, position in sorted(snapshot.memberships, key=lambda m: m[2]):
-                if conn.execute("SELECT 1 FROM lists WHERE id = ?", (list_id,)).fetchone() is None:
-                    continue
-                items = organise.list_items(conn, list_id)
-                items.insert(min(position, len(items)), pid)
-                organise.write_list_items(conn, list_id, items)
-            for pid, body in snapshot.notes.items():
-                organise.write_note(conn, pid, body, now)
-            ids = [p.id for p in snapshot.papers if p.id is not None]
-            self._touch(conn, ids)
-            queue.enqueue(conn, queue.NOTE_QUEUE, snapshot.notes, self.clock.next())
-        self._after_write()
-        return Changes(added=frozenset(ids), tags=True, lists=True, notes=frozenset(snapshot.notes))
-
-
-
-
-@dataclass
-class _Snapshot:
-    papers: list[Paper]
-    memberships: list[tuple[int, int, int]]
-    notes: dict[int, str]

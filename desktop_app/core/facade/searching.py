@@ -108,6 +108,17 @@ class Searching(LibraryBase):
         hits = self.engine.related(pid, {"title": title, "abstract": abstract}, limit + len(gone))
         return [h for h in hits if h.pid not in gone and h.pid != pid][:limit]
 
+    def related_reasons(self, ref: int | str, ids: Sequence[int]) -> dict[int, list[str]]:
+        """Why each of ``ids`` is related to a paper: the paper's key terms it shares (readable words)."""
+        self._require_index()
+        pid = self.resolve(ref)
+        texts = {i: (title, abstract) for i, title, abstract in self._texts([pid, *ids])}
+        if pid not in texts:
+            return {}
+        title, abstract = texts.pop(pid)
+        others = {i: f"{t} {a}" for i, (t, a) in texts.items()}
+        return self.engine.related_reasons({"title": title, "abstract": abstract}, others)
+
     def _texts(self, ids: Sequence[int]) -> list[tuple[int, str, str]]:
         result: list[tuple[int, str, str]] = []
         for part in store.chunks(list(ids)):

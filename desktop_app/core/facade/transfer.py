@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop_app import formats
-from desktop_app.core import citekey_rules, importing
+from desktop_app.core import citekey_rules, export_options, importing
 from desktop_app.core.arxiv_fetch import complete_from_arxiv
 from desktop_app.core.changes import Changes
 from desktop_app.core.facade.organise import Organisation
@@ -45,8 +46,14 @@ class Transfer(PaperOps, Organisation):
             return self.list_ids(list_name)
         return self.all_ids(order="added", descending=False)
 
-    def export(self, ids: Sequence[int], fmt: str, **options: object) -> str:
-        return formats.render(self.papers(ids), fmt, **options)
+    def export(self, ids: Sequence[int], fmt: str, *, tags_as_keywords: bool = False,
+               notes_as_annote: bool = False, **options: object) -> str:
+        """Render papers; optionally with their tags as keywords and notes as ``annote``."""
+        papers = self.papers(ids)
+        if tags_as_keywords or notes_as_annote:
+            notes = organise.notes_of(self.db.conn, ids) if notes_as_annote else None
+            papers = export_options.apply(papers, fmt, tags_as_keywords=tags_as_keywords, notes=notes)
+        return formats.render(papers, fmt, **options)
 
     # -- writes: import ---------------------------------------------------------------
 
@@ -64,13 +71,16 @@ class Transfer(PaperOps, Organisation):
         self._require_writable()
         tags = [self._check_tag(t) for t in tags]
         outcome = importing.ImportOutcome()
+        # One time for the whole import, to the microsecond: newest first lists the last import
+        # first and keeps each import's papers in their source order (ties go by id).
+        now = datetime.now(UTC)
         for start in range(0, len(papers), IMPORT_BATCH):
             if cancel and cancel():
                 outcome.cancelled = True
                 break
             batch = papers[start:start + IMPORT_BATCH]
             with self.db.write() as conn:
-                added, merged = self._store_batch(conn, batch, outcome.problems)
+                added, merged = self._store_batch(conn, batch, outcome.problems, now)
                 touched = added + merged
                 for tag in tags:
                     tid = organise.tag_id(conn, tag, create=True)
@@ -91,10 +101,9 @@ class Transfer(PaperOps, Organisation):
         return outcome
 
     def _store_batch(self, conn: sqlite3.Connection, batch: Sequence[Paper],
-                     problems: list[Problem]) -> tuple[list[int], list[int]]:
+                     problems: list[Problem], now: datetime) -> tuple[list[int], list[int]]:
         added: list[int] = []
         merged: list[int] = []
-        now = self._now()
 
         def taken(key: str) -> bool:
             return store.citekey_taken(conn, key)
