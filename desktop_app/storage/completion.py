@@ -97,5 +97,14 @@ def put_completion_rows(conn: sqlite3.Connection, rows: dict[int, CompletionRow 
 
 
 def ids_in_state(conn: sqlite3.Connection, state: str) -> list[int]:
+    """Papers (not trashed ones) in a completion state."""
     return [r[0] for r in conn.execute(
-        "SELECT paper_id FROM completion_state WHERE state = ? ORDER BY paper_id", (state,))]
+        "SELECT paper_id FROM completion_state WHERE state = ? AND paper_id IN (SELECT id FROM papers) "
+        "ORDER BY paper_id", (state,))]
+
+
+def drop_orphans(conn: sqlite3.Connection) -> None:
+    """Forget the rows of papers that are gone for good (neither in the library nor in the Trash)."""
+    for table in ("citekey_state", "metadata_sources", "completion_state"):
+        conn.execute(f"DELETE FROM {table} WHERE paper_id NOT IN (SELECT id FROM papers) "
+                     "AND paper_id NOT IN (SELECT paper_id FROM trash_papers)")

@@ -120,22 +120,24 @@ MIGRATIONS: tuple[str, ...] = (
         items TEXT NOT NULL
     );
     """,
-    # metadata completion (issue 14): citation-key pins, where fields came from, what still waits
+    # metadata completion (issue 14): citation-key pins, where fields came from, what still waits.
+    # No foreign keys on purpose: a trashed paper keeps its rows and gets them back when restored
+    # under its own id (ids are never reused); emptying the Trash drops them.
     """
     CREATE TABLE citekey_state (
-        paper_id INTEGER PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+        paper_id INTEGER PRIMARY KEY,
         pinned INTEGER NOT NULL DEFAULT 0,
         exported INTEGER NOT NULL DEFAULT 0
     );
     CREATE TABLE metadata_sources (
-        paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        paper_id INTEGER NOT NULL,
         source TEXT NOT NULL,
         fields TEXT NOT NULL,
         at TEXT NOT NULL,
         PRIMARY KEY (paper_id, source)
     ) WITHOUT ROWID;
     CREATE TABLE completion_state (
-        paper_id INTEGER PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+        paper_id INTEGER PRIMARY KEY,
         state TEXT NOT NULL CHECK (state IN ('done', 'proposed', 'not_found', 'error')),
         attempts INTEGER NOT NULL DEFAULT 0,
         last_attempt TEXT NOT NULL,

@@ -268,3 +268,19 @@ def test_unknown_and_malformed_ids_end_as_not_found_and_error(library: Library, 
     assert by_id[bad].status == "error" and "'abc' is not an arXiv id" in by_id[bad].detail
     arxiv_queries = [entry.query for entry in apis.log if entry.path.startswith("/arxiv/")]
     assert arxiv_queries and all("abc" not in q for q in arxiv_queries)  # it would fail arXiv's whole batch
+
+
+def test_a_pinned_key_and_provenance_survive_the_trash_and_go_when_it_is_emptied(
+        library: Library, client: PoliteClient) -> None:
+    library.import_files([DAILY_PAGE])
+    pid = library.incomplete_ids()[0]
+    library.complete_metadata([pid], client=client)
+    library.pin_citekeys([pid], exported=True)
+    sources = library.provenance(pid)
+    library.delete_papers([pid])
+    library.restore_from_trash(papers=[pid])
+    assert not library.citekey_is_provisional(pid) and library.provenance(pid) == sources
+    library.delete_papers([pid])
+    library.empty_trash()
+    rows = library.db.conn.execute("SELECT count(*) FROM citekey_state WHERE paper_id = ?", (pid,)).fetchone()[0]
+    assert rows == 0
