@@ -21,6 +21,7 @@ from desktop_app.core.import_folder import SUPPORTED_SUFFIXES, expand_import_pat
 from desktop_app.core.indexing import IndexProgress
 from desktop_app.core.library import Library, SearchResult
 from desktop_app.core.paths import resolve_library_dir
+from desktop_app.domain.completeness import display_title, export_warnings
 from desktop_app.domain.errors import LecternError, LibraryLockedError
 from desktop_app.domain.models import Paper, ReadStatus
 
@@ -158,7 +159,7 @@ def cmd_show(library: Library, args: argparse.Namespace, out: TextIO, err: TextI
     if args.json:
         print_json(_paper_json(library, paper), out)
         return 0
-    lines = [f"{paper.title or '(untitled)'}", f"  key:      {paper.citekey}   id: {paper.id}   type: {paper.entry_type}"]
+    lines = [display_title(paper.title, paper.arxiv_id, paper.doi), f"  key:      {paper.citekey}   id: {paper.id}   type: {paper.entry_type}"]
     if paper.authors:
         lines.append("  authors:  " + "; ".join(a.display_name for a in paper.authors))
     for label, value in (("year", paper.year), ("venue", paper.venue), ("volume", paper.volume),
@@ -172,6 +173,7 @@ def cmd_show(library: Library, args: argparse.Namespace, out: TextIO, err: TextI
     lists = library.lists_of(paper.id or 0)
     if lists:
         lines.append("  lists:    " + ", ".join(lists))
+    lines.extend(f"  source:   {source}" for source in library.provenance(paper.id or 0))
     if paper.abstract:
         lines.append("")
         lines.append(paper.abstract)
@@ -289,8 +291,16 @@ def cmd_export(library: Library, args: argparse.Namespace, out: TextIO, err: Tex
     if args.query is not None:
         _catch_up_for_search(library, err)
     ids = library.ids_for_export(query=args.query, tag=args.tag, list_name=args.list)
+    warnings = export_warnings(library.papers(ids))
+    for warning in warnings:
+        print(f"lectern: warning: {warning}", file=err)
+    if warnings and args.strict:
+        print(f"lectern: error: {len(warnings)} entries lack what their type needs; nothing written "
+              "(try `lectern complete --incomplete`)", file=err)
+        return 1
     text = library.export(ids, args.format, tags_as_keywords=args.tags_as_keywords,
                           notes_as_annote=args.notes_as_annote)
+    library.pin_citekeys(ids, exported=True)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"exported {len(ids)} paper(s) to {args.output}", file=err)
@@ -450,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tags-as-keywords", action="store_true", help="add each paper's tags to its keywords")
     p.add_argument("--notes-as-annote", action="store_true",
                    help="each paper's note as an annote field (bibtex and biblatex)")
+    p.add_argument("--strict", action="store_true", help="write nothing (exit 1) if an entry lacks author, year or venue")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("reindex", help="rebuild the search index from the database")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
+import desktop_app.cli.complete as complete
+
 # ``import a.b.c as c``, not ``from a.b import c``: the latter also imports the package itself,
 # which imports this module (an import cycle).
 import desktop_app.cli.files as files
@@ -21,4 +23,5 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     files,
     sync,
     review,
+    complete,
 )

@@ -10,17 +10,16 @@ from __future__ import annotations
 import logging
 import time
 import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Sequence
 
 from desktop_app import __version__
 from desktop_app.domain.models import Paper, Problem
 from desktop_app.formats import arxiv_atom
+from desktop_app.metadata import arxiv
+from desktop_app.metadata.client import ClientConfig, MetadataError, PoliteClient
 
 log = logging.getLogger(__name__)
 
-API = "https://export.arxiv.org/api/query"
 BATCH = 50
 PAUSE_SECONDS = 3.0  # arXiv asks API clients for one request every three seconds
 TIMEOUT_SECONDS = 20.0
@@ -29,11 +28,21 @@ Fetch = Callable[[Sequence[str]], str]
 
 
 def fetch_atom(ids: Sequence[str]) -> str:
-    """One API request for up to ``BATCH`` ids; returns the Atom text."""
-    query = urllib.parse.urlencode({"id_list": ",".join(ids), "max_results": len(ids)})
-    request = urllib.request.Request(f"{API}?{query}", headers={"User-Agent": f"Lectern/{__version__}"})
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-        return str(response.read().decode("utf-8"))
+    """One API request for up to ``BATCH`` ids through the polite metadata client; the Atom text.
+
+    Honours ``LECTERN_ARXIV_URL``; a client failure becomes an ``OSError`` with the
+    client's plain message (``offline: cannot reach arXiv ...``), which the import reports.
+    """
+    config = ClientConfig.from_settings({}, app_version=__version__, cache_dir=None)
+    config.read_timeout = TIMEOUT_SECONDS
+    with PoliteClient(config) as client:
+        try:
+            response = client.send(arxiv.id_list_request(list(ids)))
+        except MetadataError as exc:
+            raise OSError(str(exc)) from exc
+    if response.status != 200:
+        raise OSError(f"arXiv answered HTTP {response.status}")
+    return response.text()
 
 
 def complete_from_arxiv(
@@ -56,7 +65,8 @@ def complete_from_arxiv(
         except (urllib.error.URLError, OSError, TimeoutError, UnicodeDecodeError) as exc:
             log.warning("arXiv API request failed: %s", exc)
             problems.append(Problem(source=source, reason=f"could not fetch arXiv metadata for {len(batch)} "
-                                    f"ids ({_reason(exc)}); stored with their ids only"))
+                                    f"ids ({_reason(exc)}); stored waiting for metadata: `lectern complete --incomplete` "
+                                    "or Complete Metadata fills them in later"))
             continue
         for paper in report.papers:
             found[paper.arxiv_id] = paper
@@ -78,4 +88,4 @@ def _reason(exc: BaseException) -> str:
         return f"HTTP {exc.code}"
     if isinstance(exc, urllib.error.URLError):
         return f"network: {exc.reason}"
-    return type(exc).__name__
+    return str(exc) or type(exc).__name__

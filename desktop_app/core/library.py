@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop_app.core.facade.completion import CompletionOps
 from desktop_app.core.facade.maintenance import CheckReport, Maintenance, Stats
 from desktop_app.core.facade.searching import InvalidQueryError, SearchResult
 from desktop_app.core.facade.transfer import Transfer
@@ -21,7 +22,7 @@ from desktop_app.core.undo import make_redoable
 __all__ = ["CheckReport", "InvalidQueryError", "Library", "SearchResult", "Stats"]
 
 
-class Library(TrashCan, Transfer, Maintenance):
+class Library(TrashCan, Transfer, Maintenance, CompletionOps):
     """One open library folder (``library.sqlite``, ``index/``, ``backups/``).
 
     Composed of one module per concern under ``core/facade/``: ``base`` (opening, identity,

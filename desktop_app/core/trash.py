@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from desktop_app.core.changes import Changes
 from desktop_app.domain.citekeys import assign_key
 from desktop_app.domain.errors import NotFoundError
+from desktop_app.storage import completion as bookkeeping
 from desktop_app.storage import organise, queue
 from desktop_app.storage import papers as store
 from desktop_app.storage import trash as stored
@@ -149,4 +150,5 @@ def empty(library: Library, *, papers: Sequence[int] | None = None, lists: Seque
             removed = conn.execute("DELETE FROM trash_papers").rowcount + conn.execute("DELETE FROM trash_lists").rowcount
         else:
             removed = stored.forget_papers(conn, papers or ()) + stored.forget_lists(conn, lists or ())
+        bookkeeping.drop_orphans(conn)  # citation-key pins, provenance, completion state
     return int(removed)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from desktop_app.formats import EXPORT_FORMATS, IMPORT_FORMATS, Format, UnknownFormatError
 from desktop_app.formats.names import parse_bibtex_name
+from desktop_app.metadata.cancel import CancelToken
+from desktop_app.metadata.client import CONTACT_SETTING, valid_contact
+from desktop_app.metadata.matching import APPLY_SIMILARITY
 from desktop_app.review.keywords import keyword_spans
 from desktop_app.review.options import DEFAULT_MODEL, MODELS
 from desktop_app.review.prisma import PrismaCounts
@@ -16,10 +19,13 @@ from desktop_app.search.engine import Hit, Snippet
 from desktop_app.storage.papers import PaperRow
 
 __all__ = [
+    "APPLY_SIMILARITY",
+    "CONTACT_SETTING",
     "DEFAULT_MODEL",
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
     "MODELS",
+    "CancelToken",
     "Format",
     "Hit",
     "PaperRow",
@@ -28,4 +34,5 @@ __all__ = [
     "UnknownFormatError",
     "keyword_spans",
     "parse_bibtex_name",
+    "valid_contact",
 ]

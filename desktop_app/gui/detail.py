@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.vocabulary import Snippet
+from desktop_app.domain.completeness import display_title
 from desktop_app.domain.models import Paper
 from desktop_app.domain.readable import readable
 from desktop_app.gui import theme
@@ -82,6 +83,11 @@ class DetailPane(QWidget):
         self.links.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.links.linkActivated.connect(open_link)
+        self.sources = QLabel(page)
+        self.sources.setObjectName("detailSources")
+        self.sources.setWordWrap(True)
+        self.sources.setToolTip("Where completed fields came from")
+        self.sources.setEnabled(False)  # drawn muted: a note, not data
 
         self.status = QComboBox(page)
         for value, label in STATUSES:
@@ -135,6 +141,7 @@ class DetailPane(QWidget):
         meta_row.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(meta_row)
         layout.addWidget(self.links)
+        layout.addWidget(self.sources)
         layout.addSpacing(4)
         layout.addLayout(form)
         layout.addSpacing(2)
@@ -210,7 +217,8 @@ class DetailPane(QWidget):
         palette = self.palette()
         shown_title = readable(paper.title)  # TeX math as text; the hits' spans fit the source only
         title_spans = title_marks.spans if title_marks and title_marks.text == shown_title else ()
-        self.title.setText(theme.marked_html(shown_title or "(untitled)", title_spans, palette))
+        self.title.setText(theme.marked_html(display_title(shown_title, paper.arxiv_id, paper.doi), title_spans,
+                                             palette))
         authors = "; ".join(a.display_name for a in paper.authors)
         self.authors.setText(authors or "Authors unknown")
         self.authors.setEnabled(bool(authors))
@@ -233,6 +241,11 @@ class DetailPane(QWidget):
             self._related_for = None
             if self.tabs.currentIndex() == TAB_RELATED:
                 self._want_related()
+
+    def show_sources(self, lines: list[str]) -> None:
+        """Provenance under the links: ``authors and year from arXiv 2310.01234``."""
+        self.sources.setText("\n".join(line[0].upper() + line[1:] for line in lines))
+        self.sources.setVisible(bool(lines))
 
     def set_read_only(self, readonly: bool) -> None:
         self._readonly = readonly

@@ -142,8 +142,10 @@ class ExportDialog(QDialog):
     exportRequested = Signal(str, str, list, dict)
 
     def __init__(self, scopes: list[ExportScope], choices: ExportChoices, parent: QWidget | None = None,
-                 formats: tuple[Format, ...] = EXPORT_FORMATS, preferred: int = 0) -> None:
+                 formats: tuple[Format, ...] = EXPORT_FORMATS, preferred: int = 0,
+                 incomplete: frozenset[int] = frozenset()) -> None:
         super().__init__(parent)
+        self.incomplete = incomplete  # papers without author or year: said before anything is written
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export papers")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -180,8 +182,12 @@ class ExportDialog(QDialog):
         self.export_button.setDefault(True)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
+        self.lacking = QLabel(self)
+        self.lacking.setObjectName("exportLacking")
+        self.lacking.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.lacking)
         layout.addWidget(self.buttons)
         self._auto_name = True
         self.scope.setCurrentIndex(max(0, min(preferred, len(scopes) - 1)))
@@ -216,6 +222,10 @@ class ExportDialog(QDialog):
     def _scope_changed(self) -> None:
         index = self.scope.currentIndex()
         self.export_button.setEnabled(index >= 0 and bool(self.scopes[index].ids))
+        count = len(self.incomplete.intersection(self.scopes[index].ids)) if index >= 0 else 0
+        self.lacking.setText(f"⚠ {_plural(count, 'paper')} lack author or year, so their citations will "
+                             "be incomplete. Metadata ▸ Complete All Incomplete Papers fills them in." if count else "")
+        self.lacking.setVisible(bool(count))
         if self._auto_name:
             self._suggest_name()
 

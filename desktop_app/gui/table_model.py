@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 )
 
 from desktop_app.core.vocabulary import PaperRow, Snippet
+from desktop_app.domain.completeness import display_title
 from desktop_app.domain.readable import readable
 
 MIME_IDS = "application/x-lectern-paper-ids"
@@ -434,7 +435,7 @@ class PaperTableModel(QAbstractTableModel):
 
 def _display(row: PaperRow, key: str) -> str:
     if key == "title":
-        return readable(row.title) if row.title else "(untitled)"
+        return readable(row.title) if row.title else display_title("", row.arxiv_id)
     if key == "authors":
         return row.authors
     if key == "year":

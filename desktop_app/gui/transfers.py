@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.import_folder import SUPPORTED_SUFFIXES, expand_import_paths
 from desktop_app.core.importing import ImportOutcome
+from desktop_app.domain.completeness import export_warnings
 from desktop_app.domain.errors import LecternError
 from desktop_app.domain.models import Problem
 from desktop_app.gui import errors
@@ -248,7 +249,8 @@ class Transfers(QObject):
         for number, scope in enumerate(scopes):
             if prefer and scope.label == prefer:
                 preferred = number
-        dialog = ExportDialog(scopes, self.export_choices(), self.parent_widget, preferred=preferred)
+        dialog = ExportDialog(scopes, self.export_choices(), self.parent_widget, preferred=preferred,
+                              incomplete=frozenset(self.library.incomplete_ids()))
         dialog.exportRequested.connect(self._export_chosen)
         dialog.open()
         return dialog
@@ -269,14 +271,20 @@ class Transfers(QObject):
         library, window, strip = self.library, self.parent_widget, self.task_strip
         chosen = dict(options or {})
 
-        def work(_ctx: OpContext) -> int:
+        def work(_ctx: OpContext) -> tuple[int, int]:
+            lacking = len(export_warnings(library.papers(ids)))
             text = library.export(ids, fmt, **chosen)
             target.write_text(text, encoding="utf-8")
-            return len(ids)
+            library.pin_citekeys(ids, exported=True)
+            return len(ids), lacking
 
-        def done(count: int) -> None:
+        def done(counts: tuple[int, int]) -> None:
+            count, lacking = counts
             strip.finish()
-            self.context.message(f"Exported {count:,} paper{'s' if count != 1 else ''} to {target}", 8000)
+            warning = (f"; {lacking:,} lack author, year or venue (Metadata ▸ Complete All Incomplete Papers)"
+                       if lacking else "")
+            self.context.message(f"Exported {count:,} paper{'s' if count != 1 else ''} to {target}" + warning,
+                                 12000 if lacking else 8000)
             self.exportFinished.emit(str(target))
 
         def failed(exc: BaseException) -> None:
@@ -301,7 +309,12 @@ class Transfers(QObject):
         def failed(exc: BaseException) -> None:
             errors.show_error(window, exc, action="copy BibTeX")
 
-        run_op(window, lambda _ctx: library.export(ids, "bibtex"), done, failed, label="copy bibtex")
+        def work(_ctx: OpContext) -> str:
+            text = library.export(ids, "bibtex")
+            library.pin_citekeys(ids, exported=True)  # a copied key never changes silently
+            return text
+
+        run_op(window, work, done, failed, label="copy bibtex")
 
     def copy_cite(self) -> None:
         ids = self.context.view.selected_ids()
@@ -310,6 +323,7 @@ class Transfers(QObject):
         rows = self.library.rows(ids)
         keys = [rows[pid].citekey for pid in ids if pid in rows]
         text = "\\cite{" + ",".join(keys) + "}"
+        self.library.pin_citekeys(ids, exported=True)
         QGuiApplication.clipboard().setText(text)
         self.context.message(f"Copied {text}", 4000)
 

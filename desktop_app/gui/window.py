@@ -47,6 +47,7 @@ from desktop_app.core.library import Library, SearchResult
 from desktop_app.gui import errors, settings, sync_status, theme
 from desktop_app.gui.actions import WindowActions
 from desktop_app.gui.attachments import FilesController
+from desktop_app.gui.completion import CompletionHooks, CompletionUi
 from desktop_app.gui.detail import DetailPane
 from desktop_app.gui.edits import Edits
 from desktop_app.gui.heading import view_heading
@@ -133,6 +134,14 @@ class MainWindow(QMainWindow):
         self.attachments.add_actions(self.commands.papers_menu)
         self.review_menu = ReviewMenu(library, self)
         self.review_menu.install(self.menuBar())
+        self.completion = CompletionUi(CompletionHooks(
+            library, self.edits.write, self.apply_changes, self.selected_ids, lambda: list(self.table_model.ids),
+            self.task_strip, self.show_message, self.write_pool), self)
+        self.menuBar().insertMenu(self.menuBar().actions()[-1], self.completion.menu)
+        page_layout = self.table_page.layout()
+        assert isinstance(page_layout, QVBoxLayout)
+        page_layout.insertWidget(0, self.completion.bar)
+        self.importFinished.connect(self.completion.offer_after_import)
         self.toolbar.addWidget(self.search_bar)
         self._chain_focus()
         self._welcome_paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)
@@ -818,6 +827,7 @@ class MainWindow(QMainWindow):
         self.detail.show_paper(paper, lists=self.library.lists_of(pid), note=self.library.note(pid),
                                title_marks=title_marks, abstract_marks=abstract_marks)
         self.attachments.show_paper(pid)
+        self.detail.show_sources(self.library.provenance(pid))
 
     def _fetch_related(self, pid: int) -> None:
         library = self.library

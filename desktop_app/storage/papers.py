@@ -209,6 +209,7 @@ class PaperRow:
     tags: str
     citekey: str
     has_note: bool = False
+    arxiv_id: str = ""  # for "(waiting for metadata: arXiv ...)" when the title is still missing
 
 
 HAS_NOTE = "EXISTS (SELECT 1 FROM notes n WHERE n.paper_id = papers.id AND n.body != '')"
@@ -236,11 +237,11 @@ def table_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, PaperR
             tags.setdefault(pid, []).append(name)
         (found,) = conn.execute(
             f"SELECT json_group_array(json_array(id, title, author_line, year, venue, status, priority, "
-            f"added, citekey, {HAS_NOTE})) FROM papers WHERE id IN ({marks})", tuple(part)).fetchone()
-        for pid, title, authors, year, venue, status, priority, added, citekey, has_note in json.loads(found):
+            f"added, citekey, {HAS_NOTE}, arxiv_id)) FROM papers WHERE id IN ({marks})", tuple(part)).fetchone()
+        for pid, title, authors, year, venue, status, priority, added, citekey, has_note, arxiv_id in json.loads(found):
             names = sorted(tags.get(pid, ()), key=lambda name: name.translate(_ASCII_LOWER))  # COLLATE NOCASE
             rows[pid] = PaperRow(pid, title, authors, year, venue, status, priority, added, ", ".join(names),
-                                 citekey, bool(has_note))
+                                 citekey, bool(has_note), arxiv_id)
     return rows
 
 

@@ -198,6 +198,31 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX review_decisions_by_record ON review_decisions(review_id, paper_id, stage);
     CREATE INDEX review_decisions_by_reviewer ON review_decisions(review_id, reviewer, id);
     """,
+    # metadata completion (issue 14): citation-key pins, where fields came from, what still waits.
+    # No foreign keys on purpose: a trashed paper keeps its rows and gets them back when restored
+    # under its own id (ids are never reused); emptying the Trash drops them.
+    """
+    CREATE TABLE citekey_state (
+        paper_id INTEGER PRIMARY KEY,
+        pinned INTEGER NOT NULL DEFAULT 0,
+        exported INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE metadata_sources (
+        paper_id INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (paper_id, source)
+    ) WITHOUT ROWID;
+    CREATE TABLE completion_state (
+        paper_id INTEGER PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('done', 'proposed', 'not_found', 'error')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt TEXT NOT NULL,
+        message TEXT NOT NULL DEFAULT '',
+        proposal TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from desktop_app.core import citekey_rules
 from desktop_app.core.changes import Changes
 from desktop_app.core.facade.base import LibraryBase
 from desktop_app.domain.citekeys import is_valid_key
@@ -18,6 +19,7 @@ from desktop_app.domain.models import (
     ReadStatus,
     utc_now,
 )
+from desktop_app.storage import completion as bookkeeping
 from desktop_app.storage import papers as store
 from desktop_app.storage.papers import PaperRow
 
@@ -107,9 +109,14 @@ class PaperOps(LibraryBase):
             raise InvalidInputError(str(exc), field=str(where[0]) if where else None) from exc
         updated.id = pid
         with self.db.write() as conn:
+            regenerated = None if "citekey" in fields else citekey_rules.key_after_change(conn, current, updated)
+            if regenerated:  # a provisional key follows the author and year just added
+                updated.citekey = regenerated
             store.update_paper(conn, updated, self._now())
+            if "citekey" in fields:
+                bookkeeping.pin_keys(conn, [pid])
             self._touch(conn, [pid])
-        before = {name: getattr(current, name) for name in fields}
+        before = {name: getattr(current, name) for name in [*fields, *(["citekey"] if regenerated else [])]}
         self.undo_stack.push("edit paper", lambda: self._raw_update(pid, before))
         self._after_write()
         return Changes(modified=frozenset({pid}), label="edit paper")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop_app import formats
-from desktop_app.core import export_options, importing
+from desktop_app.core import citekey_rules, export_options, importing
 from desktop_app.core.arxiv_fetch import complete_from_arxiv
 from desktop_app.core.changes import Changes
 from desktop_app.core.facade.files import FileOps
@@ -22,6 +22,7 @@ from desktop_app.domain.models import (
     Paper,
     Problem,
 )
+from desktop_app.storage import completion as bookkeeping
 from desktop_app.storage import organise
 from desktop_app.storage import papers as store
 
@@ -109,6 +110,9 @@ class Transfer(PaperOps, Organisation, FileOps):
         def taken(key: str) -> bool:
             return store.citekey_taken(conn, key)
 
+        key_formula = citekey_rules.formula(conn)
+        imported_keys: list[int] = []
+
         for paper in batch:
             duplicate = store.find_duplicate(conn, paper)
             if duplicate is not None:
@@ -118,12 +122,15 @@ class Transfer(PaperOps, Organisation, FileOps):
                     store.update_paper(conn, updated, now)
                 merged.append(duplicate)
                 continue
-            fresh = paper.model_copy(update={"id": None, "citekey": assign_key(paper, taken),
+            fresh = paper.model_copy(update={"id": None, "citekey": assign_key(paper, taken, key_formula),
                                              "added": now, "modified": now, "tags": []})
             try:
                 added.append(store.insert_paper(conn, fresh, now))
+                if paper.citekey and fresh.citekey == paper.citekey:
+                    imported_keys.append(added[-1])
             except sqlite3.IntegrityError as exc:
                 problems.append(Problem(source="", reason=f"could not store {paper.title[:60]!r}: {exc}"))
+        bookkeeping.pin_keys(conn, imported_keys)  # a key that came with the file never changes silently
         return added, merged
 
     def import_files(

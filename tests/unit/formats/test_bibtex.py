@@ -378,7 +378,7 @@ def test_render_entry_layout_and_rules() -> None:
   url = {https://aclanthology.org/N19-1423}
 }
 
-@misc{openai2023gpt,
+@misc{openai2023gpt4,
   author = {{OpenAI}},
   title = {{GPT}-4 Technical Report},
   year = {2023},
