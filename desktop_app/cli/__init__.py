@@ -21,6 +21,7 @@ from desktop_app.core.library import Library, SearchResult
 from desktop_app.core.paths import resolve_library_dir
 from desktop_app.domain.errors import LecternError, LibraryLockedError
 from desktop_app.domain.models import Paper, ReadStatus
+from desktop_app.formats.cleaning import MAX_LISTED_PROBLEMS
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,13 @@ def _human_paper_line(item: dict[str, Any]) -> str:
 def cmd_import(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     outcome = library.import_files(args.files, fmt=args.format, tags=args.tag or (), list_name=args.list)
     print(outcome.summary(), file=out)
-    for problem in outcome.problems:
+    for account in outcome.files:
+        print(f"{account.source}: {account.summary()}", file=out)
+    for problem in outcome.problems[:MAX_LISTED_PROBLEMS]:
         print(str(problem), file=out)
+    unlisted = outcome.problem_count - min(len(outcome.problems), MAX_LISTED_PROBLEMS)
+    if unlisted:
+        print(f"... and {unlisted} more problems not listed", file=out)
     if not args.no_index and _index_work(library):
         library.catch_up_index(progress=_progress_writer(err, "indexing"))
     return 1 if outcome.unreadable else 0

@@ -13,7 +13,7 @@ from desktop_app.formats.encoding import NotTextError, decode_bytes
 
 log = logging.getLogger(__name__)
 
-# Parsing holds a file's blocks in memory: a 50 MB .bib peaks near 1 GB, so refuse what would not fit.
+# Parsing holds a file and its papers in memory (a 90 MB .bib peaks near 4x its size): refuse larger.
 MAX_FILE_BYTES = 100 * 1024 * 1024
 
 # Fields a duplicate may fill in when the stored paper has them empty.
@@ -32,13 +32,21 @@ class FileAccount:
     imported: int = 0
     merged: int = 0
     problems: int = 0
+    readable: bool = True
 
     def summary(self) -> str:
         """``"18 entries: 15 imported, 2 merged, 1 problem"``."""
+        if not self.readable:
+            return "could not be read"
         def plural(n: int, word: str) -> str:
             return f"{n} {word}" + ("" if n == 1 else "s")
         return (f"{plural(self.entries, 'entry').replace('entrys', 'entries')}: {self.imported} imported, "
                 f"{self.merged} merged, {plural(self.problems, 'problem')}")
+
+    @property
+    def balanced(self) -> bool:
+        """Every entry found ended imported, merged or reported."""
+        return self.entries == self.imported + self.merged + self.problems
 
 
 @dataclass
@@ -52,16 +60,24 @@ class ImportOutcome:
     files: list[FileAccount] = field(default_factory=list)
     cancelled: bool = False
     changes: Changes = field(default_factory=Changes)
+    # Problems counted but not listed: a file lists its first MAX_LISTED_PROBLEMS only.
+    unlisted: int = 0
+
+    @property
+    def problem_count(self) -> int:
+        """The true number of problems, listed or not."""
+        return len(self.problems) + self.unlisted
 
     def summary(self) -> str:
         text = (f"imported {len(self.imported)}, merged {len(self.merged)} duplicates, "
-                f"{len(self.problems)} problems")
+                f"{self.problem_count} problems")
         return text + (" (cancelled)" if self.cancelled else "")
 
     def absorb(self, other: ImportOutcome) -> None:
         self.imported.extend(other.imported)
         self.merged.extend(other.merged)
         self.problems.extend(other.problems)
+        self.unlisted += other.unlisted
         self.unreadable.extend(other.unreadable)
         self.files.extend(other.files)
         self.cancelled = self.cancelled or other.cancelled
@@ -100,9 +116,22 @@ def parse_text(text: str, *, source: str, fmt: str | None = None) -> tuple[Impor
     except Exception as exc:  # a parser bug must not lose the rest of an import
         log.exception("parser crashed on %s", source)
         return None, Problem(source=source, reason=f"could not be parsed ({type(exc).__name__}: {exc})")
-    if not report.papers and report.problems and report.format == "":
+    if not report.papers and report.problems and report.format == "" and len(report.problems) == 1:
         return None, report.problems[0]
     return report, None
+
+
+def nothing_read(report: ImportReport) -> bool:
+    """True when a parsed file gave no paper and said why: it counts as unreadable."""
+    return not report.papers and report.problem_count > 0
+
+
+def account(source: str, report: ImportReport, stored: ImportOutcome) -> FileAccount:
+    """One file's accounting: entries the parser found, and where each ended."""
+    store_failures = sum(1 for p in stored.problems if p.skipped)
+    return FileAccount(source=source, entries=len(report.papers) + report.skipped,
+                       imported=len(stored.imported), merged=len(stored.merged),
+                       problems=report.skipped + store_failures)
 
 
 def merge_into(existing: Paper, incoming: Paper) -> Paper | None:

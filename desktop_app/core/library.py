@@ -33,6 +33,7 @@ from desktop_app.core.undo import UndoStack
 from desktop_app.domain.citekeys import assign_key, is_valid_key
 from desktop_app.domain.errors import InvalidInputError, LecternError, NotFoundError
 from desktop_app.domain.models import (
+    ImportReport,
     Paper,
     Problem,
     ReadingList,
@@ -481,7 +482,8 @@ class Library:
             try:
                 added.append(store.insert_paper(conn, fresh, now))
             except sqlite3.IntegrityError as exc:
-                problems.append(Problem(source="", reason=f"could not store {paper.title[:60]!r}: {exc}"))
+                problems.append(Problem(source="", reason=f"could not store {paper.title[:60]!r}: {exc}",
+                                        skipped=True))
         return added, merged
 
     def import_files(
@@ -513,12 +515,12 @@ class Library:
             if failure is not None:
                 outcome.unreadable.append(str(path))
                 outcome.problems.append(failure)
+                outcome.files.append(importing.FileAccount(str(path), readable=False))
                 continue
             assert report is not None
-            outcome.problems.extend(report.problems)
-            parsed = self._complete(report.papers, str(path), outcome.problems)
-            outcome.absorb(self.import_papers(parsed, tags=tags, list_name=list_name, cancel=cancel,
-                                              progress=paper_progress))
+            outcome.absorb(self._import_report(report, str(path), tags, list_name, cancel, paper_progress))
+            if importing.nothing_read(report):
+                outcome.unreadable.append(str(path))
         if progress:
             progress("", len(paths), len(paths))
         return outcome
@@ -528,13 +530,24 @@ class Library:
         """Import pasted text (a Daily Papers page, BibTeX, arXiv ids...)."""
         report, failure = importing.parse_text(text, source=source, fmt=fmt)
         if failure is not None:
-            return importing.ImportOutcome(problems=[failure], unreadable=[source])
+            return importing.ImportOutcome(problems=[failure], unreadable=[source], files=[
+                importing.FileAccount(source, readable=False)])
         assert report is not None
+        return self._import_report(report, source, tags, list_name)
+
+    def _import_report(self, report: ImportReport, source: str, tags: Sequence[str], list_name: str | None,
+                       cancel: Callable[[], bool] | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> importing.ImportOutcome:
+        """Store one parsed file's papers; its problems first, and its accounting line."""
         problems = list(report.problems)
         parsed = self._complete(report.papers, source, problems)
-        outcome = self.import_papers(parsed, tags=tags, list_name=list_name)
-        outcome.problems[:0] = problems
-        return outcome
+        stored = self.import_papers(parsed, tags=tags, list_name=list_name, cancel=cancel, progress=progress)
+        for problem in stored.problems:
+            problem.source = problem.source or source
+        stored.files.append(importing.account(source, report, stored))
+        stored.problems[:0] = problems
+        stored.unlisted += report.unlisted
+        return stored
 
     def _complete(self, papers: list[Paper], source: str, problems: list[Problem]) -> list[Paper]:
         """Fetch metadata for papers known only by an arXiv id (when a fetcher is set)."""

@@ -195,6 +195,9 @@ class Problem(BaseModel):
     source: str = ""
     line: int | None = None
     reason: str
+    # True when an entry of the file was left out because of this problem: it counts in the
+    # file's accounting (entries = imported + merged + skipped).
+    skipped: bool = False
 
     def __str__(self) -> str:
         where = self.source or "<input>"
@@ -209,7 +212,23 @@ class ImportReport(BaseModel):
     papers: list[Paper] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
     format: str = ""
+    # Problems counted but not listed (a junk file lists only its first ones), and how many of
+    # those left an entry out.
+    unlisted: int = 0
+    unlisted_skipped: int = 0
+
+    @property
+    def problem_count(self) -> int:
+        """The true number of problems, listed or not."""
+        return len(self.problems) + self.unlisted
+
+    @property
+    def skipped(self) -> int:
+        """Entries left out, each because of a problem."""
+        return sum(1 for p in self.problems if p.skipped) + self.unlisted_skipped
 
     def extend(self, other: ImportReport) -> None:
         self.papers.extend(other.papers)
         self.problems.extend(other.problems)
+        self.unlisted += other.unlisted
+        self.unlisted_skipped += other.unlisted_skipped

@@ -20,6 +20,7 @@ from pathlib import PurePath
 from types import ModuleType
 
 from desktop_app.domain.models import ImportReport, Paper, Problem
+from desktop_app.formats.cleaning import cap_problems, remove_control_characters
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def detect_format(text: str, filename: str = "") -> Format | None:
 
 def parse(text: str, *, fmt: str | None = None, source: str = "") -> ImportReport:
     """Parse ``text`` in the named format, or the detected one; never raises for bad content."""
+    text, removed = remove_control_characters(text, source)
     chosen = get_format(fmt) if fmt else detect_format(text, source)
     if chosen is None:
         return ImportReport(
@@ -90,6 +92,9 @@ def parse(text: str, *, fmt: str | None = None, source: str = "") -> ImportRepor
         )
     report: ImportReport = chosen.load().parse(text, source=source)
     report.format = chosen.name
+    if removed:
+        report.problems[:0] = removed
+    cap_problems(report)
     return report
 
 

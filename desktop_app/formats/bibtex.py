@@ -37,7 +37,10 @@ from desktop_app.domain.models import (
     strip_arxiv_version,
 )
 from desktop_app.formats import bibtex_values as values
-from desktop_app.formats.bibtex_render import render
+from desktop_app.formats.bibtex_render import AUTHORS_FROM_KEY, SOURCE_PREFIX, render
+from desktop_app.formats.cleaning import placeholder_reason
+from desktop_app.formats.entry_types import ORIGINAL_TYPE_FIELD, ORIGINAL_TYPE_KEY, imported_type
+from desktop_app.formats.latex import unknown_macros
 from desktop_app.formats.names import parse_bibtex_names
 
 __all__ = ["parse", "render", "sniff"]
@@ -58,6 +61,13 @@ _ENTRY_WITH_KEY = re.compile(
 )
 _RIS_START = re.compile(r"^TY  - ", re.M)
 _BLOCK_KEY = re.compile(r"@\s*([\w-]*)\s*[{(]\s*(?:([^,\s{}()=\"]+)\s*,)?")
+# bibtexparser takes every type that merely starts with comment/string/preamble for that block
+# (``@commented{`` becomes a comment); such types are renamed on the way in and back after.
+_LOOKALIKE_TYPE = re.compile(r"@([ \t]*)((?:comment|string|preamble)\w+)(?=[ \t]*[{(])", re.I)
+_LOOKALIKE_MARK = "lecternlookalike0"
+_NOT_ENTRIES = frozenset({"comment", "string", "preamble"})
+# Fields whose presence makes an entry worth a paper: it names a work or the people behind it.
+_IDENTIFYING = ("title", "author", "editor", "shortauthor", "shorthand")
 
 _ARTICLE_TYPES = frozenset({"article", "periodical", "suppperiodical"})
 _ARXIV_FIELDS = ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass")
@@ -94,18 +104,19 @@ class _Problems:
     def full(self) -> bool:
         return len(self.items) >= MAX_PROBLEMS
 
-    def add(self, line: int | None, reason: str) -> None:
+    unlisted_skipped: int = 0
+
+    def add(self, line: int | None, reason: str, *, skipped: bool = False) -> None:
         if not self.full:
-            self.items.append(Problem(source=self.source, line=line, reason=reason))
+            self.items.append(Problem(source=self.source, line=line, reason=reason, skipped=skipped))
         else:
             self.unlisted += 1
+            self.unlisted_skipped += skipped
 
-    def listed(self) -> list[Problem]:
-        if not self.unlisted:
-            return self.items
-        summary = Problem(source=self.source, line=None,
-                          reason=f"{self.unlisted} more problems not listed")
-        return [*self.items, summary]
+    def into(self, report: ImportReport) -> None:
+        report.problems = self.items
+        report.unlisted = self.unlisted
+        report.unlisted_skipped = self.unlisted_skipped
 
 
 @dataclass
@@ -118,6 +129,7 @@ class _RawEntry:
     fields: dict[str, str] = field(default_factory=dict)
     duplicates: list[str] = field(default_factory=list)
     inherited: set[str] = field(default_factory=set)
+    unknown_macros: list[str] = field(default_factory=list)
 
 
 def parse(text: str, *, source: str = "") -> ImportReport:
@@ -128,17 +140,29 @@ def parse(text: str, *, source: str = "") -> ImportReport:
         library = bibtexparser.parse_string(_normalise(text), parse_stack=[])
     except Exception as error:  # the splitter gives up on states it considers its own bugs
         problems.add(1, f"not readable as BibTeX ({error})")
-        report.problems = problems.listed()
+        problems.into(report)
         return report
     entries, macros = _collect(library.blocks, problems)
+    del library
     raw_entries = [_read_entry(entry, macros) for entry in entries]
+    del entries
     _report_duplicates(raw_entries, problems)
+    raw_entries = _apply_xdata(raw_entries, problems)
     _resolve_crossrefs(raw_entries, problems)
-    for raw in raw_entries:
+    macros_seen: dict[str, tuple[int, int]] = {}
+    for index, raw in enumerate(raw_entries):
         paper = _to_paper(raw, problems)
+        for name in raw.unknown_macros:
+            first, count = macros_seen.get(name, (raw.line, 0))
+            macros_seen[name] = (first, count + 1)
+        raw_entries[index] = None  # type: ignore[call-overload]  # free each entry once read
         if paper is not None:
             report.papers.append(paper)
-    report.problems = problems.listed()
+    for name, (line, count) in macros_seen.items():
+        times = "once" if count == 1 else f"in {count} entries"
+        problems.add(line, f"unknown LaTeX macro \\{name} (used {times}, first here): shown as "
+                           f"'{name}', exported as written")
+    problems.into(report)
     return report
 
 
@@ -147,7 +171,7 @@ def _normalise(text: str) -> str:
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+    return _LOOKALIKE_TYPE.sub(rf"@\1{_LOOKALIKE_MARK}\2", text)
 
 
 def _line(block: Block) -> int | None:
@@ -173,15 +197,17 @@ def _collect(blocks: list[Block], problems: _Problems) -> tuple[list[Entry], dic
         elif isinstance(block, Entry):
             entries.append(block)
         elif isinstance(block, ParsingFailedBlock):
+            match = _BLOCK_KEY.match(block.raw or "")
+            is_entry = match is None or match.group(1).lower() not in _NOT_ENTRIES
             if problems.full:
-                problems.unlisted += 1
+                problems.add(None, "", skipped=is_entry)
             else:
-                problems.add(_line(block), _failed_block_reason(block))
+                problems.add(_line(block), _failed_block_reason(block), skipped=is_entry)
     return entries, macros
 
 
 def _failed_block_reason(block: ParsingFailedBlock) -> str:
-    match = _BLOCK_KEY.match(block.raw or "")
+    match = _BLOCK_KEY.match((block.raw or "").replace(_LOOKALIKE_MARK, ""))
     if match and match.group(2):
         what = f"entry '{match.group(2)}'"
     else:
@@ -200,8 +226,8 @@ def _failed_block_reason(block: ParsingFailedBlock) -> str:
 
 
 def _read_entry(entry: Entry, macros: Mapping[str, str]) -> _RawEntry:
-    raw = _RawEntry(entry_type=entry.entry_type.strip().lower(), key=entry.key.strip(),
-                    line=_line(entry) or 1)
+    entry_type = entry.entry_type.strip().lower().replace(_LOOKALIKE_MARK, "")
+    raw = _RawEntry(entry_type=entry_type, key=entry.key.strip(), line=_line(entry) or 1)
     for item in entry.fields:
         name = item.key.strip().lower()
         if name in raw.fields:
@@ -264,19 +290,54 @@ def _inherit(raw: _RawEntry, by_key: Mapping[str, _RawEntry], done: set[int],
     done.add(id(raw))
 
 
+def _apply_xdata(entries: list[_RawEntry], problems: _Problems) -> list[_RawEntry]:
+    """biblatex ``@xdata`` entries fill the entries naming them in ``xdata``; they are no papers."""
+    containers = {raw.key.casefold(): raw for raw in entries if raw.entry_type == "xdata"}
+    if not containers:
+        return entries
+    used: set[str] = set()
+    for raw in entries:
+        _fill_from_xdata(raw, containers, used, chain=set())
+    for key, container in containers.items():
+        if key not in used:
+            problems.add(container.line, f"@xdata '{container.key}' is used by no entry; its fields "
+                                         "were not imported")
+    return [raw for raw in entries if raw.entry_type != "xdata"]
+
+
+def _fill_from_xdata(raw: _RawEntry, containers: Mapping[str, _RawEntry], used: set[str],
+                     chain: set[str]) -> None:
+    for name in raw.fields.pop("xdata", "").split(","):
+        key = name.strip().casefold()
+        container = containers.get(key)
+        if container is None or key in chain:
+            continue
+        used.add(key)
+        _fill_from_xdata(container, containers, used, chain | {key})
+        for field_name, value in container.fields.items():
+            raw.fields.setdefault(field_name, value)
+
+
 def _label(raw: _RawEntry) -> str:
     return f"entry '{raw.key}'" if raw.key else "an entry without a key"
 
 
 def _to_paper(raw: _RawEntry, problems: _Problems) -> Paper | None:
-    if not raw.fields.get("title", "").strip() and not raw.fields.get("author", "").strip():
-        problems.add(raw.line, f"{_label(raw)} has neither title nor author; skipped")
+    if not any(raw.fields.get(name, "").strip() for name in _IDENTIFYING):
+        problems.add(raw.line, f"{_label(raw)} has no title, author, editor or shorthand; skipped",
+                     skipped=True)
         return None
     try:
-        return Paper.model_validate(_paper_fields(raw))
+        paper = Paper.model_validate(_paper_fields(raw))
     except (ValidationError, ValueError, RecursionError) as error:
-        problems.add(raw.line, f"{_label(raw)} is not a valid record ({_short(error)}); skipped")
+        problems.add(raw.line, f"{_label(raw)} is not a valid record ({_short(error)}); skipped",
+                     skipped=True)
         return None
+    placeholder = placeholder_reason(paper)
+    if placeholder is not None:
+        problems.add(raw.line, f"{_label(raw)} is a {placeholder}", skipped=True)
+        return None
+    return paper
 
 
 def _short(error: Exception) -> str:
@@ -288,20 +349,39 @@ def _short(error: Exception) -> str:
 
 def _paper_fields(raw: _RawEntry) -> dict[str, object]:
     fields = dict(raw.fields)
-    result: dict[str, object] = {"citekey": raw.key, "entry_type": raw.entry_type or "misc"}
-    result["title"] = values.text(fields.pop("title", ""))
-    result["authors"] = parse_bibtex_names(fields.pop("author", ""))
+    entry_type, kept_type = imported_type(raw.entry_type, fields.pop(ORIGINAL_TYPE_FIELD, ""))
+    own: dict[str, str] = {}
+
+    def decoded(name: str, value: str, read: values.Reader = values.text) -> object:
+        unknown = unknown_macros(value)
+        if unknown:
+            own[SOURCE_PREFIX + name] = value
+            raw.unknown_macros.extend(m for m in unknown if m not in raw.unknown_macros)
+        return read(value)
+
+    result: dict[str, object] = {"citekey": raw.key, "entry_type": entry_type}
+    if kept_type:
+        own[ORIGINAL_TYPE_KEY] = kept_type
+    result["title"] = decoded("title", fields.pop("title", ""))
+    people = "author"
+    if not fields.get("author", "").strip():
+        people = next((n for n in ("editor", "shortauthor") if fields.get(n, "").strip()), "author")
+        if people != "author":
+            own[AUTHORS_FROM_KEY] = people
+    names = fields.pop("author", "") if people == "author" else fields[people]
+    result["authors"] = decoded("authors", names, parse_bibtex_names)
     result.update(_dates(fields))
-    result["venue"] = values.text(_pop_first(fields, _venue_order(raw.entry_type)))
-    result["volume"] = values.text(fields.pop("volume", ""))
-    result["number"] = values.text(_pop_first(fields, ("number", "issue")))
-    result["pages"] = values.read_pages(fields.pop("pages", ""))
-    result["publisher"] = values.text(fields.pop("publisher", ""))
+    result["venue"] = decoded("venue", _pop_first(fields, _venue_order(raw.entry_type)))
+    result["volume"] = decoded("volume", fields.pop("volume", ""))
+    result["number"] = decoded("number", _pop_first(fields, ("number", "issue")))
+    result["pages"] = decoded("pages", fields.pop("pages", ""), values.read_pages)
+    result["publisher"] = decoded("publisher", fields.pop("publisher", ""))
     result["doi"] = values.read_url(fields.pop("doi", ""))
     result["url"] = values.read_url(fields.pop("url", ""))
-    result["abstract"] = values.text(fields.pop("abstract", ""))
-    result["keywords"] = values.read_keywords(fields.pop("keywords", ""))
+    result["abstract"] = decoded("abstract", fields.pop("abstract", ""))
+    result["keywords"] = decoded("keywords", fields.pop("keywords", ""), values.read_keywords)
     result.update(_arxiv(fields))
+    fields.update(own)
     result["extra_fields"] = fields
     return result
 
