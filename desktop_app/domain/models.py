@@ -8,6 +8,7 @@ model, verbatim, so nothing a user imported is lost on export.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -39,6 +40,12 @@ def normalise_doi(doi: str) -> str:
     return value
 
 
+def normal_text(value: str) -> str:
+    """Whitespace collapsed to single spaces and Unicode in NFC, whichever importer read it."""
+    collapsed = " ".join(value.split())
+    return collapsed if collapsed.isascii() else unicodedata.normalize("NFC", collapsed)
+
+
 class ReadStatus(StrEnum):
     UNREAD = "unread"
     READING = "reading"
@@ -53,6 +60,11 @@ class Author(BaseModel):
     family: str = ""
     given: str = ""
     literal: str = ""
+
+    @field_validator("family", "given", "literal")
+    @classmethod
+    def _normal_text(cls, value: str) -> str:
+        return normal_text(value)
 
     @property
     def is_organisation(self) -> bool:
@@ -141,7 +153,7 @@ class Paper(BaseModel):
     @field_validator("title", "venue", "abstract", "publisher")
     @classmethod
     def _collapse_whitespace(cls, value: str) -> str:
-        return " ".join(value.split())
+        return normal_text(value)
 
     @property
     def first_author(self) -> Author | None:

@@ -20,7 +20,11 @@ from pathlib import PurePath
 from types import ModuleType
 
 from desktop_app.domain.models import ImportReport, Paper, Problem
-from desktop_app.formats.cleaning import cap_problems, remove_control_characters
+from desktop_app.formats.cleaning import (
+    cap_problems,
+    remove_control_characters,
+    remove_control_characters_from_papers,
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ def parse(text: str, *, fmt: str | None = None, source: str = "") -> ImportRepor
     report.format = chosen.name
     if removed:
         report.problems[:0] = removed
+    remove_control_characters_from_papers(report, source)
     cap_problems(report)
     return report
 

@@ -67,7 +67,7 @@ _LOOKALIKE_TYPE = re.compile(r"@([ \t]*)((?:comment|string|preamble)\w+)(?=[ \t]
 _LOOKALIKE_MARK = "lecternlookalike0"
 _NOT_ENTRIES = frozenset({"comment", "string", "preamble"})
 # Fields whose presence makes an entry worth a paper: it names a work or the people behind it.
-_IDENTIFYING = ("title", "author", "editor", "shortauthor", "shorthand")
+_IDENTIFYING = ("title", "author", "editor", "shortauthor", "shorthand", "doi", "url", "eprint")
 
 _ARTICLE_TYPES = frozenset({"article", "periodical", "suppperiodical"})
 _ARXIV_FIELDS = ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass")
@@ -324,7 +324,7 @@ def _label(raw: _RawEntry) -> str:
 
 def _to_paper(raw: _RawEntry, problems: _Problems) -> Paper | None:
     if not any(raw.fields.get(name, "").strip() for name in _IDENTIFYING):
-        problems.add(raw.line, f"{_label(raw)} has no title, author, editor or shorthand; skipped",
+        problems.add(raw.line, f"{_label(raw)} has no title, author, editor, shorthand, DOI or URL; skipped",
                      skipped=True)
         return None
     try:

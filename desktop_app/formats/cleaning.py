@@ -43,6 +43,24 @@ def remove_control_characters(text: str, source: str) -> tuple[str, list[Problem
     return "\n".join(lines), problems
 
 
+def remove_control_characters_from_papers(report: ImportReport, source: str) -> None:
+    """Control characters that came in escaped (``\\u0006`` in JSON) leave the papers too, with a problem."""
+    for index, paper in enumerate(report.papers):
+        names = [a.family + a.given + a.literal for a in paper.authors]
+        if not _CONTROL.search("".join((paper.title, paper.abstract, paper.venue, paper.publisher, *names))):
+            continue
+        found = sorted(set(_CONTROL.findall("".join((paper.title, paper.abstract, paper.venue,
+                                                      paper.publisher, *names)))))
+        authors = [a.model_copy(update={k: _CONTROL.sub("", getattr(a, k)) for k in ("family", "given", "literal")})
+                   for a in paper.authors]
+        report.papers[index] = paper.model_validate({
+            **paper.model_dump(), "authors": [a.model_dump() for a in authors],
+            **{k: _CONTROL.sub("", getattr(paper, k)) for k in ("title", "abstract", "venue", "publisher")}})
+        chars = ", ".join(f"U+{ord(c):04X}" for c in found)
+        report.problems.append(Problem(source=source, reason=f"removed control character(s) {chars} "
+                                                             f"from {paper.title[:60]!r}"))
+
+
 def placeholder_reason(paper: Paper) -> str | None:
     """Why ``paper`` is a placeholder rather than a paper, or None for a real record."""
     title = paper.title.strip().casefold()

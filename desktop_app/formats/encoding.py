@@ -23,7 +23,8 @@ def looks_binary(data: bytes) -> bool:
         return False
     # A stray NUL or control byte is damage inside a text file (removed later, with a problem);
     # binary data has them everywhere.
-    if sample.count(0) / len(sample) > 0.01:
+    nuls = sample.count(0)
+    if nuls > 8 and nuls / len(sample) > 0.01:
         return True
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
     return controls / len(sample) > 0.05

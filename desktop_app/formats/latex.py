@@ -50,6 +50,7 @@ FORMATTING_MACROS = frozenset("""
     break penalty kern hskip vskip hspace vspace quad qquad enspace thinspace negthinspace
 """.split())
 _CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
+_MATH = re.compile(r"(?<!\\)\$\$?.*?(?<!\\)\$\$?", re.S)
 
 
 def _latex_context() -> LatexContextDb:
@@ -99,7 +100,8 @@ def unknown_macros(value: str) -> list[str]:
     """Names of the control words in ``value`` that Lectern cannot turn into text, in order."""
     if "\\" not in value:
         return []
-    return [name for name in dict.fromkeys(_CONTROL_WORD.findall(value)) if not is_known_macro(name)]
+    text = _MATH.sub(" ", value) if "$" in value else value  # math is shown as written
+    return [name for name in dict.fromkeys(_CONTROL_WORD.findall(text)) if not is_known_macro(name)]
 
 
 @lru_cache(maxsize=4096)
@@ -193,7 +195,7 @@ def _cluster_to_latex(cluster: str) -> str:
     encoded: str = _encoder.unicode_to_latex(cluster)
     if encoded == cluster or _NOT_IN_OT1.search(encoded):
         return cluster
-    if latex_to_unicode(encoded) not in (cluster, unicodedata.normalize("NFKC", cluster)):
+    if latex_to_unicode(encoded) != cluster:  # "ﬁ" -> "fi" would not read back as "ﬁ"
         return cluster
     return encoded
 

@@ -276,7 +276,7 @@ def test_problems_carry_one_based_lines_and_the_rest_imports() -> None:
     assert lines[4] == "entry 'dupfield' has duplicate field 'title'; kept the first"
     assert "'broken'" in lines[3] and "not closed" in lines[3]
     assert "used more than once" in lines[5] and "line 1" in lines[5]
-    assert "has no title, author, editor or shorthand" in lines[6]
+    assert "has no title, author, editor, shorthand, DOI or URL" in lines[6]
     assert "end of the file" in lines[8]
 
 

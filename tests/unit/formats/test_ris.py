@@ -176,7 +176,8 @@ def _papers(draw: st.DrawFn) -> Paper:
     return Paper(
         entry_type=draw(st.sampled_from(sorted(set(ris.RIS_TYPES) - {"conference", "inbook", "mastersthesis", "proceedings"}))),
         citekey=draw(st.from_regex(r"\A[A-Za-z][A-Za-z0-9:_-]{0,12}\Z") | st.just("")),
-        title=draw(_TEXT.filter(lambda t: bool(t.split()))),
+        title=draw(_TEXT.filter(lambda t: bool(t.split()) and "withdrawn" not in t.casefold()
+                                and t.strip().casefold() not in ("title", "untitled"))),
         authors=draw(st.lists(_NAME, max_size=4)),
         year=year,
         month=draw(st.none() | st.integers(1, 12)) if year else None,
@@ -187,7 +188,7 @@ def _papers(draw: st.DrawFn) -> Paper:
         publisher=draw(_TEXT),
         doi=draw(st.just("") | st.from_regex(r"\A10\.[0-9]{4}/[a-z0-9.]{1,10}\Z")),
         url=draw(st.just("") | _WORD.map(lambda w: f"https://example.org/{w}")),
-        abstract=draw(_TEXT),
+        abstract=draw(_TEXT.filter(lambda t: t.strip().casefold() not in ("abstract", "[withdrawn]"))),
         keywords=draw(st.lists(_PHRASE, max_size=3)),
         extra_fields=raw_extras(extra),
     )
