@@ -33,7 +33,6 @@ from desktop_app.core.undo import UndoStack
 from desktop_app.domain.citekeys import assign_key, is_valid_key
 from desktop_app.domain.errors import InvalidInputError, LecternError, NotFoundError
 from desktop_app.domain.models import (
-    ImportReport,
     Paper,
     Problem,
     ReadingList,
@@ -511,15 +510,15 @@ class Library:
             path = Path(raw_path)
             if progress:
                 progress(str(path), number, len(paths))
-            report, failure = importing.read_file(path, fmt)
+            opened, failure = importing.open_file(path, fmt)
             if failure is not None:
                 outcome.unreadable.append(str(path))
                 outcome.problems.append(failure)
                 outcome.files.append(importing.FileAccount(str(path), readable=False))
                 continue
-            assert report is not None
-            outcome.absorb(self._import_report(report, str(path), tags, list_name, cancel, paper_progress))
-            if importing.nothing_read(report):
+            assert opened is not None
+            outcome.absorb(self._import_opened(opened, tags, list_name, cancel, paper_progress))
+            if opened.nothing_read:
                 outcome.unreadable.append(str(path))
         if progress:
             progress("", len(paths), len(paths))
@@ -528,25 +527,32 @@ class Library:
     def import_text(self, text: str, *, source: str = "<pasted text>", fmt: str | None = None,
                     tags: Sequence[str] = (), list_name: str | None = None) -> importing.ImportOutcome:
         """Import pasted text (a Daily Papers page, BibTeX, arXiv ids...)."""
-        report, failure = importing.parse_text(text, source=source, fmt=fmt)
+        opened, failure = importing.open_text(text, source=source, fmt=fmt)
         if failure is not None:
             return importing.ImportOutcome(problems=[failure], unreadable=[source], files=[
                 importing.FileAccount(source, readable=False)])
-        assert report is not None
-        return self._import_report(report, source, tags, list_name)
+        assert opened is not None
+        return self._import_opened(opened, tags, list_name)
 
-    def _import_report(self, report: ImportReport, source: str, tags: Sequence[str], list_name: str | None,
+    def _import_opened(self, opened: importing.OpenedFile, tags: Sequence[str], list_name: str | None,
                        cancel: Callable[[], bool] | None = None,
                        progress: Callable[[int, int], None] | None = None) -> importing.ImportOutcome:
-        """Store one parsed file's papers; its problems first, and its accounting line."""
-        problems = list(report.problems)
-        parsed = self._complete(report.papers, source, problems)
-        stored = self.import_papers(parsed, tags=tags, list_name=list_name, cancel=cancel, progress=progress)
+        """Store one file's papers a batch at a time (a large file never holds them all); the
+        file's problems first, then its accounting line."""
+        stored = importing.ImportOutcome()
+        for batch in opened.batches(IMPORT_BATCH):
+            if cancel and cancel():
+                stored.cancelled = True
+                break
+            parsed = self._complete(batch, opened.source, stored.problems)
+            stored.absorb(self.import_papers(parsed, tags=tags, list_name=list_name))
+            if progress:
+                progress(opened.taken, max(opened.expected, opened.taken))
         for problem in stored.problems:
-            problem.source = problem.source or source
-        stored.files.append(importing.account(source, report, stored))
-        stored.problems[:0] = problems
-        stored.unlisted += report.unlisted
+            problem.source = problem.source or opened.source
+        stored.files.append(opened.account(stored))
+        stored.problems[:0] = opened.report.problems
+        stored.unlisted += opened.report.unlisted
         return stored
 
     def _complete(self, papers: list[Paper], source: str, problems: list[Problem]) -> list[Paper]:

@@ -19,46 +19,55 @@ MAX_LISTED_PROBLEMS = 1000
 # C0 controls except tab and newline (a CR is already a newline here), DEL, C1 controls,
 # the object replacement character and non-characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffc\ufffe\uffff]")
+# ``\\u0006`` in a JSON string (not ``\\\\u0006``, an escaped backslash); tab, newline and
+# carriage return stay (JSON writes line breaks so).
+_JSON_CONTROL_ESCAPE = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u(00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])|[fF]{3}[cCeEfF])")
 _PLACEHOLDER_TITLES = frozenset({"title", "[withdrawn]", "withdrawn", "untitled", "[no title]"})
 _PLACEHOLDER_AUTHORS = frozenset({"authors", "author", "anonymous authors"})
 _PLACEHOLDER_ABSTRACTS = frozenset({"abstract", "[withdrawn]"})
 
 
 def remove_control_characters(text: str, source: str) -> tuple[str, list[Problem]]:
-    """``text`` without control characters, and one problem per line that held some."""
-    if not _CONTROL.search(text):
-        return text, []
-    problems: list[Problem] = []
-    text = text.replace("\x0c", " ")  # a form feed is only a page break between entries
-    if not _CONTROL.search(text):
-        return text, []
-    lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        found = _CONTROL.findall(line)
-        if found:
-            names = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
-            problems.append(Problem(source=source, line=number,
-                                    reason=f"removed control character(s) {names} from the entry here"))
-            lines[number - 1] = _CONTROL.sub("", line)
-    return "\n".join(lines), problems
+    """``text`` without control characters, and one problem per line that held some.
 
-
-def remove_control_characters_from_papers(report: ImportReport, source: str) -> None:
-    """Control characters that came in escaped (``\\u0006`` in JSON) leave the papers too, with a problem."""
-    for index, paper in enumerate(report.papers):
-        names = [a.family + a.given + a.literal for a in paper.authors]
-        if not _CONTROL.search("".join((paper.title, paper.abstract, paper.venue, paper.publisher, *names))):
+    In JSON text the ``\\u0006`` escapes of such characters go too (what they stand for
+    would otherwise reach the papers with no line to report).
+    """
+    if "\x0c" in text:
+        text = text.replace("\x0c", " ")  # a form feed is only a page break between entries
+    is_json = text.lstrip("\ufeff \t\n")[:1] in ("[", "{")
+    patterns = (_CONTROL, _JSON_CONTROL_ESCAPE) if is_json else (_CONTROL,)
+    found_on: dict[int, dict[str, None]] = {}
+    for pattern in patterns:
+        if not pattern.search(text):
             continue
-        found = sorted(set(_CONTROL.findall("".join((paper.title, paper.abstract, paper.venue,
-                                                      paper.publisher, *names)))))
-        authors = [a.model_copy(update={k: _CONTROL.sub("", getattr(a, k)) for k in ("family", "given", "literal")})
-                   for a in paper.authors]
-        report.papers[index] = paper.model_validate({
-            **paper.model_dump(), "authors": [a.model_dump() for a in authors],
-            **{k: _CONTROL.sub("", getattr(paper, k)) for k in ("title", "abstract", "venue", "publisher")}})
-        chars = ", ".join(f"U+{ord(c):04X}" for c in found)
-        report.problems.append(Problem(source=source, reason=f"removed control character(s) {chars} "
-                                                             f"from {paper.title[:60]!r}"))
+        line, counted_to = 1, 0
+        for match in pattern.finditer(text):
+            line += text.count("\n", counted_to, match.start())
+            counted_to = match.start()
+            code = int(match.group(2), 16) if pattern is _JSON_CONTROL_ESCAPE else ord(match.group())
+            found_on.setdefault(line, {})[f"U+{code:04X}"] = None
+        text = pattern.sub(lambda m: m.group(1) if m.re is _JSON_CONTROL_ESCAPE else "", text)
+    problems = [Problem(source=source, line=number,
+                        reason=f"removed control character(s) {', '.join(names)} from the entry here")
+                for number, names in sorted(found_on.items())]
+    return text, problems
+
+
+def without_control_characters(paper: Paper, source: str) -> tuple[Paper, Problem | None]:
+    """Control characters that came in escaped (``\\u0006`` in JSON) leave the paper too, with a problem."""
+    texts = (paper.title, paper.abstract, paper.venue, paper.publisher,
+             *(a.family + a.given + a.literal for a in paper.authors))
+    found = sorted({c for text in texts for c in _CONTROL.findall(text)})
+    if not found:
+        return paper, None
+    authors = [{k: _CONTROL.sub("", getattr(a, k)) for k in ("family", "given", "literal")} for a in paper.authors]
+    cleaned = paper.model_validate({
+        **paper.model_dump(), "authors": authors,
+        **{k: _CONTROL.sub("", getattr(paper, k)) for k in ("title", "abstract", "venue", "publisher")}})
+    chars = ", ".join(f"U+{ord(c):04X}" for c in found)
+    return cleaned, Problem(source=source, reason=f"removed control character(s) {chars} from {cleaned.title[:60]!r}")
 
 
 def placeholder_reason(paper: Paper) -> str | None:

@@ -202,3 +202,17 @@ def test_the_true_problem_count_is_kept_past_the_listed_ones() -> None:
     report = formats.parse("@a{\n" * 1500, source="junk.bib", fmt="bibtex")
     assert len(report.problems) == 1000
     assert report.problem_count == 1500 and report.skipped == 1500
+
+
+def test_chunked_splitting_reads_what_one_pass_reads(corpus, monkeypatch) -> None:
+    from desktop_app.formats import bibtex_blocks
+    files = sorted((corpus / "bibtex").rglob("*.bib"))
+    whole = {}
+    for path in files:
+        text, _ = decode_bytes(path.read_bytes())
+        whole[path] = (text, bibtex.parse(text, source=path.name))
+    monkeypatch.setattr(bibtex_blocks, "CHUNK_CHARS", 64)
+    for path, (text, expected) in whole.items():
+        chunked = bibtex.parse(text, source=path.name)
+        assert chunked.papers == expected.papers, path
+        assert chunked.problems == expected.problems, path
