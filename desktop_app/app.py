@@ -4,30 +4,53 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from desktop_app.logs import setup_logging
 
 log = logging.getLogger(__name__)
 
 GUI_FLAGS = ("--self-test", "--screenshot")
+HELP_FLAGS = ("-h", "--help", "--version")
+NO_DISPLAY = ("lectern: error: no display found (DISPLAY and WAYLAND_DISPLAY are unset); the command-line "
+              "commands work without one (lectern --help); for the window, run it in a desktop session "
+              "or under a virtual display: xvfb-run -a lectern")
 
 
 def _wants_gui(argv: Sequence[str]) -> bool:
     words = [a for a in argv if not a.startswith("-")]
     if any(a == flag or a.startswith(flag + "=") for a in argv for flag in GUI_FLAGS):
         return True
+    if any(a in HELP_FLAGS for a in argv):
+        return False  # ``lectern --library DIR --help`` prints help; it does not open the window
     if not words:
-        return not any(a in ("-h", "--help", "--version") for a in argv)
+        return True
     # ``lectern --library DIR`` opens the window on DIR
     if words == [argv[argv.index("--library") + 1]] if "--library" in argv[:-1] else False:
         return True
     return words[0] == "gui"
 
 
+def _no_display(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
+    """Would Qt abort for want of a screen?  (Checked before any QApplication exists.)
+
+    ``--self-test`` and ``--screenshot`` pick the offscreen platform themselves, and a set
+    ``QT_QPA_PLATFORM`` (offscreen, vnc...) is the user's own choice.
+    """
+    if not sys.platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return False
+    if any(a == flag or a.startswith(flag + "=") for a in argv for flag in GUI_FLAGS):
+        return False
+    return not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
+
+
 def gui_main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if _no_display(argv, os.environ):
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
     from desktop_app.gui.main import run_gui  # Qt is imported only when a window is wanted
 
     return run_gui(argv)

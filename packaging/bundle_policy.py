@@ -1,7 +1,7 @@
 """What the Lectern bundle leaves out of what PyInstaller's Qt hooks collect, and why.
 
 ``lectern.spec`` filters the analysis' binaries and data files through
-:func:`keep`.  The app uses QtCore, QtGui, QtWidgets and QtSvg only, in English,
+:func:`keep`.  The app uses QtCore, QtGui, QtWidgets, QtSvg and QtNetwork's local sockets only, in English,
 on X11, Wayland and offscreen; everything else the PySide6 hooks collect is
 weight (or, for GLib and the GTK theme, harm):
 
@@ -10,7 +10,7 @@ weight (or, for GLib and the GTK theme, harm):
   folder).  Dropped: the GTK3 platform theme (it needs GTK and GLib from the
   system and breaks with a bundled GLib), embedded platforms (eglfs, linuxfb,
   vnc, vkkhrdisplay, minimalegl), evdev/tuio input, SQL drivers (storage uses
-  Python's ``sqlite3``), TLS and network information (no Qt networking), and
+  Python's ``sqlite3``), TLS and network information (Qt networking is used only for local sockets), and
   image formats the app never reads.
 * GLib: ``libglib-2.0`` and friends come from the user's system
   (``libglib2.0-0``); a bundled copy breaks GTK-based desktops' theme and

@@ -13,9 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from desktop_app import __version__, formats
+from desktop_app import __version__
 from desktop_app.cli.common import CliError, print_json
 from desktop_app.cli.features import FEATURE_MODULES
+from desktop_app.core import vocabulary
+from desktop_app.core.import_folder import SUPPORTED_SUFFIXES, expand_import_paths
 from desktop_app.core.indexing import IndexProgress
 from desktop_app.core.library import Library, SearchResult
 from desktop_app.core.paths import resolve_library_dir
@@ -25,8 +27,8 @@ from desktop_app.formats.cleaning import MAX_LISTED_PROBLEMS
 
 log = logging.getLogger(__name__)
 
-EXPORT_FORMATS = [f.name for f in formats.EXPORT_FORMATS]
-IMPORT_FORMATS = [f.name for f in formats.IMPORT_FORMATS]
+EXPORT_FORMATS = [f.name for f in vocabulary.EXPORT_FORMATS]
+IMPORT_FORMATS = [f.name for f in vocabulary.IMPORT_FORMATS]
 READ_ONLY_COMMANDS = {"search", "show", "related", "export", "stats"}
 
 
@@ -81,7 +83,11 @@ def _human_paper_line(item: dict[str, Any]) -> str:
 
 
 def cmd_import(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    outcome = library.import_files(args.files, fmt=args.format, tags=args.tag or (), list_name=args.list)
+    files = expand_import_paths(args.files)
+    if not files:
+        raise CliError("no importable files (" + ", ".join(sorted(SUPPORTED_SUFFIXES)) + ") in "
+                       + " ".join(args.files))
+    outcome = library.import_files(files, fmt=args.format, tags=args.tag or (), list_name=args.list)
     print(outcome.summary(), file=out)
     for account in outcome.files:
         print(f"{account.source}: {account.summary()}", file=out)
@@ -274,7 +280,8 @@ def cmd_export(library: Library, args: argparse.Namespace, out: TextIO, err: Tex
     if args.query is not None:
         _catch_up_for_search(library, err)
     ids = library.ids_for_export(query=args.query, tag=args.tag, list_name=args.list)
-    text = library.export(ids, args.format)
+    text = library.export(ids, args.format, tags_as_keywords=args.tags_as_keywords,
+                          notes_as_annote=args.notes_as_annote)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"exported {len(ids)} paper(s) to {args.output}", file=err)
@@ -346,8 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr too")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("import", help="import papers from files (format detected from content)")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = sub.add_parser("import", help="import papers from files or folders (format detected from content)")
+    p.add_argument("files", nargs="+", metavar="FILE|DIR", help="a folder imports its supported files, recursively")
     p.add_argument("--format", choices=IMPORT_FORMATS, help="skip detection and read this format")
     p.add_argument("--tag", action="append", metavar="TAG", help="tag every imported paper (repeatable)")
     p.add_argument("--list", metavar="NAME", help="add imported papers to this reading list (created if needed)")
@@ -431,6 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--list", metavar="NAME")
     p.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("--tags-as-keywords", action="store_true", help="add each paper's tags to its keywords")
+    p.add_argument("--notes-as-annote", action="store_true",
+                   help="each paper's note as an annote field (bibtex and biblatex)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("reindex", help="rebuild the search index from the database")

@@ -9,4 +9,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-FEATURE_MODULES: tuple[ModuleType, ...] = ()
+# ``import a.b.c as c``, not ``from a.b import c``: the latter also imports the package itself,
+# which imports this module (an import cycle).
+import desktop_app.cli.trash as trash
+
+FEATURE_MODULES: tuple[ModuleType, ...] = (
+    trash,
+)

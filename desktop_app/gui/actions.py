@@ -4,29 +4,75 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar
+from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
-if TYPE_CHECKING:
-    from desktop_app.gui.window import MainWindow
+from desktop_app.core.library import Library
+from desktop_app.gui.parts import ViewProvider
+from desktop_app.gui.transfers import Transfers
 
 PRIORITIES = ("None", "Low", "Medium", "High")
+
+
+class ActionTarget(ViewProvider, Protocol):
+    """The commands the actions trigger; the window composes them from its parts."""
+
+    @property
+    def library(self) -> Library: ...
+
+    @property
+    def transfers(self) -> Transfers: ...
+
+    def close(self) -> bool: ...
+    def undo(self) -> None: ...
+    def redo(self) -> None: ...
+    def trash_selected(self) -> None: ...
+    def delete_selected(self) -> None: ...
+    def select_all(self) -> None: ...
+    def focus_search(self) -> None: ...
+    def focus_table(self) -> None: ...
+    def focus_sidebar(self) -> None: ...
+    def edit_selected(self) -> None: ...
+    def toggle_read(self) -> None: ...
+    def set_status(self, ids: list[int], status: str) -> None: ...
+    def set_priority_of_selection(self, level: int) -> None: ...
+    def ask_add_tags(self) -> None: ...
+    def ask_remove_tags(self) -> None: ...
+    def ask_new_list(self) -> None: ...
+    def ask_list_from_selection(self) -> None: ...
+    def add_to_list(self, name: str, ids: list[int]) -> None: ...
+    def remove_selected_from_list(self) -> None: ...
+    def ask_save_search(self) -> None: ...
+    def show_note_tab(self) -> None: ...
+    def show_related_tab(self) -> None: ...
+    def original_order(self) -> None: ...
+    def show_syntax(self) -> None: ...
+    def show_about(self) -> None: ...
+    def go_back(self) -> None: ...
+    def go_forward(self) -> None: ...
+    def can_go_back(self) -> bool: ...
+    def can_go_forward(self) -> bool: ...
+    def move_in_list(self, step: int) -> None: ...
 
 
 class WindowActions(QObject):
     """The window's actions; ``writes`` ones are disabled for a read-only library."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        w = window
+    def __init__(self, parent: QWidget, target: ActionTarget) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.target = target
+        w = target
         std = QKeySequence.StandardKey
         local = Qt.ShortcutContext.WidgetWithChildrenShortcut
         self.import_ = self._make("&Import…", w.transfers.choose_import_files, "Ctrl+I", writes=True,
                                   tip="Import BibTeX, RIS, CSL-JSON, arXiv or Daily Papers files")
+        self.import_folder = self._make("Import &Folder…", w.transfers.choose_import_folder, "Ctrl+Shift+I",
+                                        writes=True, tip="Import every file Lectern reads in a folder and its "
+                                                         "subfolders")
         self.paste = self._make("&Paste Papers", w.transfers.paste_papers, std.Paste, writes=True, context=local,
                                 tip="Import a Daily Papers page's text or arXiv ids from the clipboard")
         self.export = self._make("&Export…", w.transfers.choose_export, "Ctrl+E",
@@ -35,10 +81,15 @@ class WindowActions(QObject):
                                   tip="Throw the search index away and rebuild it from the library")
         self.quit = self._make("&Quit", w.close, std.Quit)
         self.undo = self._make("&Undo", w.undo, std.Undo, writes=True)
+        self.redo = self._make("&Redo", w.redo, "Ctrl+Shift+Z", writes=True)
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.copy_bibtex = self._make("Copy &BibTeX", w.transfers.copy_bibtex, "Ctrl+Shift+C")
         self.copy_cite = self._make("Copy \\&cite{key}", w.transfers.copy_cite, "Ctrl+Shift+K")
-        self.delete = self._make("&Delete Papers", w.delete_selected, std.Delete, writes=True, context=local)
-        self.select_all = self._make("Select &All", w.table.selectAll, std.SelectAll, context=local)
+        self.delete = self._make("Move to &Trash", w.delete_selected, std.Delete, writes=True, context=local,
+                                 tip="Delete: in a reading list, off the list; elsewhere, to the Trash")
+        self.trash = self._make("Move to &Trash", w.trash_selected, writes=True,
+                                tip="Delete the papers from the library (they wait in the Trash)")
+        self.select_all = self._make("Select &All", w.select_all, std.SelectAll, context=local)
         self.find = self._make("&Find", w.focus_search, std.Find)
         self.edit_paper = self._make("&Edit Paper…", w.edit_selected, "F2", writes=True,
                                      tip="Edit the title, authors, year, venue, identifiers and citation key "
@@ -63,21 +114,25 @@ class WindowActions(QObject):
         self.related = self._make("Show &Related Papers", w.show_related_tab, "Ctrl+Shift+R")
         self.original_order = self._make("&Original Order", w.original_order,
                                          tip="Search rank, reading-list order or newest first")
-        self.focus_table = self._make("Go to &Papers", w.table.setFocus, "Ctrl+1")
-        self.focus_sidebar = self._make("Go to &Sidebar", w.sidebar.setFocus, "Ctrl+2")
+        self.focus_table = self._make("Go to &Papers", w.focus_table, "Ctrl+1")
+        self.focus_sidebar = self._make("Go to &Sidebar", w.focus_sidebar, "Ctrl+2")
+        self.back = self._make("&Back", w.go_back, "Alt+Left", tip="The view and paper shown before (Alt+Left)")
+        self.forward = self._make("&Forward", w.go_forward, "Alt+Right", tip="Forward again (Alt+Right)")
+        self.move_up = self._make("Move &Up in List", lambda: w.move_in_list(-1), "Alt+Up", writes=True, context=local,
+                                  tip="Move the selected papers one place up the reading list")
+        self.move_down = self._make("Move Do&wn in List", lambda: w.move_in_list(1), "Alt+Down", writes=True, context=local,
+                                    tip="Move the selected papers one place down the reading list")
         self.syntax = self._make("&Search Syntax", w.show_syntax, std.HelpContents)
         self.about = self._make("&About Lectern", w.show_about)
-        for action in (self.paste, self.delete, self.select_all):
-            w.table.addAction(action)
-        w.welcome.addAction(self.paste)
-        self.selection_actions = [self.copy_bibtex, self.copy_cite, self.delete, self.toggle_read, self.read,
+        self.selection_actions = [self.copy_bibtex, self.copy_cite, self.delete, self.trash, self.toggle_read,
+                                  self.read,
                                   self.reading, self.unread, self.add_tags, self.remove_tags, self.note,
                                   self.related, self.list_from_selection, *self.priorities]
 
     def _make(self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | QKeySequence.StandardKey | str
               | None = None, *, tip: str = "", writes: bool = False,
               context: Qt.ShortcutContext | None = None) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.parent_widget)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if context is not None:
@@ -95,17 +150,17 @@ class WindowActions(QObject):
 
     def build_menus(self, bar: QMenuBar, toolbar: QToolBar) -> None:
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.import_, self.paste, self.export])
+        file_menu.addActions([self.import_, self.import_folder, self.paste, self.export])
         file_menu.addSeparator()
         file_menu.addAction(self.reindex)
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit = bar.addMenu("&Edit")
-        edit.addAction(self.undo)
+        edit.addActions([self.undo, self.redo])
         edit.addSeparator()
         edit.addActions([self.copy_bibtex, self.copy_cite, self.paste])
         edit.addSeparator()
-        edit.addActions([self.select_all, self.delete])
+        edit.addActions([self.select_all, self.delete, self.trash])
         edit.addSeparator()
         edit.addAction(self.find)
         papers = bar.addMenu("&Papers")
@@ -120,7 +175,7 @@ class WindowActions(QObject):
         self.add_to_list_menu = papers.addMenu("Add to &List")
         self.add_to_list_menu.aboutToShow.connect(lambda: self.fill_list_menu(self.add_to_list_menu))
         self.fill_list_menu(self.add_to_list_menu)
-        papers.addAction(self.remove_from_list)
+        papers.addActions([self.remove_from_list, self.move_up, self.move_down])
         papers.addSeparator()
         papers.addActions([self.note, self.related])
         lists = bar.addMenu("&Lists")
@@ -128,6 +183,8 @@ class WindowActions(QObject):
         lists.addSeparator()
         lists.addAction(self.save_search)
         view = bar.addMenu("&View")
+        view.addActions([self.back, self.forward])
+        view.addSeparator()
         view.addActions([self.original_order, self.focus_table, self.focus_sidebar])
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.syntax, self.about])
@@ -137,10 +194,10 @@ class WindowActions(QObject):
 
     def fill_list_menu(self, menu: QMenu) -> None:
         """``Add to List ▸``: one entry per reading list, then "New List from Selection…"."""
-        w = self.window
+        w = self.target
         menu.clear()
-        enabled = bool(w.selected_ids()) and not w.readonly
-        for scope in w.sidebar_model.scopes("list"):
+        enabled = bool(w.selected_ids()) and not w.library.readonly
+        for scope in w.sidebar_scopes("list"):
             action = menu.addAction(scope.name)
             action.setEnabled(enabled)
             action.triggered.connect(lambda _=False, name=scope.name: w.add_to_list(name, w.selected_ids()))
@@ -149,8 +206,8 @@ class WindowActions(QObject):
         menu.addAction(self.list_from_selection)
 
     def table_menu(self) -> QMenu:
-        w = self.window
-        menu = QMenu(w)
+        w = self.target
+        menu = QMenu(self.parent_widget)
         menu.addAction(self.edit_paper)
         menu.addSeparator()
         menu.addActions([self.toggle_read, self.read, self.reading, self.unread])
@@ -159,29 +216,41 @@ class WindowActions(QObject):
         menu.addActions([self.add_tags, self.remove_tags])
         lists = menu.addMenu("Add to List")
         self.fill_list_menu(lists)
-        if w.scope.kind == "list":
-            menu.addAction(self.remove_from_list)
+        in_list = w.scope.kind == "list"
+        if in_list:
+            menu.addActions([self.delete, self.move_up, self.move_down])  # Delete is "Remove from This List"
         menu.addSeparator()
         menu.addActions([self.copy_bibtex, self.copy_cite, self.export])
         menu.addSeparator()
         menu.addActions([self.note, self.related])
         menu.addSeparator()
-        menu.addAction(self.delete)
+        menu.addAction(self.trash if in_list else self.delete)
         return menu
 
     def update(self) -> None:
         """Enable what makes sense for the selection; show what Undo would undo."""
-        w = self.window
+        w = self.target
         selected = bool(w.selected_ids())
         for action in self.selection_actions:
             action.setEnabled(selected)
         self.edit_paper.setEnabled(len(w.selected_ids()) == 1)
-        self.remove_from_list.setEnabled(selected and w.scope.kind == "list")
+        in_list = w.scope.kind == "list"
+        self.remove_from_list.setEnabled(selected and in_list)
+        self.delete.setText("&Remove from This List" if in_list else "Move to &Trash")
+        self.trash.setVisible(in_list)
+        movable = selected and in_list and not w.query
+        self.move_up.setEnabled(movable)
+        self.move_down.setEnabled(movable)
+        self.back.setEnabled(w.can_go_back())
+        self.forward.setEnabled(w.can_go_forward())
         self.save_search.setEnabled(bool(w.query))
         label = w.library.undo_label
         self.undo.setText(f"&Undo {label}" if label else "&Undo")
         self.undo.setEnabled(label is not None)
-        if w.readonly:
+        redo = w.library.redo_label
+        self.redo.setText(f"&Redo {redo}" if redo else "&Redo")
+        self.redo.setEnabled(redo is not None)
+        if w.library.readonly:
             for action in self.all():
                 if action.property("writes"):
                     action.setEnabled(False)

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.vocabulary import Snippet
 from desktop_app.gui import theme
 from desktop_app.gui.sidebar_model import DetailRole, SectionRole
 from desktop_app.gui.table_model import MarksRole, RowMarks
-from desktop_app.search.engine import Snippet
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 LEAD_CHARS = 30

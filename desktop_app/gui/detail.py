@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -17,15 +18,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.vocabulary import Snippet
 from desktop_app.domain.models import Paper
+from desktop_app.domain.readable import readable
 from desktop_app.gui import theme
 from desktop_app.gui.browser import SafeBrowser
 from desktop_app.gui.desktop import open_link
 from desktop_app.gui.links import arxiv_url, doi_url
 from desktop_app.gui.notes import NoteEditor
+from desktop_app.gui.readonly import look_read_only
 from desktop_app.gui.related import RelatedPanel
 from desktop_app.gui.tag_editor import TagEditor
-from desktop_app.search.engine import Snippet
 
 STATUSES = (("unread", "Unread"), ("reading", "Reading"), ("read", "Read"))
 PRIORITIES = ("None", "Low", "Medium", "High")
@@ -136,7 +139,17 @@ class DetailPane(QWidget):
         layout.addLayout(form)
         layout.addSpacing(2)
         layout.addWidget(self.tabs, 1)
-        self.stack.addWidget(page)
+        # In a scroll area: under the table of a small window the pane may be shorter than its fields.
+        self.page_scroll = QScrollArea(self)
+        self.page_scroll.setObjectName("detailScroll")
+        self.page_scroll.setWidget(page)
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.page_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        bar = self.page_scroll.verticalScrollBar().sizeHint().width()
+        self.page_scroll.setMinimumWidth(page.minimumSizeHint().width() + bar)  # scrolls down, never clips sideways
+        self.stack.addWidget(self.page_scroll)
 
         self.multi = QLabel(self)
         self.multi.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -147,10 +160,19 @@ class DetailPane(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
 
+        for browser in (self.abstract, self.note.preview):
+            browser.setTabChangesFocus(True)  # Tab moves on; it does not walk the links inside
+        self.links.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.edit_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # F2 does the same
         self.apply_palette()
         self.status.activated.connect(self._status_activated)
         self.priority.activated.connect(self._priority_activated)
         self.tags.tagsEdited.connect(self._tags_edited)
+
+    def focus_chain(self) -> list[QWidget]:
+        """The pane's stops for Tab, in order: status, priority, tags, the tab bar, the open tab's content."""
+        return [self.status, self.priority, self.tags, self.tabs.tabBar(), self.abstract, self.note.editor,
+                self.note.preview, self.related.view]
 
     def apply_palette(self) -> None:
         """Colours derived from the current palette (called again when the system theme changes)."""
@@ -186,8 +208,9 @@ class DetailPane(QWidget):
         self.pid = pid
         self.paper = paper
         palette = self.palette()
-        title_spans = title_marks.spans if title_marks and title_marks.text == paper.title else ()
-        self.title.setText(theme.marked_html(paper.title or "(untitled)", title_spans, palette))
+        shown_title = readable(paper.title)  # TeX math as text; the hits' spans fit the source only
+        title_spans = title_marks.spans if title_marks and title_marks.text == shown_title else ()
+        self.title.setText(theme.marked_html(shown_title or "(untitled)", title_spans, palette))
         authors = "; ".join(a.display_name for a in paper.authors)
         self.authors.setText(authors or "Authors unknown")
         self.authors.setEnabled(bool(authors))
@@ -215,7 +238,10 @@ class DetailPane(QWidget):
         self._readonly = readonly
         for widget in (self.status, self.priority):
             widget.setEnabled(not readonly)
+            widget.setToolTip("Read-only library: this cannot be changed here" if readonly else "")
         self.tags.setReadOnly(readonly)
+        if readonly:
+            look_read_only(self.tags)
         self.edit_button.setVisible(not readonly)
         self.note.set_read_only(readonly)
 

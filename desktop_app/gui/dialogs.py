@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -21,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.export_options import ANNOTE_FORMATS
 from desktop_app.core.importing import ImportOutcome
+from desktop_app.core.vocabulary import EXPORT_FORMATS, Format
 from desktop_app.domain.models import Problem
-from desktop_app.formats import EXPORT_FORMATS, Format
 from desktop_app.gui import theme
 from desktop_app.gui.tag_editor import TagCompleter, split_tags
 
@@ -51,10 +54,17 @@ def report_html(outcome: ImportOutcome, titles: dict[int, str]) -> str:
         more = f"<li><i>… and {len(ids) - REPORT_LIMIT:,} more</i></li>" if len(ids) > REPORT_LIMIT else ""
         parts.append(f"<h4>{title}</h4><ul>{items}{more}</ul>")
 
+    files = [account for account in outcome.files if account.source]
+    if files:
+        rows = "".join(f"<li><code>{theme.escape(PurePath(a.source).name)}</code> — {theme.escape(a.summary())}</li>"
+                       for a in files)
+        parts.append(f"<h4>Files</h4><ul>{rows}</ul>")
     if outcome.problems:  # first: what needs the user's attention
         sources = sorted({p.source for p in outcome.problems if p.source})
         if sources:
-            parts.append("<p>Files: " + ", ".join(f"<code>{theme.escape(s)}</code>" for s in sources[:20]) + "</p>")
+            more = f"<li><i>… and {len(sources) - 20:,} more</i></li>" if len(sources) > 20 else ""
+            parts.append("<h4>Files with problems</h4><ul>"
+                         + "".join(f"<li><code>{theme.escape(s)}</code></li>" for s in sources[:20]) + more + "</ul>")
         lines = "".join(f"<li><code>{theme.escape(_short(p))}</code></li>" for p in outcome.problems[:REPORT_LIMIT])
         more = (f"<li><i>… and {len(outcome.problems) - REPORT_LIMIT:,} more</i></li>"
                 if len(outcome.problems) > REPORT_LIMIT else "")
@@ -100,74 +110,130 @@ class ImportReportDialog(QDialog):
 class ExportScope:
     label: str
     ids: list[int]
+    stem: str = "lectern"  # the file name it suggests (a list's, a tag's or a search's name)
+
+
+@dataclass
+class ExportChoices:
+    """What the dialog starts with (the library's last export) and what it asks for."""
+
+    format: str = "bibtex"
+    folder: str = ""
+    tags_as_keywords: bool = False
+    notes_as_annote: bool = False
+
+
+def file_stem(text: str) -> str:
+    """A file name from a list, tag or search: ``"Thesis: week 1"`` -> ``Thesis-week-1``."""
+    stem = re.sub(r"[^\w.+-]+", "-", text, flags=re.UNICODE).strip("-.")
+    return stem[:60] or "lectern"
 
 
 class ExportDialog(QDialog):
-    """Scope + format + file; ``exportRequested(path, format, ids)`` when accepted."""
+    """Scope + format + file + options; ``exportRequested(path, format, ids, options)`` when accepted.
 
-    exportRequested = Signal(str, str, list)
+    The file name follows the scope (a list exports to ``List-name.bib``) until the user
+    types a name of their own.
+    """
 
-    def __init__(self, scopes: list[ExportScope], directory: str, parent: QWidget | None = None,
-                 formats: tuple[Format, ...] = EXPORT_FORMATS) -> None:
+    exportRequested = Signal(str, str, list, dict)
+
+    def __init__(self, scopes: list[ExportScope], choices: ExportChoices, parent: QWidget | None = None,
+                 formats: tuple[Format, ...] = EXPORT_FORMATS, preferred: int = 0) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export papers")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.scopes = scopes
+        self.folder = choices.folder or str(Path.home())
         self.scope = QComboBox(self)
         for scope in scopes:
             self.scope.addItem(f"{scope.label} ({_plural(len(scope.ids), 'paper')})")
+        self.scope.setMaxVisibleItems(20)
         self.format = QComboBox(self)
         for fmt in formats:
             self.format.addItem(fmt.label, fmt.name)
+        wanted = self.format.findData(choices.format)
+        self.format.setCurrentIndex(wanted if wanted >= 0 else max(self.format.findData("bibtex"), 0))
         self.path = QLineEdit(self)
-        self.path.setText(str(Path(directory) / ("lectern" + EXTENSIONS.get(formats[0].name, ".txt"))))
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
         path_row.addWidget(browse)
+        self.tags_as_keywords = QCheckBox("Add tags to the keywords", self)
+        self.tags_as_keywords.setChecked(choices.tags_as_keywords)
+        self.notes_as_annote = QCheckBox("Notes as annote fields", self)
+        self.notes_as_annote.setChecked(choices.notes_as_annote)
+        self.notes_as_annote.setToolTip("BibTeX and biblatex only; a note goes out as one paragraph")
         form = QFormLayout()
         form.addRow("Papers", self.scope)
         form.addRow("Format", self.format)
         form.addRow("File", path_row)
+        form.addRow("Include", self.tags_as_keywords)
+        form.addRow("", self.notes_as_annote)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setDefault(True)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        self._auto_name = True
+        self.scope.setCurrentIndex(max(0, min(preferred, len(scopes) - 1)))
+        self._suggest_name()
+        self.path.textEdited.connect(self._name_typed)
         self.format.currentIndexChanged.connect(self._format_changed)
         self.scope.currentIndexChanged.connect(self._scope_changed)
         self._scope_changed()
-        self.resize(560, self.sizeHint().height())
+        self._format_changed()
+        self.resize(580, self.sizeHint().height())
 
     def chosen(self) -> tuple[str, str, list[int]]:
         scope = self.scopes[self.scope.currentIndex()]
         return self.path.text().strip(), str(self.format.currentData()), scope.ids
 
+    def options(self) -> dict[str, bool]:
+        fmt = str(self.format.currentData())
+        return {"tags_as_keywords": self.tags_as_keywords.isChecked(),
+                "notes_as_annote": self.notes_as_annote.isChecked() and fmt in ANNOTE_FORMATS}
+
+    def _extension(self) -> str:
+        return EXTENSIONS.get(str(self.format.currentData()), ".txt")
+
+    def _suggest_name(self) -> None:
+        index = self.scope.currentIndex()
+        stem = self.scopes[index].stem if 0 <= index < len(self.scopes) else "lectern"
+        self.path.setText(str(Path(self.folder) / (file_stem(stem) + self._extension())))
+
+    def _name_typed(self, _text: str) -> None:
+        self._auto_name = False  # the user's own name wins over the scope's
+
     def _scope_changed(self) -> None:
         index = self.scope.currentIndex()
         self.export_button.setEnabled(index >= 0 and bool(self.scopes[index].ids))
+        if self._auto_name:
+            self._suggest_name()
 
     def _format_changed(self) -> None:
+        self.notes_as_annote.setEnabled(str(self.format.currentData()) in ANNOTE_FORMATS)
         text = self.path.text().strip()
         if text:
-            wanted = EXTENSIONS.get(str(self.format.currentData()), ".txt")
-            self.path.setText(str(Path(text).with_suffix(wanted)))
+            self.path.setText(str(Path(text).with_suffix(self._extension())))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
         if path:
             self.path.setText(path)
+            self._auto_name = False
 
     def _accept(self) -> None:
         path, fmt, ids = self.chosen()
         if not path:
             self.path.setFocus()
             return
-        self.exportRequested.emit(path, fmt, ids)
+        self.exportRequested.emit(path, fmt, ids, self.options())
         self.accept()
 
 

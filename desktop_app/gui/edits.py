@@ -3,16 +3,15 @@ saved searches, delete, undo.
 
 Each edit is one library write run on the window's write thread (in order,
 off the GUI thread, like Anki's ``CollectionOp``); the ``Changes`` it returns
-go to ``MainWindow.apply_changes``.  The ``ask_*`` methods ask the user first.
+go to the window through ``PartContext.apply``.  The ``ask_*`` methods ask the user first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtCore import QObject, QStringListModel
 
 from desktop_app.core.changes import Changes
 from desktop_app.domain.errors import LecternError
@@ -20,10 +19,9 @@ from desktop_app.gui import errors
 from desktop_app.gui.dialogs import TagsDialog
 from desktop_app.gui.ops import Op, run_op
 from desktop_app.gui.paper_dialog import EditPaperDialog
+from desktop_app.gui.parts import PartContext
+from desktop_app.gui.prompt import ask_text
 from desktop_app.gui.sidebar_model import Scope
-
-if TYPE_CHECKING:
-    from desktop_app.gui.window import MainWindow
 
 
 def _plural(count: int, word: str = "paper") -> str:
@@ -33,10 +31,12 @@ def _plural(count: int, word: str = "paper") -> str:
 class Edits(QObject):
     """The window's writes."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.library = window.library
+    def __init__(self, context: PartContext, tag_names: QStringListModel) -> None:
+        super().__init__(context.parent)
+        self.context = context
+        self.parent_widget = context.parent
+        self.library = context.library
+        self.tag_names = tag_names
         self.paper_dialog: EditPaperDialog | None = None
 
     def write(self, fn: Callable[[], Changes | None], action: str,
@@ -46,30 +46,28 @@ class Edits(QObject):
 
         ``on_error`` may take a failure itself (returning True), e.g. to show it inline.
         """
-        window = self.window
-        if window.readonly:
+        context, window = self.context, self.parent_widget
+        if context.readonly:
             errors.show_message(window, "Lectern", "The library is open read-only; changes are disabled.")
             return None
 
         def done(changes: Changes | None) -> None:
-            if window.closed:
+            if context.is_closed():
                 return
-            if changes:
-                window.apply_changes(changes)
+            context.apply(changes or Changes())
             if on_done is not None:
                 on_done(changes or Changes())
-            window.commands.update()
 
         def failed(exc: BaseException) -> None:
-            if window.closed or (on_error is not None and on_error(exc)):
+            if context.is_closed() or (on_error is not None and on_error(exc)):
                 return
             errors.show_error(window, exc, action=action)
-            window.schedule_reload()
+            context.schedule_reload()
 
-        return run_op(window, lambda _ctx: fn(), done, failed, pool=window.write_pool, label=action)
+        return run_op(window, lambda _ctx: fn(), done, failed, pool=context.write_pool, label=action)
 
     def _message(self, text: str, timeout: int = 4000) -> None:
-        self.window.statusBar().showMessage(text, timeout)
+        self.context.message(text, timeout)
 
     # -- status and priority -----------------------------------------------------------------
 
@@ -121,11 +119,11 @@ class Edits(QObject):
 
     def rename_tag(self, old: str, new: str) -> None:
         """Rename a tag; onto an existing tag this merges the two."""
-        window = self.window
+        view = self.context.view
 
         def done(_changes: Changes) -> None:
-            if window.scope == Scope("tag", old):  # keep showing it under its new name
-                window.show_scope(Scope("tag", new), reload=False)
+            if view.scope == Scope("tag", old):  # keep showing it under its new name
+                view.show_scope(Scope("tag", new), reload=False)
 
         self.write(lambda: self.library.rename_tag(old, new), "rename the tag", done)
 
@@ -156,7 +154,9 @@ class Edits(QObject):
     def remove_from_list(self, name: str, ids: Sequence[int]) -> None:
         if ids:
             ids = list(ids)
-            self.write(lambda: self.library.remove_from_list(name, ids), "remove papers from the list")
+            self.write(lambda: self.library.remove_from_list(name, ids), "remove papers from the list",
+                       lambda _c: self._message(f"Removed {_plural(len(ids))} from {name} (still in the library)"
+                                                " — Ctrl+Z undoes it", 6000))
 
     def set_list_order(self, name: str, order: Sequence[int]) -> None:
         order = list(order)
@@ -168,17 +168,18 @@ class Edits(QObject):
         self.write(lambda: self.library.reorder_lists(names), "reorder the reading lists")
 
     def rename_list(self, old: str, new: str) -> None:
-        window = self.window
+        view = self.context.view
 
         def done(_changes: Changes) -> None:
-            if window.scope == Scope("list", old):
-                window.show_scope(Scope("list", new), reload=False)
+            if view.scope == Scope("list", old):
+                view.show_scope(Scope("list", new), reload=False)
 
         self.write(lambda: self.library.rename_list(old, new), "rename the reading list", done)
 
     def delete_list(self, name: str) -> None:
         self.write(lambda: self.library.delete_list(name), "delete the reading list",
-                   lambda _c: self._message(f"Deleted the reading list {name} — Ctrl+Z brings it back", 6000))
+                   lambda _c: self._message(f"Moved the reading list {name} to the Trash — Ctrl+Z brings it back",
+                                            6000))
 
     # -- saved searches, notes ------------------------------------------------------------------------
 
@@ -189,45 +190,53 @@ class Edits(QObject):
     def delete_search(self, name: str) -> None:
         self.write(lambda: self.library.delete_search(name), "delete the smart list")
 
-    def save_note(self, pid: int, body: str) -> None:
-        if self.window.readonly:
+    def save_note(self, pid: int, body: str, saved: Callable[[], None] | None = None) -> None:
+        """Store a note; ``saved`` runs once it is stored."""
+        if self.context.readonly:
             return
-        note = self.window.detail.note
         self.write(lambda: self.library.set_note(pid, body), "save the note",
-                   lambda _c: note.mark_saved() if note.pid == pid else None)
+                   lambda _c: saved() if saved is not None else None)
 
     # -- delete and undo --------------------------------------------------------------------------------
 
     def delete(self, ids: Sequence[int]) -> None:
+        """Move papers to the Trash (no question asked: Ctrl+Z or the Trash brings them back)."""
         if not ids:
             return
         ids = list(ids)
         self.write(lambda: self.library.delete_papers(ids), "delete papers",
-                   lambda _c: self._message(f"Deleted {_plural(len(ids))} — Ctrl+Z undoes it", 8000))
+                   lambda _c: self._message(f"Moved {_plural(len(ids))} to the Trash — Ctrl+Z undoes it", 8000))
 
     def undo(self) -> None:
         label = self.library.undo_label
         if label is None:
             self._message("Nothing to undo", 3000)
             return
-        self.write(self.library.undo, "undo", lambda _c: self._message(f"Undid: {label}"))
+        self.write(self.library.undo, "undo", lambda _c: self._message(f"Undid: {label} — Ctrl+Shift+Z redoes it"))
+
+    def redo(self) -> None:
+        label = self.library.redo_label
+        if label is None:
+            self._message("Nothing to redo", 3000)
+            return
+        self.write(self.library.redo, "redo", lambda _c: self._message(f"Redid: {label}"))
 
     # -- asking first ------------------------------------------------------------------------------------
 
     def ask_add_tags(self, ids: Sequence[int]) -> None:
         if ids:
-            tags = TagsDialog.ask(self.window, self.window.tag_names, f"Add tags to {_plural(len(ids))}")
+            tags = TagsDialog.ask(self.parent_widget, self.tag_names, f"Add tags to {_plural(len(ids))}")
             self.add_tags(ids, tags)
 
     def ask_remove_tags(self, ids: Sequence[int]) -> None:
         if ids:
-            tags = TagsDialog.ask(self.window, self.window.tag_names, f"Remove tags from {_plural(len(ids))}")
+            tags = TagsDialog.ask(self.parent_widget, self.tag_names, f"Remove tags from {_plural(len(ids))}")
             self.remove_tags(ids, tags)
 
     def ask_edit_paper(self, pid: int) -> EditPaperDialog | None:
         """Open the edit dialog for one paper (window-modal, not blocking); it saves through ``update_paper``."""
-        window = self.window
-        if window.readonly:
+        window = self.parent_widget
+        if self.context.readonly:
             errors.show_message(window, "Lectern", "The library is open read-only; changes are disabled.")
             return None
         if self.paper_dialog is not None:
@@ -269,7 +278,7 @@ class Edits(QObject):
 
     def ask_new_list(self, ids: Sequence[int] = ()) -> None:
         prompt = f"Name of the reading list for {_plural(len(ids))}:" if ids else "Name of the reading list:"
-        name, ok = QInputDialog.getText(self.window, "New reading list", prompt)
+        name, ok = ask_text(self.parent_widget, "New Reading List", prompt)
         if ok and name.strip():
             self.create_list(name.strip(), ids)
 
@@ -277,6 +286,6 @@ class Edits(QObject):
         if not query:
             self._message("Type a search first, then save it as a smart list")
             return
-        name, ok = QInputDialog.getText(self.window, "Save search", "Name of the smart list:", text=query)
+        name, ok = ask_text(self.parent_widget, "Save Search as Smart List", "Name of the smart list:", query)
         if ok and name.strip():
             self.save_search(name.strip(), query)

@@ -11,8 +11,8 @@ from types import TracebackType
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from desktop_app.core.vocabulary import UnknownFormatError
 from desktop_app.domain.errors import LecternError
-from desktop_app.formats import UnknownFormatError
 
 log = logging.getLogger(__name__)
 

@@ -97,6 +97,7 @@ def load_sidebar(library: Library) -> SidebarData:
         total=library.count(),
         unread=len(library.unread_ids()),
         recent=len(library.recent_ids()),
+        trash=library.trash_count(),
         lists=library.reading_lists(),
         searches=library.saved_searches(),
         tags=library.tags(),

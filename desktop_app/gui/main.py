@@ -46,7 +46,7 @@ def run_gui(argv: Sequence[str]) -> int:
     from desktop_app.core.library import Library
     from desktop_app.core.paths import resolve_library_dir
     from desktop_app.domain.errors import LecternError, LibraryLockedError
-    from desktop_app.gui import errors, runtime, settings, theme
+    from desktop_app.gui import errors, instance, runtime, settings, theme
     from desktop_app.gui.window import MainWindow
 
 
@@ -54,7 +54,7 @@ def run_gui(argv: Sequence[str]) -> int:
     assert isinstance(app, QApplication)
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName(settings.APPLICATION)
-    app.setApplicationDisplayName("Lectern")
+    # No application display name: Qt would append it to every title ("Lectern — DIR — Lectern").
     app.setDesktopFileName("lectern")
     app.setWindowIcon(theme.app_icon())
 
@@ -66,12 +66,10 @@ def run_gui(argv: Sequence[str]) -> int:
         if args.screenshot:
             print(f"lectern: {exc}", file=sys.stderr)
             return 1
-        box = QMessageBox(QMessageBox.Icon.Warning, "Lectern — library in use", str(exc))
-        box.setInformativeText("You can open it read-only (no changes), or quit.")
-        read_only_button = box.addButton("Open Read-Only", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.exec()
-        if box.clickedButton() is not read_only_button:
+        if instance.activate_running(directory):
+            print(f"lectern: {directory} is open in a Lectern window: brought it forward", file=sys.stderr)
+            return 0
+        if not instance.ask_read_only(directory, str(exc)):
             return 1
         readonly = True
         try:
@@ -89,6 +87,8 @@ def run_gui(argv: Sequence[str]) -> int:
 
     previous_interval = runtime.tune_for_gui()
     window = MainWindow(library)
+    if not readonly and not args.screenshot:  # a later start on this library brings this window forward
+        instance.InstanceServer(directory, lambda: instance.bring_forward(window), window).listen()
     runtime.settle_startup_objects()
     previous_hook = errors.install_excepthook(lambda: window)
     try:

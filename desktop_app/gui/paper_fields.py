@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from desktop_app.core.vocabulary import parse_bibtex_name
 from desktop_app.domain.models import Author
-from desktop_app.formats.names import parse_bibtex_name
 
 ENTRY_TYPES = ("article", "inproceedings", "incollection", "inbook", "book", "booklet", "proceedings",
                "phdthesis", "mastersthesis", "techreport", "manual", "unpublished", "misc", "online")

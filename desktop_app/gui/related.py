@@ -1,4 +1,5 @@
-"""The related-papers panel: papers most like the selected one, found off the GUI thread."""
+"""The related-papers panel: papers most like the selected one, found off the GUI thread, each with
+the key terms it shares with it (why it is related)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
 
+from desktop_app.domain.readable import readable
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 PaperIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -26,6 +29,11 @@ class RelatedPaper:
     authors: str
     year: int | None
     score: float
+    shared: tuple[str, ...] = ()  # the selected paper's key terms this one has too
+
+    @property
+    def reason(self) -> str:
+        return f"shares: {', '.join(self.shared)}" if self.shared else ""
 
 
 class RelatedModel(QAbstractListModel):
@@ -53,9 +61,10 @@ class RelatedModel(QAbstractListModel):
         item = self._items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             meta = " · ".join(x for x in (item.authors, str(item.year) if item.year else "") if x)
-            return f"{item.title}\n{meta}" if meta else item.title
+            return "\n".join(x for x in (readable(item.title), meta, item.reason) if x)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.title}\nsimilarity {item.score:.2f} — click to open"
+            why = f"Related through the key terms: {', '.join(item.shared)}\n" if item.shared else ""
+            return f"{readable(item.title)}\n{why}similarity {item.score:.2f} — click to open (Alt+Left goes back)"
         if role == PaperIdRole:
             return item.pid
         return None

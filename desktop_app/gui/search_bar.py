@@ -112,6 +112,17 @@ class SearchBar(QWidget):
         self.field.setText(text)
         self._fire()
 
+    def show_query(self, text: str) -> None:
+        """Put ``text`` in the box without searching (the window shows that search already)."""
+        self._timer.stop()
+        self.field.blockSignals(True)
+        try:
+            self.field.setText(text)
+        finally:
+            self.field.blockSignals(False)
+        self.save_button.setEnabled(bool(text.strip()))
+        self._sent = text.strip()
+
     @property
     def pending(self) -> bool:
         return self._timer.isActive()

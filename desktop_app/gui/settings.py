@@ -1,7 +1,13 @@
-"""Persistent UI state (window geometry, splitters, columns, sort, recent searches) in QSettings."""
+"""Persistent UI state (window geometry, splitters, columns, sort, recent searches) in QSettings.
+
+Most of it is the user's, whatever library is open; what belongs to one library (its recent
+searches) lives under a key of that library (``library_key``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -15,6 +21,15 @@ APPLICATION = "Lectern"
 def ui_settings() -> QSettings:
     """The user's UI settings, in the default format (tests point that at a temporary folder)."""
     return QSettings(QSettings.defaultFormat(), QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+HEADER_KEY = "table/columns"  # "table/header" held the 7-column header of earlier versions
+
+
+def library_key(directory: Path, key: str) -> str:
+    """``key`` for one library: ``libraries/<digest of its path>/key``."""
+    digest = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
+    return f"libraries/{digest}/{key}"
 
 
 def read_bytes(settings: QSettings, key: str) -> QByteArray | None:

@@ -1,4 +1,4 @@
-"""The sidebar tree: library views, reading lists, saved searches and tags, with counts.
+"""The sidebar tree: library views, reading lists, saved searches and tags, with counts; the Trash.
 
 A custom ``QAbstractItemModel`` of two levels: section headers and their
 entries.  Its contents come from a ``SidebarData`` snapshot that is loaded off
@@ -50,13 +50,14 @@ class Scope:
 
     @property
     def label(self) -> str:
-        fixed = {"library": "Library", "unread": "Unread", "recent": "Recently added"}
+        fixed = {"library": "Library", "unread": "Unread", "recent": "Recently added", "trash": "Trash"}
         return fixed.get(self.kind, self.name)
 
 
 LIBRARY = Scope("library")
 UNREAD = Scope("unread")
 RECENT = Scope("recent")
+TRASH = Scope("trash")
 
 
 @dataclass
@@ -66,6 +67,7 @@ class SidebarData:
     total: int = 0
     unread: int = 0
     recent: int = 0
+    trash: int = 0  # papers and reading lists in the Trash
     lists: list[ReadingList] = field(default_factory=list)
     searches: list[SavedSearch] = field(default_factory=list)
     tags: list[TagCount] = field(default_factory=list)
@@ -97,6 +99,8 @@ def _build(data: SidebarData) -> list[_Node]:
         _Node("Library", LIBRARY, f"{data.total:,}", "Every paper", "library"),
         _Node("Unread", UNREAD, f"{data.unread:,}", "Papers not marked read", "unread"),
         _Node("Recently added", RECENT, f"{data.recent:,}", "Added in the last 7 days", "recent"),
+        _Node("Trash", TRASH, f"{data.trash:,}" if data.trash else "",
+              "Deleted papers and reading lists (drop papers here to delete them)", "trash"),
     ])
     lists = _Node("Reading lists", children=[
         _Node(rl.name, Scope("list", rl.name), f"{rl.read_count} of {rl.paper_count} read",
@@ -262,6 +266,8 @@ class SidebarModel(QAbstractItemModel):
         assert node.scope is not None
         if node.scope.kind in ("list", "tag"):
             flags |= Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDropEnabled
+        if node.scope.kind == "trash" and not self.readonly:
+            flags |= Qt.ItemFlag.ItemIsDropEnabled
         if node.scope.kind == "list" and not self.readonly:
             flags |= Qt.ItemFlag.ItemIsDragEnabled
         return flags
@@ -299,7 +305,7 @@ class SidebarModel(QAbstractItemModel):
         if data.hasFormat(MIME_LISTS):
             return self._list_target(data, row, parent) is not None
         node = self._node(parent)
-        return (node is not None and node.scope is not None and node.scope.kind in ("list", "tag")
+        return (node is not None and node.scope is not None and node.scope.kind in ("list", "tag", "trash")
                 and data.hasFormat(MIME_IDS) and row == -1)
 
     def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,

@@ -26,13 +26,15 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from desktop_app.search.engine import Snippet
-from desktop_app.storage.papers import PaperRow
+from desktop_app.core.vocabulary import PaperRow, Snippet
+from desktop_app.domain.readable import readable
 
 MIME_IDS = "application/x-lectern-paper-ids"
 PaperIdRole = Qt.ItemDataRole.UserRole + 1
 MarksRole = Qt.ItemDataRole.UserRole + 2
 STATUS_LABELS = {"read": "Read", "reading": "Reading", "unread": "Unread"}
+PRIORITY_LABELS = ("", "Low", "Medium", "High")
+NOTE_MARK = "✎"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -41,8 +43,10 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 class Column:
     key: str
     title: str
+    tip: str = ""
 
 
+# New columns go at the end (saved sorts name the key; the view places them on screen).
 COLUMNS: tuple[Column, ...] = (
     Column("title", "Title"),
     Column("authors", "Authors"),
@@ -51,8 +55,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("tags", "Tags"),
     Column("status", "Status"),
     Column("added", "Added"),
+    Column("priority", "Priority", "Priority: High, Medium, Low (Alt+3 … Alt+0 sets it)"),
+    Column("note", NOTE_MARK, "Has a note (Ctrl+Shift+E opens it)"),
+    Column("position", "#", "Position in the reading list (Alt+Up/Down moves a paper)"),
+    Column("citekey", "Key", "Citation key, as in \\cite{key}"),
 )
 COLUMN = {c.key: i for i, c in enumerate(COLUMNS)}
+CENTRED = frozenset({"year", "note", "position"})
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,8 @@ class PaperTableModel(QAbstractTableModel):
         self._requested: set[int] = set()
         self.marks_active = False
         self.reorderable = False
+        self.positions_shown = False  # the # column numbers the source order (a reading list's)
+        self._source_positions: dict[int, int] | None = None
         self.readonly = False  # no status checkbox clicks for a read-only library
         self._want_timer = QTimer(self)
         self._want_timer.setSingleShot(True)
@@ -133,10 +144,15 @@ class PaperTableModel(QAbstractTableModel):
         return self._sort_order
 
     def set_ids(self, ids: Sequence[int], *, marks_active: bool = False, reorderable: bool = False,
-                marks: dict[int, RowMarks] | None = None) -> None:
-        """Show these ids (kept in the current sort order); the row cache starts afresh."""
+                marks: dict[int, RowMarks] | None = None, positions: bool = False) -> None:
+        """Show these ids (kept in the current sort order); the row cache starts afresh.
+
+        ``positions``: the ids are a reading list in its order, and the # column numbers them.
+        """
         self.beginResetModel()
+        self.positions_shown = positions
         self._source = list(dict.fromkeys(ids))
+        self._source_positions = None
         self._ids = self._sorted(self._source)
         self._positions = None
         self._rows.clear()
@@ -154,6 +170,16 @@ class PaperTableModel(QAbstractTableModel):
         if self._positions is None:
             self._positions = {pid: row for row, pid in enumerate(self._ids)}
         return self._positions.get(pid)
+
+    def position_of(self, pid: int) -> int | None:
+        """0-based place of ``pid`` in the source order (a reading list's order)."""
+        if self._source_positions is None:
+            self._source_positions = {p: n for n, p in enumerate(self._source)}
+        return self._source_positions.get(pid)
+
+    def _position_text(self, pid: int) -> str:
+        position = self.position_of(pid) if self.positions_shown else None
+        return str(position + 1) if position is not None else ""
 
     def paper_row(self, row: int) -> PaperRow | None:
         return self._row(row)
@@ -187,6 +213,7 @@ class PaperTableModel(QAbstractTableModel):
             self.beginResetModel()
             self._ids = [p for p in self._ids if p not in gone]
             self._source = [p for p in self._source if p not in gone]
+            self._source_positions = None
             self._positions = None
             self.endResetModel()
             return
@@ -196,6 +223,7 @@ class PaperTableModel(QAbstractTableModel):
             self._positions = None
             self.endRemoveRows()
         self._source = [p for p in self._source if p not in gone]
+        self._source_positions = None
         for pid in gone:
             self._rows.pop(pid, None)
             self._marks.pop(pid, None)
@@ -204,7 +232,11 @@ class PaperTableModel(QAbstractTableModel):
         """Re-lay out the same ids in a new source order (a reading list reordered by drag)."""
         if sorted(ids) != sorted(self._source):
             raise ValueError("set_order needs the same ids")
-        self._relayout(lambda: setattr(self, "_source", list(ids)))
+        def change() -> None:
+            self._source = list(ids)
+            self._source_positions = None
+
+        self._relayout(change)
 
     def order_after_move(self, moving: Sequence[int], row: int) -> list[int]:
         """The source order with ``moving`` placed before the paper shown at ``row``."""
@@ -265,8 +297,10 @@ class PaperTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section].title
-            if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[section].key == "year":
+            if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[section].key in CENTRED:
                 return int(Qt.AlignmentFlag.AlignCenter)
+            if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section].tip:
+                return COLUMNS[section].tip
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -276,6 +310,8 @@ class PaperTableModel(QAbstractTableModel):
         if role == PaperIdRole:
             return self._ids[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if key == "position":
+                return self._position_text(self._ids[index.row()])
             row = self._row(index.row())
             return _display(row, key) if row is not None else ("(deleted)" if key == "title" else "")
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -285,7 +321,7 @@ class PaperTableModel(QAbstractTableModel):
             status = row.status if row is not None else "unread"
             return {"read": Qt.CheckState.Checked, "reading": Qt.CheckState.PartiallyChecked}.get(
                 status, Qt.CheckState.Unchecked)
-        if role == Qt.ItemDataRole.TextAlignmentRole and key == "year":
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in CENTRED:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == MarksRole and key == "title" and self.marks_active:
             pid = self._ids[index.row()]
@@ -301,7 +337,7 @@ class PaperTableModel(QAbstractTableModel):
             return None
         if key == "title":
             marks = self._marks.get(row.id) if self.marks_active else None
-            text = f"<b>{_escape(row.title)}</b>"
+            text = f"<b>{_escape(readable(row.title))}</b>"
             if row.authors:
                 text += f"<br>{_escape(row.authors)}"
             if marks is not None and marks.excerpt.text:
@@ -309,6 +345,10 @@ class PaperTableModel(QAbstractTableModel):
             return f"<qt>{text}</qt>"
         if key == "status":
             return "Click to mark read or unread (Ctrl+R toggles the selection)"
+        if key == "note":
+            return "Has a note (Ctrl+Shift+E opens it)" if row.has_note else None
+        if key == "position":
+            return None
         value = _display(row, key)
         return value if len(value) > 24 else None
 
@@ -383,6 +423,8 @@ class PaperTableModel(QAbstractTableModel):
             return list(ids)
         key = COLUMNS[self._sort_column].key
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        if key == "position":  # the source order itself (a list's order), or reversed
+            return list(reversed(ids)) if descending else list(ids)
         if key == "tags":  # the library cannot sort by tags yet: order by the rows' tag text
             rows = self._library.rows(ids)
             return sorted(ids, key=lambda p: (rows[p].tags.casefold() if p in rows else "", p),
@@ -392,7 +434,7 @@ class PaperTableModel(QAbstractTableModel):
 
 def _display(row: PaperRow, key: str) -> str:
     if key == "title":
-        return row.title or "(untitled)"
+        return readable(row.title) if row.title else "(untitled)"
     if key == "authors":
         return row.authors
     if key == "year":
@@ -405,6 +447,12 @@ def _display(row: PaperRow, key: str) -> str:
         return STATUS_LABELS.get(row.status, row.status)
     if key == "added":
         return row.added[:10]
+    if key == "priority":
+        return PRIORITY_LABELS[row.priority] if 0 <= row.priority < len(PRIORITY_LABELS) else str(row.priority)
+    if key == "note":
+        return NOTE_MARK if row.has_note else ""
+    if key == "citekey":
+        return row.citekey
     return ""
 
 

@@ -19,11 +19,15 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 
 from desktop_app.gui.delegates import SidebarDelegate, TitleDelegate, row_height
 from desktop_app.gui.sidebar_model import Scope, ScopeRole, SidebarModel
-from desktop_app.gui.table_model import COLUMN, PaperTableModel
+from desktop_app.gui.table_model import COLUMN, COLUMNS, PaperTableModel
 
 DEFAULT_WIDTHS = {"title": 320, "authors": 140, "year": 48, "venue": 120, "tags": 100,
-                  "status": 86, "added": 86}
-HIDDEN_BY_DEFAULT = ("venue",)
+                  "status": 86, "added": 86, "priority": 66, "note": 30, "position": 36, "citekey": 150}
+HIDDEN_BY_DEFAULT = ("venue", "citekey")
+MENU_NAMES = {"note": "Note marker", "citekey": "Citation key"}
+# Where the columns appear by default, left to right (the model's order is only append-safe).
+DEFAULT_ORDER = ("position", "title", "note", "authors", "year", "venue", "tags", "status", "priority",
+                 "citekey", "added")
 
 
 class PaperTableView(QTableView):
@@ -43,6 +47,7 @@ class PaperTableView(QTableView):
         self.setWordWrap(False)
         self.setCornerButtonEnabled(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)  # Tab leaves the table for the next pane; arrows move in it
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
@@ -74,8 +79,11 @@ class PaperTableView(QTableView):
         for key, width in DEFAULT_WIDTHS.items():
             header.resizeSection(COLUMN[key], width)
         header.setSectionResizeMode(COLUMN["title"], QHeaderView.ResizeMode.Stretch)
+        for visual, key in enumerate(DEFAULT_ORDER):
+            header.moveSection(header.visualIndex(COLUMN[key]), visual)
         for key in HIDDEN_BY_DEFAULT:
             self.setColumnHidden(COLUMN[key], True)
+        self.setColumnHidden(COLUMN["position"], True)  # shown in a reading list only
 
     def restore_header(self, state: QByteArray) -> None:
         """Restore column order, widths and visibility; the sort starts afresh (source order).
@@ -98,7 +106,9 @@ class PaperTableView(QTableView):
         menu = QMenu(self)
         model = self.paper_model()
         for number in range(model.columnCount()):
-            title = str(model.headerData(number, Qt.Orientation.Horizontal))
+            if number == COLUMN["position"]:
+                continue  # shown exactly when a reading list is
+            title = MENU_NAMES.get(COLUMNS[number].key, COLUMNS[number].title)
             action = menu.addAction(title)
             action.setCheckable(True)
             action.setChecked(not self.isColumnHidden(number))

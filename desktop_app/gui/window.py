@@ -14,10 +14,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QStringListModel, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QPalette
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QKeySequence,
+    QMoveEvent,
+    QPalette,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,7 +36,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -38,15 +48,22 @@ from desktop_app.gui import errors, settings, theme
 from desktop_app.gui.actions import WindowActions
 from desktop_app.gui.detail import DetailPane
 from desktop_app.gui.edits import Edits
+from desktop_app.gui.heading import view_heading
+from desktop_app.gui.history import History, Place
 from desktop_app.gui.indexing import IndexingMonitor
+from desktop_app.gui.layout import PaneLayout
 from desktop_app.gui.loading import ViewContents, compute_marks, load_sidebar, load_view
 from desktop_app.gui.ops import Cancelled, Op, OpContext, run_op, running_ops, serial_pool
+from desktop_app.gui.parts import PartContext
+from desktop_app.gui.readonly import MESSAGE as READ_ONLY_MESSAGE
+from desktop_app.gui.readonly import ReadOnlyGuard
 from desktop_app.gui.related import RelatedPaper
 from desktop_app.gui.search_bar import SearchBar
 from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarModel
 from desktop_app.gui.status import ProgressStrip
-from desktop_app.gui.table_model import PaperTableModel, RowMarks
+from desktop_app.gui.table_model import COLUMN, COLUMNS, PaperTableModel, RowMarks
 from desktop_app.gui.transfers import Transfers
+from desktop_app.gui.trash_view import TrashPage
 from desktop_app.gui.views import PaperTableView, SidebarView
 from desktop_app.gui.welcome import WelcomePage
 
@@ -55,6 +72,8 @@ log = logging.getLogger(__name__)
 RELOAD_DELAY_MS = 250
 INDEX_RELOAD_DELAY_MS = 1500
 REMEMBER_QUERY_MS = 2000
+SAVE_SETTINGS_MS = 1000
+WELCOME_MIN_HEIGHT = 160
 SCOPE_LABELS = {"library": "Papers shown", "unread": "Unread papers", "recent": "Recently added"}
 
 
@@ -76,7 +95,10 @@ class MainWindow(QMainWindow):
         self._generation = 0
         self._sidebar_generation = 0
         self._loaded_generation = -1
-        self._select_after_load: int | None = None
+        self._select_after_load: list[int] | None = None
+        self._outside_pid: int | None = None  # a related paper shown although this view does not list it
+        self.history = History()
+        self._navigating = False
         self._saved_sort: tuple[int, Qt.SortOrder] | None = None  # applied after the first load
 
         self.setWindowTitle(f"Lectern — {library.directory}" + (" (read-only)" if self.readonly else ""))
@@ -85,24 +107,47 @@ class MainWindow(QMainWindow):
         self.search_pool = serial_pool(self, "lectern-search")
         self.write_pool = serial_pool(self, "lectern-write")
         self._build_widgets()
-        self.edits = Edits(self)
-        self.transfers = Transfers(self)
+        self.monitor = IndexingMonitor(library, self)
+        context = PartContext(
+            library=library, parent=self, write_pool=self.write_pool, apply=self._apply_write, view=self,
+            message=self.show_message, schedule_reload=self.schedule_reload, schedule_sidebar=self.schedule_sidebar,
+            reload_pending=lambda: self.reload_pending, is_closed=lambda: self.closed)
+        self.edits = Edits(context, self.tag_names)
+        self.trash_page = TrashPage(library, self.edits.write, self)
+        self.centre.addWidget(self.trash_page)
+        self.transfers = Transfers(context, self.task_strip, self.index_strip, self.monitor)
+        self.body_layout.addWidget(self.transfers.summary)  # the import summary, under the panes
         self.importFinished = self.transfers.importFinished
         self.exportFinished = self.transfers.exportFinished
-        self.commands = WindowActions(self)
+        self.commands = WindowActions(self, self)
         self.commands.build_menus(self.menuBar(), self.toolbar)
+        for action in (self.commands.paste, self.commands.delete, self.commands.select_all,
+                       self.commands.move_up, self.commands.move_down):
+            self.table.addAction(action)
         self.toolbar.addWidget(self.search_bar)
+        self._chain_focus()
+        self._welcome_paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)
+        self._welcome_paste.setEnabled(False)
+        self._welcome_paste.activated.connect(self.transfers.paste_papers)
+        self.readonly_guard: ReadOnlyGuard | None = None
+        if self.readonly:
+            self.readonly_guard = guard = ReadOnlyGuard(self, self.show_message)
+            guard.watch_typing([self.detail.tags, self.detail.note.editor])
+            guard.watch_check_column(self.table, COLUMN["status"])
+            guard.cover_shortcuts(self.commands.all(), self.table)
 
         self._reload_timer = self._timer(RELOAD_DELAY_MS, self.reload)
         self._index_reload_timer = self._timer(INDEX_RELOAD_DELAY_MS, self._index_reload)
         self._sidebar_timer = self._timer(100, self.refresh_sidebar)
         self._detail_timer = self._timer(0, self._update_detail)
-        self._remember_timer = self._timer(REMEMBER_QUERY_MS, lambda: self.search_bar.remember(self.query))
+        self._remember_timer = self._timer(REMEMBER_QUERY_MS, self._remember_query)
+        self._query_ran = ""  # the last query that ran without an error and found papers
+        self._save_timer = self._timer(SAVE_SETTINGS_MS, self._autosave)
         self._connect()
-        self.monitor = IndexingMonitor(library, self)
         self.monitor.progressed.connect(self._index_progress)
         self.monitor.failed.connect(self._index_failed)
         self._restore_settings()
+        self._watch_settings()
         self.commands.update()
         self.monitor.start()
         self.refresh_sidebar()
@@ -151,22 +196,18 @@ class MainWindow(QMainWindow):
         self.centre.setObjectName("centre")
         self.centre.addWidget(self.table_page)
         self.centre.addWidget(self.welcome)
+        self.welcome.setMinimumHeight(WELCOME_MIN_HEIGHT)  # its text may clip in a small window, never grow it
         self.detail = DetailPane(self.tag_names, self)
         self.detail.set_read_only(self.readonly)
         self.detail.setMinimumWidth(260)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setObjectName("mainSplitter")
-        for pane in (self.sidebar, self.centre, self.detail):
-            self.splitter.addWidget(pane)
-        for number, stretch in enumerate((0, 1, 0)):
-            self.splitter.setStretchFactor(number, stretch)
-        self.splitter.setSizes([200, 815, 385])
-        self.splitter.setChildrenCollapsible(False)
+        self.panes = PaneLayout(self, self.sidebar, self.centre, self.detail)
+        self.splitter = self.panes.outer
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 0)
         layout.addWidget(self.splitter, 1)
+        self.body_layout = layout
         self.setCentralWidget(body)
 
         self.toolbar = QToolBar("Search", self)
@@ -179,6 +220,15 @@ class MainWindow(QMainWindow):
         self.index_strip = ProgressStrip("indexProgress", cancellable=False, parent=self)
         self.statusBar().addPermanentWidget(self.index_strip)
         self.statusBar().addPermanentWidget(self.task_strip)
+
+    def _chain_focus(self) -> None:
+        """Tab goes pane to pane: sidebar, search, table, then the detail pane's fields."""
+        for extra in (self.search_bar.recent_button, self.search_bar.save_button):
+            extra.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # reachable by mouse and shortcut, not a Tab stop
+        stops = [self.sidebar, self.search_bar.field, self.table, self.welcome.import_button,
+                 self.welcome.paste_button, *self.detail.focus_chain()]
+        for before, after in pairwise(stops):
+            QWidget.setTabOrder(before, after)
 
     def _timer(self, interval: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -198,6 +248,7 @@ class MainWindow(QMainWindow):
         self.sidebar_model.renameRequested.connect(self._rename_requested)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.table.reorderDropped.connect(self._reorder_dropped)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self._sorted_by_header())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._detail_timer.start())
         self.table.selectionModel().currentChanged.connect(lambda *_: self._detail_timer.start())
         self.table.doubleClicked.connect(lambda _index: self.show_note_tab())
@@ -213,7 +264,9 @@ class MainWindow(QMainWindow):
         self.detail.tagsEdited.connect(self._detail_tags_edited)
         self.detail.relatedWanted.connect(self._fetch_related)
         self.detail.related.paperActivated.connect(self.open_paper)
-        self.detail.note.saveRequested.connect(edits.save_note)
+        note = self.detail.note
+        note.saveRequested.connect(
+            lambda pid, body: edits.save_note(pid, body, lambda: note.mark_saved() if note.pid == pid else None))
         self.detail.abstract.linkRefused.connect(self._link_refused)
         self.detail.note.preview.linkRefused.connect(self._link_refused)
 
@@ -221,6 +274,15 @@ class MainWindow(QMainWindow):
 
     def selected_ids(self) -> list[int]:
         return self.table.selected_ids()
+
+    def view_ids(self) -> list[int]:
+        return list(self.table_model.ids)
+
+    def sidebar_scopes(self, kind: str) -> list[Scope]:
+        return self.sidebar_model.scopes(kind)
+
+    def show_message(self, text: str, timeout: int = 4000) -> None:
+        self.statusBar().showMessage(text, timeout)
 
     def select_ids(self, ids: Sequence[int]) -> None:
         self.table.select_ids(list(ids))
@@ -260,18 +322,27 @@ class MainWindow(QMainWindow):
     # -- loading the view ------------------------------------------------------------------------------
 
     def set_scope(self, scope: Scope) -> None:
+        if scope != self.scope and not self._navigating:
+            self.history.leave(self.current_place())
+            self._outside_pid = None
         self.scope = scope
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.reload()
 
     def show_scope(self, scope: Scope, *, reload: bool = True) -> None:
         """Select ``scope`` in the sidebar (once it is there) and show it."""
+        if reload and scope != self.scope and not self._navigating:
+            self.history.leave(self.current_place())
+            self._outside_pid = None
         self.scope = scope
         self.sidebar.select_scope(scope, notify=False)
         if reload:
             self.set_scope(scope)
 
     def set_query(self, text: str) -> None:
+        if text.strip() != self.query and not self._navigating:
+            self.history.leave(self.current_place(), typing=True)
+            self._outside_pid = None
         self.query = text.strip()
         self.reload()
 
@@ -284,6 +355,9 @@ class MainWindow(QMainWindow):
         self._reload_timer.stop()
         if self.closed:
             return
+        if self.scope.kind == "trash":
+            self._show_trash()
+            return
         self._generation += 1
         generation, scope, query, library = self._generation, self.scope, self.query, self.library
 
@@ -293,6 +367,19 @@ class MainWindow(QMainWindow):
             return load_view(library, generation, scope, query)
 
         run_op(self, work, self._view_loaded, self._view_failed, pool=self.search_pool, label="load view")
+
+    def _show_trash(self) -> None:
+        """The Trash replaces the table (its papers are no longer in the library's views)."""
+        self._generation += 1  # a view load still running is no longer wanted
+        self.table_model.set_ids([], marks_active=False, reorderable=False, marks={})
+        self.result = None
+        self.trash_page.reload()
+        self.centre.setCurrentWidget(self.trash_page)
+        count = len(self.trash_page.model.rows)
+        self.search_bar.count.setText(f"{count:,} in the Trash")
+        self._detail_timer.start()
+        self.commands.update()
+        self.viewLoaded.emit()
 
     def schedule_reload(self, delay: int = RELOAD_DELAY_MS) -> None:
         self._reload_timer.start(delay)
@@ -307,21 +394,23 @@ class MainWindow(QMainWindow):
             return  # a newer request superseded this one
         self.search_bar.show_error(contents.error)
         if contents.error:  # a bad query: keep the last results, explain under the box
+            self._query_ran = ""
+            self._remember_timer.stop()
             self.viewLoaded.emit()
             return
         keep, current = self.selected_ids(), self.table.current_id()
         wanted, self._select_after_load = self._select_after_load, None
         if wanted is not None:
-            keep, current = [wanted], wanted
+            keep, current = wanted, (wanted[0] if wanted else None)
         scroll = self.table.verticalScrollBar().value()
         searching = contents.result is not None
         self.result = contents.result
         self._loaded_generation = contents.generation
-        reorderable = (self.scope.kind == "list" and not self.query and not self.readonly
-                       and self.table_model.sort_column < 0)
+        in_list = self.scope.kind == "list" and not self.query
         self.table.set_two_line_rows(searching)
-        self.table_model.set_ids(contents.ids, marks_active=searching, reorderable=reorderable,
-                                 marks=contents.marks)
+        self.table_model.set_ids(contents.ids, marks_active=searching, reorderable=self._reorderable(),
+                                 marks=contents.marks, positions=in_list)
+        self.table.setColumnHidden(COLUMN["position"], not in_list)
         if self._saved_sort is not None:
             self._apply_saved_sort()
         present = [pid for pid in keep if self.table_model.row_of(pid) is not None]
@@ -330,17 +419,27 @@ class MainWindow(QMainWindow):
         elif contents.generation > 1:
             self.table.verticalScrollBar().setValue(0 if self.query else scroll)
         self.search_bar.show_count(len(contents.ids), self.query)
-        if self.query and contents.ids:
+        self._query_ran = self.query if contents.ids else ""
+        if self._query_ran:
             self._remember_timer.start()
         else:
             self._remember_timer.stop()
         self.search_bar.show_pending(contents.pending)
         empty = contents.total == 0 and self.scope.kind == "library" and not self.query
-        self.centre.setCurrentWidget(self.welcome if empty else self.table_page)
+        self._show_welcome(empty)
         self._show_heading()
         self._detail_timer.start()
         self.commands.update()
         self.viewLoaded.emit()
+
+    def _show_welcome(self, empty: bool) -> None:
+        """The welcome page over an empty library; its Ctrl+V imports wherever the focus is (but a text field)."""
+        was = self.centre.currentWidget() is self.welcome
+        self.centre.setCurrentWidget(self.welcome if empty else self.table_page)
+        self._welcome_paste.setEnabled(empty)
+        focus = self.focusWidget()
+        if empty and not was and (focus is None or not focus.isVisible() or focus is self.table):
+            self.welcome.import_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _apply_saved_sort(self) -> None:
         """Sort as when the window last closed: the model sorts, then the header shows it.
@@ -357,26 +456,25 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().setSortIndicator(column, order)
 
     def _show_heading(self) -> None:
-        """The line above the table: what is shown, and how it is ordered."""
-        scope = self.scope
-        names = {"library": "Library", "unread": "Unread", "recent": "Recently added"}
-        title = names.get(scope.kind, scope.name)
-        hints = {"library": "every paper, newest first", "unread": "papers not marked read, newest first",
-                 "recent": "added in the last 7 days"}
-        hint = hints.get(scope.kind, "")
-        if scope.kind == "list":
-            progress = next((rl.progress_text for rl in self.sidebar_model.snapshot.lists
-                             if rl.name == scope.name), "")
-            hint = f"reading list · {progress}" + (" · drag rows to reorder" if self.table_model.reorderable else "")
-        elif scope.kind == "tag":
-            title, hint = f"#{scope.name}", "papers with this tag"
-        elif scope.kind == "search":
-            hint = f"smart list: {scope.query}"
-        if self.query:
-            where = "" if scope.kind == "library" else f" in {title}"
-            title, hint = f"Results for “{self.query}”{where}", "best matches first; matched words highlighted"
+        """The line above the table: what is shown, and how it is ordered (after a sort too)."""
+        scope, model = self.scope, self.table_model
+        progress = next((rl.progress_text for rl in self.sidebar_model.snapshot.lists
+                         if rl.name == scope.name), "") if scope.kind == "list" else ""
+        sort = (COLUMNS[model.sort_column].key, model.sort_order == Qt.SortOrder.DescendingOrder) \
+            if 0 <= model.sort_column < len(COLUMNS) else None
+        title, hint = view_heading(scope, self.query, sort, list_progress=progress, reorderable=model.reorderable)
         self.view_title.setText(title)
         self.view_hint.setText(hint)
+
+    def _sorted_by_header(self) -> None:
+        """A header click sorted the model: a list reorders only in its own order; say the new order."""
+        self.table_model.reorderable = self._reorderable()
+        self._show_heading()
+        self.commands.update()
+
+    def _reorderable(self) -> bool:
+        return (self.scope.kind == "list" and not self.query and not self.readonly
+                and self.table_model.sort_column < 0)
 
     def _view_failed(self, exc: BaseException) -> None:
         if not self.closed:
@@ -397,7 +495,8 @@ class MainWindow(QMainWindow):
     def original_order(self) -> None:
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table_model.sort(-1)
-        self.table_model.reorderable = self.scope.kind == "list" and not self.query and not self.readonly
+        self.table_model.reorderable = self._reorderable()
+        self._show_heading()
 
     # -- sidebar ---------------------------------------------------------------------------------------
 
@@ -436,7 +535,7 @@ class MainWindow(QMainWindow):
             menu.addAction("Rename…", lambda: self.sidebar.edit(index)).setEnabled(writable)
             menu.addAction("Export List…", lambda: transfers.choose_export(prefer=f"Reading list: {scope.name}"))
             menu.addSeparator()
-            menu.addAction("Delete List", lambda: edits.delete_list(scope.name)).setEnabled(writable)
+            menu.addAction("Move List to Trash", lambda: edits.delete_list(scope.name)).setEnabled(writable)
         elif scope is not None and scope.kind == "tag":
             menu.addAction("Show", lambda: self.sidebar.select_scope(scope))
             menu.addAction("Rename…", lambda: self.sidebar.edit(index)).setEnabled(writable)
@@ -448,6 +547,9 @@ class MainWindow(QMainWindow):
             menu.addAction("Export Tag…", lambda: transfers.choose_export(prefer=f"Tag: {scope.name}"))
             menu.addSeparator()
             menu.addAction("Remove Tag from All Papers", lambda: edits.delete_tag(scope.name)).setEnabled(writable)
+        elif scope is not None and scope.kind == "trash":
+            menu.addAction("Show", lambda: self.sidebar.select_scope(scope))
+            menu.addAction("Empty Trash…", self.trash_page.ask_empty).setEnabled(writable)
         elif scope is not None and scope.kind == "search":
             menu.addAction("Show", lambda: self.sidebar.select_scope(scope))
             menu.addAction("Delete Smart List", lambda: edits.delete_search(scope.name)).setEnabled(writable)
@@ -460,6 +562,8 @@ class MainWindow(QMainWindow):
             self.edits.add_to_list(scope.name, ids)
         elif scope.kind == "tag":
             self.edits.add_tags(ids, [scope.name])
+        elif scope.kind == "trash":
+            self.edits.delete(ids)
 
     def _rename_requested(self, scope: Scope, new: str) -> None:
         if scope.kind == "list":
@@ -473,24 +577,92 @@ class MainWindow(QMainWindow):
         if self.selected_ids():
             self.commands.table_menu().popup(self.table.viewport().mapToGlobal(pos))
 
-    def _reorder_dropped(self, ids: list[int], row: int) -> None:
+    def _reorder_dropped(self, ids: list[int], row: int, *, scroll: bool = False) -> None:
         if self.scope.kind != "list" or not self.table_model.reorderable:
             return
         order = self.table_model.order_after_move(ids, row)
         self.table_model.set_order(order)  # show it at once; the write follows
-        self.table.select_ids(ids, scroll=False)
+        self.table.select_ids(ids, scroll=scroll)
         self.edits.set_list_order(self.scope.name, order)
 
-    def open_paper(self, pid: int) -> None:
-        """Select a paper (from the related list): in this view if it is here, else in the library."""
-        if self.table_model.row_of(pid) is not None:
-            self.select_ids([pid])
-            self.table.scrollTo(self.table_model.index(self.table_model.row_of(pid) or 0, 0))
+    def move_in_list(self, step: int) -> None:
+        """Papers > Move Up/Down in List: the selected papers one place up (-1) or down (+1)."""
+        model = self.table_model
+        ids = self.selected_ids()
+        if self.scope.kind != "list" or self.query:
+            self.show_message("Open a reading list to reorder its papers")
             return
-        self._select_after_load = pid
-        self.search_bar.field.setText("")
-        self.query = ""
-        self.show_scope(LIBRARY)
+        if self.readonly:
+            self.show_message(READ_ONLY_MESSAGE, 6000)
+            return
+        if not model.reorderable:
+            self.show_message("The list is sorted by a column: View > Original Order, then reorder it")
+            return
+        rows = sorted(r for r in (model.row_of(pid) for pid in ids) if r is not None)
+        if not rows or (step < 0 and rows[0] == 0) or (step > 0 and rows[-1] == model.rowCount() - 1):
+            return
+        self._reorder_dropped(ids, rows[0] - 1 if step < 0 else rows[-1] + 2, scroll=True)
+
+    def open_paper(self, pid: int) -> None:
+        """Show a paper from the related list, keeping the view: selected if the view lists it,
+        else in the detail pane alone.  Back (Alt+Left) returns to where it was opened from."""
+        if pid in self.selected_ids() and len(self.selected_ids()) == 1:
+            return
+        self.history.leave(self.current_place())
+        row = self.table_model.row_of(pid)
+        if row is not None:
+            self._outside_pid = None
+            self.select_ids([pid])
+            self.table.scrollTo(self.table_model.index(row, 0))
+        else:
+            self._show_outside(pid)
+        self.commands.update()
+
+    def _show_outside(self, pid: int) -> None:
+        self._outside_pid = pid
+        self.table.clearSelection()
+        self._update_detail()
+        self.show_message(f"{self.scope_label()} does not list this paper: it is shown on the right. "
+                          "Alt+Left goes back.", 8000)
+
+    # -- history ---------------------------------------------------------------------------------------
+
+    def current_place(self) -> Place:
+        return Place(self.scope, self.query, tuple(self.selected_ids()), self._outside_pid)
+
+    def can_go_back(self) -> bool:
+        return self.history.can_go_back
+
+    def can_go_forward(self) -> bool:
+        return self.history.can_go_forward
+
+    def go_back(self) -> None:
+        place = self.history.back(self.current_place())
+        if place is not None:
+            self._go(place)
+
+    def go_forward(self) -> None:
+        place = self.history.forward(self.current_place())
+        if place is not None:
+            self._go(place)
+
+    def _go(self, place: Place) -> None:
+        """Show a place from the history: its scope, its search, its selection."""
+        self._navigating = True
+        try:
+            self.search_bar.show_query(place.query)
+            self.query = place.query
+            if place.scope != self.scope:
+                self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            self.scope = place.scope if self.sidebar.select_scope(place.scope, notify=False) else LIBRARY
+            if self.scope != place.scope:
+                self.sidebar.select_scope(LIBRARY, notify=False)
+            self._outside_pid = place.outside
+            self._select_after_load = list(place.selected)
+            self.reload()
+        finally:
+            self._navigating = False
+        self.commands.update()
 
     # -- commands the actions call ---------------------------------------------------------------------------
 
@@ -513,15 +685,27 @@ class MainWindow(QMainWindow):
         """Enter on the table: the Edit Paper action, when it is enabled."""
         if self.commands.edit_paper.isEnabled():
             self.commands.edit_paper.trigger()
+        elif self.readonly_guard is not None and self.selected_ids():
+            self.readonly_guard.explain()
 
     def toggle_read(self) -> None:
         self.edits.toggle_read(self.selected_ids())
 
     def delete_selected(self) -> None:
+        """Delete: in a reading list it takes the papers off the list; elsewhere to the Trash."""
+        if self.scope.kind == "list":
+            self.remove_selected_from_list()
+        else:
+            self.edits.delete(self.selected_ids())
+
+    def trash_selected(self) -> None:
         self.edits.delete(self.selected_ids())
 
     def undo(self) -> None:
         self.edits.undo()
+
+    def redo(self) -> None:
+        self.edits.redo()
 
     def add_to_list(self, name: str, ids: Sequence[int]) -> None:
         self.edits.add_to_list(name, ids)
@@ -544,6 +728,15 @@ class MainWindow(QMainWindow):
 
     def ask_save_search(self) -> None:
         self.edits.ask_save_search(self.query)
+
+    def select_all(self) -> None:
+        self.table.selectAll()
+
+    def focus_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_sidebar(self) -> None:
+        self.sidebar.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_search(self) -> None:
         self.search_bar.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -577,7 +770,11 @@ class MainWindow(QMainWindow):
             return
         ids = self.selected_ids()
         self.commands.update()
-        if not ids:
+        if ids:
+            self._outside_pid = None
+        if not ids and self._outside_pid is not None:
+            self._show_detail(self._outside_pid)
+        elif not ids:
             self.detail.show_nothing()
         elif len(ids) > 1:
             self.detail.show_many(len(ids))
@@ -604,8 +801,9 @@ class MainWindow(QMainWindow):
         def work(_ctx: OpContext) -> list[RelatedPaper]:
             hits = library.related(pid, limit=12)
             rows = library.rows([h.pid for h in hits])
-            return [RelatedPaper(h.pid, rows[h.pid].title, rows[h.pid].authors, rows[h.pid].year, h.score)
-                    for h in hits if h.pid in rows]
+            reasons = library.related_reasons(pid, [h.pid for h in hits])
+            return [RelatedPaper(h.pid, rows[h.pid].title, rows[h.pid].authors, rows[h.pid].year, h.score,
+                                 tuple(reasons.get(h.pid, ()))) for h in hits if h.pid in rows]
 
         def done(items: list[RelatedPaper]) -> None:
             if self.detail.pid == pid and not self.closed:
@@ -626,10 +824,20 @@ class MainWindow(QMainWindow):
 
     # -- changes ----------------------------------------------------------------------------------------------------
 
+    def _apply_write(self, changes: Changes) -> None:
+        """What the parts call after each write: refresh what it touched, and the actions."""
+        if changes:
+            self.apply_changes(changes)
+        self.commands.update()
+
     def apply_changes(self, changes: Changes) -> None:
         """Refresh exactly what a write touched."""
         if changes.removed:
             self.table_model.remove_ids(changes.removed)
+            if self.scope.kind != "trash":
+                self.search_bar.show_count(self.table_model.rowCount(), self.query)
+        if self.scope.kind == "trash":
+            self.schedule_reload(0)
         touched = (changes.modified | changes.notes) - changes.removed
         if touched:
             self.table_model.invalidate(touched)
@@ -701,6 +909,8 @@ class MainWindow(QMainWindow):
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
         else:
+            if urls and self.readonly_guard is not None:
+                self.readonly_guard.explain()
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
@@ -723,24 +933,61 @@ class MainWindow(QMainWindow):
         state = settings.read_bytes(store, "window/state")
         if state is not None:
             self.restoreState(state)
-        for key, splitter in (("splitter/main", self.splitter), ("splitter/note", self.detail.note.splitter)):
-            value = settings.read_bytes(store, key)
-            if value is not None:
-                splitter.restoreState(value)
-        header = settings.read_bytes(store, "table/header")
+        self.panes.restore(store)
+        self.panes.fit(self.width())
+        note_sizes = settings.read_bytes(store, "splitter/note")
+        if note_sizes is not None:
+            self.detail.note.splitter.restoreState(note_sizes)
+        header = settings.read_bytes(store, settings.HEADER_KEY)
         if header is not None:
             self.table.restore_header(header)
-        self.search_bar.set_recent(settings.read_list(store, "search/recent"))
+        self.search_bar.set_recent(settings.read_list(store, self._recent_key()))
         self._saved_sort = settings.read_sort(store)
+
+    def _recent_key(self) -> str:
+        return settings.library_key(self.library.directory, "search/recent")
+
+    def _remember_query(self) -> None:
+        """Keep a search that ran (no error, papers found) and is still the one shown."""
+        if self._query_ran and self._query_ran == self.query:
+            self.search_bar.remember(self._query_ran)
+            self.schedule_save()
+
+    def schedule_save(self) -> None:
+        """Save the layout and recent searches soon after they change (a crash loses nothing)."""
+        if not self.closed:
+            self._save_timer.start()
+
+    def _autosave(self) -> None:
+        if self.persist and not self.closed:
+            self.save_settings()
+
+    def _watch_settings(self) -> None:
+        header = self.table.horizontalHeader()
+        for signal in (self.splitter.splitterMoved, self.panes.work.splitterMoved, self.detail.note.splitter.splitterMoved,
+                       header.sectionResized, header.sectionMoved, header.sortIndicatorChanged):
+            signal.connect(lambda *_: self.schedule_save())
+        self.search_bar.field.returnPressed.connect(lambda: self._remember_timer.start(0))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.panes.fit(event.size().width())
+        if hasattr(self, "_save_timer"):
+            self.schedule_save()
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        if hasattr(self, "_save_timer"):
+            self.schedule_save()
 
     def save_settings(self) -> None:
         store = settings.ui_settings()
         store.setValue("window/geometry", self.saveGeometry())
         store.setValue("window/state", self.saveState())
-        store.setValue("splitter/main", self.splitter.saveState())
+        self.panes.save(store)
         store.setValue("splitter/note", self.detail.note.splitter.saveState())
-        store.setValue("table/header", self.table.horizontalHeader().saveState())
-        store.setValue("search/recent", self.search_bar.recent.stringList())
+        store.setValue(settings.HEADER_KEY, self.table.horizontalHeader().saveState())
+        store.setValue(self._recent_key(), self.search_bar.recent.stringList())
         settings.write_sort(store, self.table_model.sort_column, self.table_model.sort_order)
         store.sync()
 
@@ -756,7 +1003,7 @@ class MainWindow(QMainWindow):
         self.closed = True
         self.search_pool.waitForDone(30_000)
         QThreadPool.globalInstance().waitForDone(30_000)
-        report = self.transfers.last_report
-        if report is not None:
-            report.close()
+        details = self.transfers.summary.details_dialog
+        if details is not None:
+            details.close()
         event.accept()

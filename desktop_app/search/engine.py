@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from whoosh import classify, highlight
 from whoosh import query as wq
@@ -20,6 +21,7 @@ from desktop_app.search.docsets import IdSetQuery
 from desktop_app.search.documents import TEXT_FIELDS
 from desktop_app.search.index import SearchIndex
 from desktop_app.search.query import CompiledQuery, SideLookup, compile_query
+from desktop_app.search.related_terms import shared_terms
 
 SNIPPET_CHARS = 220
 # Key terms of a paper that "related" searches for: each adds a posting list to score;
@@ -142,12 +144,7 @@ class SearchEngine:
         """Papers most like the one with these texts (more-like-this over key terms)."""
         sub = self.index.papers
         searcher = sub.searcher()
-        text = " ".join(texts.get(name, "") for name in TEXT_FIELDS)
-        if not text.strip():
-            return []
-        key_terms = searcher.key_terms_from_text(
-            "abstract", text, numterms=RELATED_TERMS, model=classify.Bo1Model, normalize=True
-        )
+        key_terms = self._key_terms(searcher, texts)
         if not key_terms:
             return []
         terms = [(field, term, weight) for term, weight in key_terms for field in ("abstract", "title")]
@@ -160,6 +157,21 @@ class SearchEngine:
             top = searcher.search(query, limit=limit, mask=exclude or None, terms=False).top_n
         pid_of = sub.docnums.pid_lookup(searcher)
         return [Hit(pid_of(d), s) for s, d in top]
+
+    def _key_terms(self, searcher: Any, texts: Mapping[str, str]) -> list[tuple[str, float]]:
+        text = " ".join(texts.get(name, "") for name in TEXT_FIELDS)
+        if not text.strip():
+            return []
+        return list(searcher.key_terms_from_text(
+            "abstract", text, numterms=RELATED_TERMS, model=classify.Bo1Model, normalize=True
+        ))
+
+    def related_reasons(self, texts: Mapping[str, str], others: Mapping[int, str]) -> dict[int, list[str]]:
+        """For each of ``others`` (pid -> title and abstract), the key terms of ``texts`` it shares."""
+        key_terms = [term for term, _weight in self._key_terms(self.index.papers.searcher(), texts)]
+        analyzer = self.index.papers.schema["abstract"].analyzer
+        source = " ".join(texts.get(name, "") for name in TEXT_FIELDS)
+        return {pid: shared_terms(analyzer, key_terms, source, text) for pid, text in others.items()}
 
     def note_pids(self, node: wq.Query) -> set[int]:
         if self.index.notes.is_empty():

@@ -227,7 +227,11 @@ class PaperRow:
     added: str
     tags: str
     citekey: str
+    has_note: bool = False
 
+
+HAS_NOTE = "EXISTS (SELECT 1 FROM notes n WHERE n.paper_id = papers.id AND n.body != '')"
+"""SQL over ``papers``: 1 when the paper has a note with text (the table's note marker, its sort)."""
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -251,9 +255,9 @@ def table_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, PaperR
             tags.setdefault(pid, []).append(name)
         (found,) = conn.execute(
             f"SELECT json_group_array(json_array(id, title, author_line, year, venue, status, priority, "
-            f"added, citekey)) FROM papers WHERE id IN ({marks})", tuple(part)).fetchone()
-        for pid, title, authors, year, venue, status, priority, added, citekey in json.loads(found):
+            f"added, citekey, {HAS_NOTE})) FROM papers WHERE id IN ({marks})", tuple(part)).fetchone()
+        for pid, title, authors, year, venue, status, priority, added, citekey, has_note in json.loads(found):
             names = sorted(tags.get(pid, ()), key=lambda name: name.translate(_ASCII_LOWER))  # COLLATE NOCASE
             rows[pid] = PaperRow(pid, title, authors, year, venue, status, priority, added, ", ".join(names),
-                                 citekey)
+                                 citekey, bool(has_note))
     return rows

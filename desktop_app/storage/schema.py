@@ -95,6 +95,31 @@ MIGRATIONS: tuple[str, ...] = (
         seq INTEGER NOT NULL
     );
     """,
+    # The Trash: deleted papers and reading lists, restorable until the Trash is emptied.  A
+    # trashed paper leaves ``papers`` (so no view, search, count or export sees it) and keeps
+    # here its row, tags, list places and note as JSON; paper ids are never reused (AUTOINCREMENT),
+    # so it comes back under its own id.  Things deleted together share a ``deletion`` number.
+    """
+    CREATE TABLE trash_papers (
+        paper_id INTEGER PRIMARY KEY,
+        deletion INTEGER NOT NULL,
+        deleted TEXT NOT NULL,
+        citekey TEXT NOT NULL,
+        title TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX trash_papers_by_deletion ON trash_papers(deletion);
+    CREATE TABLE trash_lists (
+        id INTEGER PRIMARY KEY,
+        deletion INTEGER NOT NULL,
+        deleted TEXT NOT NULL,
+        list_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        created TEXT NOT NULL,
+        items TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -229,7 +229,10 @@ def test_import_report_lists_imports_and_problems(qtbot, window: MainWindow, tmp
     with qtbot.waitSignal(window.importFinished, timeout=WAIT_MS) as signal:
         window.import_files([bib])
     outcome = signal.args[0]
-    dialog = window.transfers.last_report
+    summary = window.transfers.last_report
+    assert summary is not None and summary.isVisible()
+    assert "Import finished: 2 imported" in summary.text()
+    dialog = summary.show_details()  # the full report, on demand
     assert dialog is not None and dialog.isVisible()
     text = dialog.body.toPlainText()
     assert "A Good Entry" in text

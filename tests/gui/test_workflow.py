@@ -10,10 +10,8 @@ import pytest
 
 from desktop_app.gui.sidebar_model import Scope
 from desktop_app.gui.window import MainWindow
-from tests.conftest import DAILY_PAGE, ROOT
+from tests.conftest import CHECK_BIB, DAILY_PAGE
 from tests.gui.conftest import WAIT_MS, import_daily_page, wait_idle
-
-CHECK_BIB = ROOT.parent / "shared" / "tools" / "check_bib"
 
 
 def review_flow(qtbot, window: MainWindow, tmp_path: Path) -> tuple[Path, list[int]]:  # type: ignore[no-untyped-def]
@@ -76,7 +74,7 @@ def review_flow(qtbot, window: MainWindow, tmp_path: Path) -> tuple[Path, list[i
 
     # export the list to BibTeX through the export path
     out = tmp_path / "pruning-review.bib"
-    scopes = {s.label: s.ids for s in window.transfers.export_scopes()}
+    scopes = {s.label: s.ids for s in window.transfers.export_scopes()[0]}
     ids = scopes["Reading list: Pruning review"]
     assert ids == two
     with qtbot.waitSignal(window.exportFinished, timeout=WAIT_MS):

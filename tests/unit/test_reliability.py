@@ -137,17 +137,18 @@ def test_a_failing_migration_keeps_the_library_and_says_so(tmp_path: Path, monke
     directory = tmp_path / "lib"
     with Library.open(directory) as library:
         library.import_papers(sample_papers())
+    old = len(MIGRATIONS)  # the schema features have reached; the failing one comes next
     _schema_v2(monkeypatch, "ALTER TABLE papers ADD COLUMN a INTEGER;\nALTER TABLE no_such_table ADD COLUMN b INTEGER;")
-    with pytest.raises(LecternError, match=r"cannot upgrade .* to schema 2: no such table: no_such_table"):
+    with pytest.raises(LecternError, match=rf"cannot upgrade .* to schema {old + 1}: no such table: no_such_table"):
         Library.open(directory)
-    assert _user_version(directory / "library.sqlite") == 1
+    assert _user_version(directory / "library.sqlite") == old
     conn = sqlite3.connect(directory / "library.sqlite")
     try:
         columns = [r[1] for r in conn.execute("PRAGMA table_info(papers)")]
     finally:
         conn.close()
     assert "a" not in columns
-    made = [p for p in backups.list_backups(directory / "backups") if p.name.endswith("-schema1to2.sqlite")]
+    made = [p for p in backups.list_backups(directory / "backups") if p.name.endswith(f"-schema{old}to{old + 1}.sqlite")]
     assert len(made) == 1 and _count(made[0], "papers") == 4
     monkeypatch.undo()
     with Library.open(directory) as library:  # the lock was released and the data is intact

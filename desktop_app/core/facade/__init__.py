@@ -1,0 +1,1 @@
+"""The parts the ``Library`` facade is composed of, one concern per module."""
