@@ -18,12 +18,12 @@ from desktop_app.cli.common import CliError, print_json
 from desktop_app.cli.features import FEATURE_MODULES
 from desktop_app.core import vocabulary
 from desktop_app.core.import_folder import SUPPORTED_SUFFIXES, expand_import_paths
+from desktop_app.core.importing import MAX_LISTED_PROBLEMS
 from desktop_app.core.indexing import IndexProgress
 from desktop_app.core.library import Library, SearchResult
 from desktop_app.core.paths import resolve_library_dir
 from desktop_app.domain.errors import LecternError, LibraryLockedError
 from desktop_app.domain.models import Paper, ReadStatus
-from desktop_app.formats.cleaning import MAX_LISTED_PROBLEMS
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,13 @@ from pathlib import Path
 from desktop_app import formats
 from desktop_app.core.changes import Changes
 from desktop_app.domain.models import ImportReport, Paper, Problem
+from desktop_app.formats.cleaning import MAX_LISTED_PROBLEMS
 from desktop_app.formats.encoding import NotTextError, decode_bytes
 
 log = logging.getLogger(__name__)
+
+__all__ = ["MAX_LISTED_PROBLEMS", "FileAccount", "ImportOutcome", "OpenedFile", "merge_into", "open_file",
+           "open_text", "parse_bytes", "parse_text", "read_file"]
 
 # Parsing holds a file and its papers in memory (a 90 MB .bib peaks near 4x its size): refuse larger.
 MAX_FILE_BYTES = 100 * 1024 * 1024
