@@ -18,6 +18,7 @@ from desktop_app.cli.common import CliError, print_json
 from desktop_app.cli.features import FEATURE_MODULES
 from desktop_app.core import vocabulary
 from desktop_app.core.import_folder import SUPPORTED_SUFFIXES, expand_import_paths
+from desktop_app.core.importing import MAX_LISTED_PROBLEMS
 from desktop_app.core.indexing import IndexProgress
 from desktop_app.core.library import Library, SearchResult
 from desktop_app.core.paths import resolve_library_dir
@@ -89,10 +90,15 @@ def cmd_import(library: Library, args: argparse.Namespace, out: TextIO, err: Tex
                        + " ".join(args.files))
     outcome = library.import_files(files, fmt=args.format, tags=args.tag or (), list_name=args.list)
     print(outcome.summary(), file=out)
-    for problem in outcome.problems:
+    for account in outcome.files:
+        print(f"{account.source}: {account.summary()}", file=out)
+    for problem in outcome.problems[:MAX_LISTED_PROBLEMS]:
         print(str(problem), file=out)
     for guess in outcome.guesses:
         print(f"guess: {guess}", file=out)
+    unlisted = outcome.problem_count - min(len(outcome.problems), MAX_LISTED_PROBLEMS)
+    if unlisted:
+        print(f"... and {unlisted} more problems not listed", file=out)
     if not args.no_index and _index_work(library):
         library.catch_up_index(progress=_progress_writer(err, "indexing"))
     if not args.no_index and library.files.pending():

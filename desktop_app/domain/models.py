@@ -8,6 +8,7 @@ model, verbatim, so nothing a user imported is lost on export.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -39,6 +40,12 @@ def normalise_doi(doi: str) -> str:
     return value
 
 
+def normal_text(value: str) -> str:
+    """Whitespace collapsed to single spaces and Unicode in NFC, whichever importer read it."""
+    collapsed = " ".join(value.split())
+    return collapsed if collapsed.isascii() else unicodedata.normalize("NFC", collapsed)
+
+
 class ReadStatus(StrEnum):
     UNREAD = "unread"
     READING = "reading"
@@ -53,6 +60,11 @@ class Author(BaseModel):
     family: str = ""
     given: str = ""
     literal: str = ""
+
+    @field_validator("family", "given", "literal")
+    @classmethod
+    def _normal_text(cls, value: str) -> str:
+        return normal_text(value)
 
     @property
     def is_organisation(self) -> bool:
@@ -141,7 +153,7 @@ class Paper(BaseModel):
     @field_validator("title", "venue", "abstract", "publisher")
     @classmethod
     def _collapse_whitespace(cls, value: str) -> str:
-        return " ".join(value.split())
+        return normal_text(value)
 
     @property
     def first_author(self) -> Author | None:
@@ -195,6 +207,9 @@ class Problem(BaseModel):
     source: str = ""
     line: int | None = None
     reason: str
+    # True when an entry of the file was left out because of this problem: it counts in the
+    # file's accounting (entries = imported + merged + skipped).
+    skipped: bool = False
 
     def __str__(self) -> str:
         where = self.source or "<input>"
@@ -209,7 +224,23 @@ class ImportReport(BaseModel):
     papers: list[Paper] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
     format: str = ""
+    # Problems counted but not listed (a junk file lists only its first ones), and how many of
+    # those left an entry out.
+    unlisted: int = 0
+    unlisted_skipped: int = 0
+
+    @property
+    def problem_count(self) -> int:
+        """The true number of problems, listed or not."""
+        return len(self.problems) + self.unlisted
+
+    @property
+    def skipped(self) -> int:
+        """Entries left out, each because of a problem."""
+        return sum(1 for p in self.problems if p.skipped) + self.unlisted_skipped
 
     def extend(self, other: ImportReport) -> None:
         self.papers.extend(other.papers)
         self.problems.extend(other.problems)
+        self.unlisted += other.unlisted
+        self.unlisted_skipped += other.unlisted_skipped

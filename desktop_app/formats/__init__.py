@@ -4,6 +4,7 @@ Every format module offers some of::
 
     def sniff(text: str) -> bool                 # does this text look like my format?
     def parse(text: str, *, source: str = "") -> ImportReport
+    def stream(text: str, *, source: str = "") -> (ImportReport, int, Iterator[Paper])  # optional
     def render(papers: Sequence[Paper], **options) -> str
 
 No I/O and no database here: callers pass text in and get text or models out.
@@ -14,12 +15,17 @@ entry points ``parse`` and ``render``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from types import ModuleType
 
 from desktop_app.domain.models import ImportReport, Paper, Problem
+from desktop_app.formats.cleaning import (
+    cap_problems,
+    remove_control_characters,
+    without_control_characters,
+)
 
 
 @dataclass(frozen=True)
@@ -82,15 +88,44 @@ def detect_format(text: str, filename: str = "") -> Format | None:
 
 def parse(text: str, *, fmt: str | None = None, source: str = "") -> ImportReport:
     """Parse ``text`` in the named format, or the detected one; never raises for bad content."""
+    report, _expected, papers = stream(text, fmt=fmt, source=source)
+    report.papers = list(papers)
+    return report
+
+
+def stream(text: str, *, fmt: str | None = None, source: str = "") -> tuple[ImportReport, int, Iterator[Paper]]:
+    """``parse``, the papers one at a time: the report (complete once the papers are exhausted),
+    the number of entries expected, and the papers. BibTeX streams; other formats are small
+    enough to read whole first."""
+    text, removed = remove_control_characters(text, source)
     chosen = get_format(fmt) if fmt else detect_format(text, source)
     if chosen is None:
         return ImportReport(
             problems=[Problem(source=source, line=1, reason="not a format Lectern can read "
                               "(BibTeX, RIS, CSL-JSON, arXiv Atom, Hugging Face JSON or page text)")]
-        )
-    report: ImportReport = chosen.load().parse(text, source=source)
+        ), 0, iter(())
+    module = chosen.load()
+    papers: Iterator[Paper]
+    if hasattr(module, "stream"):
+        report, expected, papers = module.stream(text, source=source)
+    else:
+        report = module.parse(text, source=source)
+        expected, papers = len(report.papers), iter(report.papers)
+        report.papers = []
     report.format = chosen.name
-    return report
+    return report, expected, _cleaned(papers, report, removed, source)
+
+
+def _cleaned(papers: Iterator[Paper], report: ImportReport, removed: list[Problem], source: str) -> Iterator[Paper]:
+    found: list[Problem] = []
+    for paper in papers:
+        paper, problem = without_control_characters(paper, source)
+        if problem is not None:
+            found.append(problem)
+        yield paper
+    report.problems[:0] = removed
+    report.problems.extend(found)
+    cap_problems(report)
 
 
 def render(papers: Sequence[Paper], fmt: str, **options: object) -> str:

@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from desktop_app.domain.models import ImportReport, Paper, Problem
 from desktop_app.formats.arxiv_ids import abs_url, canonical_id
+from desktop_app.formats.cleaning import placeholder_reason
 from desktop_app.formats.dates import iso_year_month
 from desktop_app.formats.extras import raw_extras
 from desktop_app.formats.names import parse_display_name
@@ -74,15 +75,19 @@ def _take(report: ImportReport, entry: ET.Element, line: int, source: str) -> No
     raw_id = _text(entry, f"{ATOM}id")
     if "/api/errors" in raw_id:
         reason = _text(entry, f"{ATOM}summary") or "unknown error"
-        _problem(report, source, line, f"arXiv API error: {reason}")
+        _problem(report, source, line, f"arXiv API error: {reason}", skipped=True)
         return
     try:
         paper = to_paper(entry)
     except (ValidationError, ValueError) as exc:
-        _problem(report, source, line, f"unreadable entry: {str(exc).splitlines()[0][:120]}")
+        _problem(report, source, line, f"unreadable entry: {str(exc).splitlines()[0][:120]}", skipped=True)
         return
     if not paper.title:
-        _problem(report, source, line, "entry without a title")
+        _problem(report, source, line, "entry without a title", skipped=True)
+        return
+    placeholder = placeholder_reason(paper)
+    if placeholder is not None:
+        _problem(report, source, line, placeholder, skipped=True)
         return
     report.papers.append(paper)
 
@@ -165,5 +170,5 @@ def _xml_reason(exc: ET.ParseError) -> str:
     return str(exc).split(":")[0]
 
 
-def _problem(report: ImportReport, source: str, line: int, reason: str) -> None:
-    report.problems.append(Problem(source=source, line=line, reason=reason))
+def _problem(report: ImportReport, source: str, line: int, reason: str, *, skipped: bool = False) -> None:
+    report.problems.append(Problem(source=source, line=line, reason=reason, skipped=skipped))

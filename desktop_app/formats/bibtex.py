@@ -1,7 +1,7 @@
 """BibTeX and biblatex files: recognise them, import them into papers, export papers to them.
 
-``parse`` lets bibtexparser 2 split the text into blocks and interprets the
-blocks itself: ``@string`` macros and ``#`` concatenation, crossref
+``parse`` lets bibtexparser 2 split the text into blocks (a chunk at a time,
+in ``bibtex_blocks``) and interprets the blocks itself: ``@string`` macros and ``#`` concatenation, crossref
 inheritance, LaTeX decoding, names, dates, arXiv identifiers. Fields Lectern
 does not model are kept verbatim in ``Paper.extra_fields``. Anything that
 cannot be imported becomes a ``Problem`` with the line where its entry starts;
@@ -11,21 +11,9 @@ writes BibTeX or biblatex that the real clients load without errors.
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 
-import bibtexparser
-from bibtexparser.exceptions import BlockAbortedException
-from bibtexparser.model import (
-    Block,
-    DuplicateBlockKeyBlock,
-    DuplicateFieldKeyBlock,
-    Entry,
-    ParsingFailedBlock,
-    String,
-)
 from pydantic import ValidationError
 
 from desktop_app.domain.models import (
@@ -33,22 +21,20 @@ from desktop_app.domain.models import (
     ARXIV_OLD_ID,
     ImportReport,
     Paper,
-    Problem,
     strip_arxiv_version,
 )
 from desktop_app.formats import bibtex_values as values
-from desktop_app.formats.bibtex_render import render
+from desktop_app.formats.bibtex_blocks import MAX_PROBLEMS, Problems, RawEntry, read_entries
+from desktop_app.formats.bibtex_render import AUTHORS_FROM_KEY, SOURCE_PREFIX, render
+from desktop_app.formats.cleaning import placeholder_reason
+from desktop_app.formats.entry_types import ORIGINAL_TYPE_FIELD, ORIGINAL_TYPE_KEY, imported_type
+from desktop_app.formats.latex import unknown_macros
 from desktop_app.formats.names import parse_bibtex_names
 
-__all__ = ["parse", "render", "sniff"]
+__all__ = ["MAX_PROBLEMS", "parse", "render", "sniff", "stream"]
 
-# bibtexparser logs every block it gives up on (slowly, on junk input); those come back to the
-# caller as Problems instead.
-logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
-logging.getLogger("bibtexparser.splitter").setLevel(logging.ERROR)
 
 _SNIFF_CHARS = 65536
-MAX_PROBLEMS = 1000
 _ENTRY_LINE = re.compile(r"[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t]*[{(]")
 _ENTRY_WITH_KEY = re.compile(
     r"^[ \t]*@[ \t]*(?:article|book|booklet|inbook|incollection|inproceedings|conference|manual|"
@@ -57,7 +43,8 @@ _ENTRY_WITH_KEY = re.compile(
     re.I | re.M,
 )
 _RIS_START = re.compile(r"^TY  - ", re.M)
-_BLOCK_KEY = re.compile(r"@\s*([\w-]*)\s*[{(]\s*(?:([^,\s{}()=\"]+)\s*,)?")
+# Fields whose presence makes an entry worth a paper: it names a work or the people behind it.
+_IDENTIFYING = ("title", "author", "editor", "shortauthor", "shorthand", "doi", "url", "eprint")
 
 _ARTICLE_TYPES = frozenset({"article", "periodical", "suppperiodical"})
 _ARXIV_FIELDS = ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass")
@@ -82,137 +69,47 @@ def sniff(text: str) -> bool:
     return bool(_ENTRY_WITH_KEY.search(head))
 
 
-@dataclass
-class _Problems:
-    """Problems in file order; past ``MAX_PROBLEMS`` only counted, so junk files stay cheap."""
-
-    source: str
-    items: list[Problem] = field(default_factory=list)
-    unlisted: int = 0
-
-    @property
-    def full(self) -> bool:
-        return len(self.items) >= MAX_PROBLEMS
-
-    def add(self, line: int | None, reason: str) -> None:
-        if not self.full:
-            self.items.append(Problem(source=self.source, line=line, reason=reason))
-        else:
-            self.unlisted += 1
-
-    def listed(self) -> list[Problem]:
-        if not self.unlisted:
-            return self.items
-        summary = Problem(source=self.source, line=None,
-                          reason=f"{self.unlisted} more problems not listed")
-        return [*self.items, summary]
-
-
-@dataclass
-class _RawEntry:
-    """One entry as written: type, key, first value of each field, evaluated but not decoded."""
-
-    entry_type: str
-    key: str
-    line: int
-    fields: dict[str, str] = field(default_factory=dict)
-    duplicates: list[str] = field(default_factory=list)
-    inherited: set[str] = field(default_factory=set)
-
-
 def parse(text: str, *, source: str = "") -> ImportReport:
     """Papers from BibTeX/biblatex text, with a problem (and its line) for every entry not taken."""
-    report = ImportReport(format="bibtex")
-    problems = _Problems(source)
-    try:
-        library = bibtexparser.parse_string(_normalise(text), parse_stack=[])
-    except Exception as error:  # the splitter gives up on states it considers its own bugs
-        problems.add(1, f"not readable as BibTeX ({error})")
-        report.problems = problems.listed()
-        return report
-    entries, macros = _collect(library.blocks, problems)
-    raw_entries = [_read_entry(entry, macros) for entry in entries]
-    _report_duplicates(raw_entries, problems)
-    _resolve_crossrefs(raw_entries, problems)
-    for raw in raw_entries:
-        paper = _to_paper(raw, problems)
-        if paper is not None:
-            report.papers.append(paper)
-    report.problems = problems.listed()
+    report, _expected, papers = stream(text, source=source)
+    report.papers = list(papers)
     return report
 
 
-def _normalise(text: str) -> str:
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+def stream(text: str, *, source: str = "") -> tuple[ImportReport, int, Iterator[Paper]]:
+    """``parse`` a paper at a time: the report (its problems complete once the papers are
+    exhausted), how many entries will be read, and the papers. A large file never holds
+    all its papers at once, only its raw entries, each freed as its paper is made."""
+    report = ImportReport(format="bibtex")
+    problems = Problems(source)
+    entries = read_entries(text, problems)
+    _report_duplicates(entries, problems)
+    entries = _apply_xdata(entries, problems)
+    _resolve_crossrefs(entries, problems)
+    return report, len(entries), _papers(entries, problems, report)
 
 
-def _line(block: Block) -> int | None:
-    """bibtexparser counts lines from 0."""
-    return None if block.start_line is None else block.start_line + 1
+def _papers(entries: list[RawEntry], problems: Problems, report: ImportReport) -> Iterator[Paper]:
+    pending: list[RawEntry | None] = list(entries)
+    entries.clear()
+    macros_seen: dict[str, tuple[int, int]] = {}
+    for index, raw in enumerate(pending):
+        assert raw is not None
+        paper = _to_paper(raw, problems)
+        for name in raw.unknown_macros:
+            first, count = macros_seen.get(name, (raw.line, 0))
+            macros_seen[name] = (first, count + 1)
+        pending[index] = None  # each entry freed once read: its paper takes its place
+        if paper is not None:
+            yield paper
+    for name, (line, count) in macros_seen.items():
+        times = "once" if count == 1 else f"in {count} entries"
+        problems.add(line, f"unknown LaTeX macro \\{name} (used {times}, first here): shown as "
+                           f"'{name}', exported as written")
+    problems.into(report)
 
 
-def _collect(blocks: list[Block], problems: _Problems) -> tuple[list[Entry], dict[str, str]]:
-    """The entries in file order and the ``@string`` macros (a later definition wins)."""
-    entries: list[Entry] = []
-    macros: dict[str, str] = {}
-    for block in blocks:
-        if isinstance(block, DuplicateFieldKeyBlock | DuplicateBlockKeyBlock):
-            inner = block.ignore_error_block
-            if isinstance(inner, String):
-                problems.add(_line(block), f"@string '{inner.key}' is defined more than once; "
-                                           "used the last definition")
-                block = inner
-            elif isinstance(inner, Entry):
-                block = inner
-        if isinstance(block, String):
-            macros[block.key.strip().lower()] = values.evaluate(str(block.value), macros)
-        elif isinstance(block, Entry):
-            entries.append(block)
-        elif isinstance(block, ParsingFailedBlock):
-            if problems.full:
-                problems.unlisted += 1
-            else:
-                problems.add(_line(block), _failed_block_reason(block))
-    return entries, macros
-
-
-def _failed_block_reason(block: ParsingFailedBlock) -> str:
-    match = _BLOCK_KEY.match(block.raw or "")
-    if match and match.group(2):
-        what = f"entry '{match.group(2)}'"
-    else:
-        what = f"the @{match.group(1)} block" if match else "a block"
-    error = block.error
-    detail = error.abort_reason if isinstance(error, BlockAbortedException) else str(error)
-    if "end of file" in detail:
-        detail = "it is not closed before the end of the file"
-    elif "after entry key" in detail:
-        detail = "it has no citation key"
-    elif "Unexpected block start" in detail:
-        detail = "it is not closed before the next entry starts"
-    else:
-        detail = " ".join(detail.split())[:200]
-    return f"{what} could not be read: {detail}; skipped"
-
-
-def _read_entry(entry: Entry, macros: Mapping[str, str]) -> _RawEntry:
-    raw = _RawEntry(entry_type=entry.entry_type.strip().lower(), key=entry.key.strip(),
-                    line=_line(entry) or 1)
-    for item in entry.fields:
-        name = item.key.strip().lower()
-        if name in raw.fields:
-            if name not in raw.duplicates:
-                raw.duplicates.append(name)
-            continue
-        raw.fields[name] = values.evaluate(str(item.value), macros)
-    return raw
-
-
-def _report_duplicates(entries: list[_RawEntry], problems: _Problems) -> None:
+def _report_duplicates(entries: list[RawEntry], problems: Problems) -> None:
     first_line: dict[str, int] = {}
     for raw in entries:
         for name in raw.duplicates:
@@ -227,9 +124,9 @@ def _report_duplicates(entries: list[_RawEntry], problems: _Problems) -> None:
             first_line[folded] = raw.line
 
 
-def _resolve_crossrefs(entries: list[_RawEntry], problems: _Problems) -> None:
+def _resolve_crossrefs(entries: list[RawEntry], problems: Problems) -> None:
     """Children take the fields they lack from their parents (cascading, cycles cut)."""
-    by_key: dict[str, _RawEntry] = {}
+    by_key: dict[str, RawEntry] = {}
     for raw in entries:
         by_key.setdefault(raw.key.casefold(), raw)
     for raw in entries:
@@ -241,8 +138,8 @@ def _resolve_crossrefs(entries: list[_RawEntry], problems: _Problems) -> None:
         _inherit(raw, by_key, done, problems, chain=set())
 
 
-def _inherit(raw: _RawEntry, by_key: Mapping[str, _RawEntry], done: set[int],
-             problems: _Problems, chain: set[int]) -> None:
+def _inherit(raw: RawEntry, by_key: Mapping[str, RawEntry], done: set[int],
+             problems: Problems, chain: set[int]) -> None:
     if id(raw) in done or "crossref" not in raw.fields:
         return
     target = raw.fields.pop("crossref").strip()
@@ -254,29 +151,64 @@ def _inherit(raw: _RawEntry, by_key: Mapping[str, _RawEntry], done: set[int],
         done.add(id(raw))
         return
     _inherit(parent, by_key, done, problems, chain | {id(raw)})
-    own = {name: value for name, value in parent.fields.items() if name not in parent.inherited}
+    own = {name: value for name, value in parent.fields.items() if name not in (parent.inherited or ())}
     if "title" in own and "booktitle" not in own:
         own["booktitle"] = own["title"]
     for name, value in (*own.items(), *parent.fields.items()):
         if name not in _NOT_INHERITED and name != "title" and name not in raw.fields:
             raw.fields[name] = value
-            raw.inherited.add(name)
+            raw.inherited = (raw.inherited or set()) | {name}
     done.add(id(raw))
 
 
-def _label(raw: _RawEntry) -> str:
+def _apply_xdata(entries: list[RawEntry], problems: Problems) -> list[RawEntry]:
+    """biblatex ``@xdata`` entries fill the entries naming them in ``xdata``; they are no papers."""
+    containers = {raw.key.casefold(): raw for raw in entries if raw.entry_type == "xdata"}
+    if not containers:
+        return entries
+    used: set[str] = set()
+    for raw in entries:
+        _fill_from_xdata(raw, containers, used, chain=set())
+    for key, container in containers.items():
+        if key not in used:
+            problems.add(container.line, f"@xdata '{container.key}' is used by no entry; its fields "
+                                         "were not imported")
+    return [raw for raw in entries if raw.entry_type != "xdata"]
+
+
+def _fill_from_xdata(raw: RawEntry, containers: Mapping[str, RawEntry], used: set[str],
+                     chain: set[str]) -> None:
+    for name in raw.fields.pop("xdata", "").split(","):
+        key = name.strip().casefold()
+        container = containers.get(key)
+        if container is None or key in chain:
+            continue
+        used.add(key)
+        _fill_from_xdata(container, containers, used, chain | {key})
+        for field_name, value in container.fields.items():
+            raw.fields.setdefault(field_name, value)
+
+
+def _label(raw: RawEntry) -> str:
     return f"entry '{raw.key}'" if raw.key else "an entry without a key"
 
 
-def _to_paper(raw: _RawEntry, problems: _Problems) -> Paper | None:
-    if not raw.fields.get("title", "").strip() and not raw.fields.get("author", "").strip():
-        problems.add(raw.line, f"{_label(raw)} has neither title nor author; skipped")
+def _to_paper(raw: RawEntry, problems: Problems) -> Paper | None:
+    if not any(raw.fields.get(name, "").strip() for name in _IDENTIFYING):
+        problems.add(raw.line, f"{_label(raw)} has no title, author, editor, shorthand, DOI or URL; skipped",
+                     skipped=True)
         return None
     try:
-        return Paper.model_validate(_paper_fields(raw))
+        paper = Paper.model_validate(_paper_fields(raw))
     except (ValidationError, ValueError, RecursionError) as error:
-        problems.add(raw.line, f"{_label(raw)} is not a valid record ({_short(error)}); skipped")
+        problems.add(raw.line, f"{_label(raw)} is not a valid record ({_short(error)}); skipped",
+                     skipped=True)
         return None
+    placeholder = placeholder_reason(paper)
+    if placeholder is not None:
+        problems.add(raw.line, f"{_label(raw)} is a {placeholder}", skipped=True)
+        return None
+    return paper
 
 
 def _short(error: Exception) -> str:
@@ -286,22 +218,41 @@ def _short(error: Exception) -> str:
     return " ".join(str(error).split())[:200]
 
 
-def _paper_fields(raw: _RawEntry) -> dict[str, object]:
+def _paper_fields(raw: RawEntry) -> dict[str, object]:
     fields = dict(raw.fields)
-    result: dict[str, object] = {"citekey": raw.key, "entry_type": raw.entry_type or "misc"}
-    result["title"] = values.text(fields.pop("title", ""))
-    result["authors"] = parse_bibtex_names(fields.pop("author", ""))
+    entry_type, kept_type = imported_type(raw.entry_type, fields.pop(ORIGINAL_TYPE_FIELD, ""))
+    own: dict[str, str] = {}
+
+    def decoded(name: str, value: str, read: values.Reader = values.text) -> object:
+        unknown = unknown_macros(value)
+        if unknown:
+            own[SOURCE_PREFIX + name] = value
+            raw.unknown_macros += tuple(m for m in unknown if m not in raw.unknown_macros)
+        return read(value)
+
+    result: dict[str, object] = {"citekey": raw.key, "entry_type": entry_type}
+    if kept_type:
+        own[ORIGINAL_TYPE_KEY] = kept_type
+    result["title"] = decoded("title", fields.pop("title", ""))
+    people = "author"
+    if not fields.get("author", "").strip():
+        people = next((n for n in ("editor", "shortauthor") if fields.get(n, "").strip()), "author")
+        if people != "author":
+            own[AUTHORS_FROM_KEY] = people
+    names = fields.pop("author", "") if people == "author" else fields[people]
+    result["authors"] = decoded("authors", names, parse_bibtex_names)
     result.update(_dates(fields))
-    result["venue"] = values.text(_pop_first(fields, _venue_order(raw.entry_type)))
-    result["volume"] = values.text(fields.pop("volume", ""))
-    result["number"] = values.text(_pop_first(fields, ("number", "issue")))
-    result["pages"] = values.read_pages(fields.pop("pages", ""))
-    result["publisher"] = values.text(fields.pop("publisher", ""))
+    result["venue"] = decoded("venue", _pop_first(fields, _venue_order(raw.entry_type)))
+    result["volume"] = decoded("volume", fields.pop("volume", ""))
+    result["number"] = decoded("number", _pop_first(fields, ("number", "issue")))
+    result["pages"] = decoded("pages", fields.pop("pages", ""), values.read_pages)
+    result["publisher"] = decoded("publisher", fields.pop("publisher", ""))
     result["doi"] = values.read_url(fields.pop("doi", ""))
     result["url"] = values.read_url(fields.pop("url", ""))
-    result["abstract"] = values.text(fields.pop("abstract", ""))
-    result["keywords"] = values.read_keywords(fields.pop("keywords", ""))
+    result["abstract"] = decoded("abstract", fields.pop("abstract", ""))
+    result["keywords"] = decoded("keywords", fields.pop("keywords", ""), values.read_keywords)
     result.update(_arxiv(fields))
+    fields.update(own)
     result["extra_fields"] = fields
     return result
 

@@ -18,22 +18,29 @@ from itertools import pairwise
 from desktop_app.domain.citekeys import base_key, is_valid_key, unique_key
 from desktop_app.domain.models import Author, Paper
 from desktop_app.domain.text import STOP_WORDS
+from desktop_app.formats import bibtex_values as values
 from desktop_app.formats.bibtex_values import MONTH_MACROS
+from desktop_app.formats.entry_types import ORIGINAL_TYPE_FIELD, bibtex_type, original_type
 from desktop_app.formats.latex import unicode_to_latex
+from desktop_app.formats.names import parse_bibtex_names
 
 DIALECTS = ("bibtex", "biblatex")
+# Lectern's own notes in ``extra_fields`` (never written as fields): the LaTeX a field was
+# imported from when it holds macros Lectern cannot show (``_source.title``), and the field the
+# authors were read from when the entry had no ``author`` (``_authors_from``).
+SOURCE_PREFIX = "_source."
+AUTHORS_FROM_KEY = "_authors_from"
+# The readers the BibTeX importer used per paper attribute: a kept source is written back only
+# while it still reads as the paper's current value (an edit in Lectern wins).
+_READERS: dict[str, values.Reader] = {
+    "title": values.text, "venue": values.text, "volume": values.text, "number": values.text,
+    "publisher": values.text, "abstract": values.text, "pages": values.read_pages,
+    "keywords": values.read_keywords, "authors": parse_bibtex_names,
+}
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffc\ufffe\uffff]")
 
 
 _SAFE_FIELD_CHARS = re.compile(r"[^A-Za-z0-9_.:+-]+")
-# Entry types that BibTeX's standard styles or biblatex define (and bibtool -r biblatex knows);
-# any other type is written as @misc, which every client accepts.
-KNOWN_TYPES = frozenset("""
-    article book booklet conference inbook incollection inproceedings manual mastersthesis misc
-    phdthesis proceedings techreport unpublished mvbook bookinbook suppbook collection
-    mvcollection suppcollection online patent periodical suppperiodical mvproceedings reference
-    mvreference inreference report set thesis electronic www artwork audio bibnote commentary
-    image jurisdiction legislation legal letter movie music performance review software
-    standard video xdata""".split())
 _ARTICLE_TYPES = frozenset({"article", "periodical", "suppperiodical"})
 _NEEDS_VENUE = frozenset({"article", "inproceedings", "incollection", "conference"})
 
@@ -87,16 +94,22 @@ def _assign_keys(papers: Sequence[Paper]) -> list[str]:
 
 def _entry(paper: Paper, key: str, dialect: str) -> str:
     fields = _fields(paper, dialect)
-    lines = [f"@{_entry_type(paper)}{{{key},"]
-    lines.extend(f"  {name} = {value}," for name, value in fields)
+    entry_type = _entry_type(paper, dialect)
+    kept_type = original_type(paper)
+    if entry_type != kept_type:
+        fields.append((ORIGINAL_TYPE_FIELD, "{" + _field_name(kept_type) + "}"))
+    lines = [f"@{entry_type}{{{key},"]
+    lines.extend(f"  {name} = {_CONTROL_CHARS.sub('', value)}," for name, value in fields)
     if fields:
         lines[-1] = lines[-1][:-1]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _entry_type(paper: Paper) -> str:
-    entry_type = paper.entry_type if paper.entry_type in KNOWN_TYPES else "misc"
+def _entry_type(paper: Paper, dialect: str) -> str:
+    """biblatex: the paper's own type (an unknown one too); BibTeX: a type its styles know."""
+    wanted = original_type(paper)
+    entry_type = bibtex_type(wanted) if dialect == "bibtex" else _field_name(wanted)
     if paper.arxiv_id and not paper.venue and entry_type in _NEEDS_VENUE:
         return "misc"
     return entry_type
@@ -110,26 +123,54 @@ def _fields(paper: Paper, dialect: str) -> list[tuple[str, str]]:
         if value:
             fields.append((name, value))
 
-    if paper.authors:
-        add("author", "{" + " and ".join(_name(a, encode) for a in paper.authors) + "}")
-    add("title", _braced(title_latex(paper.title, encode)))
-    add(_venue_field(_entry_type(paper), dialect), _braced(_text(paper.venue, encode)))
-    dated = not (dialect == "biblatex" and "date" in paper.extra_fields)
-    if paper.year is not None and dated:
-        add("year", "{" + str(paper.year) + "}")
-    if paper.month is not None and dated:
-        add("month", MONTH_MACROS[paper.month - 1])
-    add("volume", _braced(_text(paper.volume, encode)))
-    add("number", _braced(_text(paper.number, encode)))
-    add("pages", _braced(_text(paper.pages, encode, keep_dashes=True)))
-    add("publisher", _braced(_text(paper.publisher, encode)))
+    def source(attribute: str, written: str) -> str:
+        """The imported LaTeX of a field with unknown macros, while it still says the same."""
+        kept = paper.extra_fields.get(SOURCE_PREFIX + attribute)
+        if kept is not None and _READERS[attribute](kept) == getattr(paper, attribute):
+            return "{" + raw_latex(kept) + "}"
+        return written
+
+    if paper.authors and not _authors_elsewhere(paper):
+        add("author", source("authors", "{" + " and ".join(_name(a, encode) for a in paper.authors) + "}"))
+    add("title", source("title", _braced(title_latex(paper.title, encode))))
+    add(_venue_field(_entry_type(paper, dialect), dialect), source("venue", _braced(_text(paper.venue, encode))))
+    skip = _date_fields(paper, dialect, fields)
+    add("volume", source("volume", _braced(_text(paper.volume, encode))))
+    add("number", source("number", _braced(_text(paper.number, encode))))
+    add("pages", source("pages", _braced(_text(paper.pages, encode, keep_dashes=True))))
+    add("publisher", source("publisher", _braced(_text(paper.publisher, encode))))
     add("doi", _braced(verbatim(paper.doi)))
     add("url", _braced(verbatim(paper.url)))
     fields.extend(_arxiv_fields(paper, dialect))
-    add("abstract", _braced(_text(paper.abstract, encode)))
-    add("keywords", _braced(_text(", ".join(paper.keywords), encode)))
-    fields.extend(_extra_fields(paper, {name.lower() for name, _ in fields}))
+    add("abstract", source("abstract", _braced(_text(paper.abstract, encode))))
+    add("keywords", source("keywords", _braced(_text(", ".join(paper.keywords), encode))))
+    fields.extend(_extra_fields(paper, {name.lower() for name, _ in fields} | skip))
     return fields
+
+
+def _authors_elsewhere(paper: Paper) -> bool:
+    """True when the authors came from ``editor``/``shortauthor`` and still match it."""
+    origin = paper.extra_fields.get(AUTHORS_FROM_KEY, "")
+    kept = paper.extra_fields.get(origin) if origin else None
+    return kept is not None and parse_bibtex_names(kept) == paper.authors
+
+
+def _date_fields(paper: Paper, dialect: str, fields: list[tuple[str, str]]) -> set[str]:
+    """``year``/``month`` (or biblatex ``date``) from the paper's own fields; the extras to leave out.
+
+    A kept biblatex ``date`` is written only while it agrees with the paper's year and
+    month; a stale one would make biber print another year.
+    """
+    kept = paper.extra_fields.get("date", "")
+    agrees = bool(kept) and values.read_date(kept) == (paper.year, paper.month)
+    if dialect == "biblatex" and agrees:
+        return set()
+    skip = {"date"} if kept and paper.year is not None and not agrees else set()
+    if paper.year is not None:
+        fields.append(("year", "{" + str(paper.year) + "}"))
+    if paper.month is not None:
+        fields.append(("month", MONTH_MACROS[paper.month - 1]))
+    return skip
 
 
 def _venue_field(entry_type: str, dialect: str) -> str:
@@ -141,7 +182,7 @@ def _venue_field(entry_type: str, dialect: str) -> str:
 def _arxiv_fields(paper: Paper, dialect: str) -> list[tuple[str, str]]:
     if not paper.arxiv_id:
         return []
-    fields = [("eprint", _braced(verbatim(paper.arxiv_id)))]
+    fields = [("eprint", _braced(identifier(paper.arxiv_id)))]
     if dialect == "biblatex":
         fields.append(("eprinttype", "{arxiv}"))
         name = "eprintclass"
@@ -149,13 +190,15 @@ def _arxiv_fields(paper: Paper, dialect: str) -> list[tuple[str, str]]:
         fields.append(("archivePrefix", "{arXiv}"))
         name = "primaryClass"
     if paper.arxiv_class:
-        fields.append((name, _braced(verbatim(paper.arxiv_class))))
+        fields.append((name, _braced(identifier(paper.arxiv_class))))
     return fields
 
 
 def _extra_fields(paper: Paper, written: set[str]) -> list[tuple[str, str]]:
     fields = []
     for name in sorted(paper.extra_fields):
+        if name.startswith("_"):
+            continue
         safe_name = _field_name(name)
         if safe_name in written:
             continue
@@ -292,6 +335,12 @@ def verbatim(value: str) -> str:
     if "\\" in value or not braces_balanced(value):
         value = value.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
     return value
+
+
+def identifier(value: str) -> str:
+    """An identifier (arXiv id, class list) as it is: only braces no parser would pair are escaped."""
+    value = " ".join(value.split())
+    return value if _safe_braces(value) and "\\" not in value else raw_latex(value)
 
 
 def raw_latex(value: str) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from desktop_app.formats.latex import latex_to_unicode
 
@@ -19,6 +20,8 @@ MONTH_NAMES = (
     "july", "august", "september", "october", "november", "december",
 )
 MONTH_MACROS = tuple(name[:3] for name in MONTH_NAMES)
+# A reader turns a field's LaTeX text into what a Paper holds (text, pages, keywords, names).
+Reader = Callable[[str], Any]
 # BibTeX's styles predefine the month macros; other names are defined by @string.
 PREDEFINED_MACROS: dict[str, str] = {
     abbr: name.capitalize() for abbr, name in zip(MONTH_MACROS, MONTH_NAMES, strict=True)

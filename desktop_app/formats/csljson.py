@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from desktop_app.domain.models import Author, ImportReport, Paper, Problem
 from desktop_app.formats import jsonpos
 from desktop_app.formats.arxiv_ids import abs_url, canonical_id
+from desktop_app.formats.cleaning import placeholder_reason
 from desktop_app.formats.extras import plain_extras, raw_extras
 from desktop_app.formats.names import parse_display_name
 
@@ -102,11 +103,12 @@ def _take(report: ImportReport, element: jsonpos.Element, source: str) -> None:
         except (ValidationError, ValueError, TypeError) as exc:
             reason = f"unreadable CSL item: {str(exc).splitlines()[0][:120]}"
         else:
-            if paper.title or paper.doi or paper.url or paper.arxiv_id:
+            placeholder = placeholder_reason(paper)
+            if (paper.title or paper.doi or paper.url or paper.arxiv_id) and placeholder is None:
                 report.papers.append(paper)
                 return
-            reason = "CSL item with no title, DOI or URL"
-    report.problems.append(Problem(source=source, line=element.line, reason=reason))
+            reason = placeholder or "CSL item with no title, DOI or URL"
+    report.problems.append(Problem(source=source, line=element.line, reason=reason, skipped=True))
 
 
 def to_paper(item: dict[str, Any]) -> Paper:

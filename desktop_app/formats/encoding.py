@@ -21,7 +21,10 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if not sample:
         return False
-    if b"\x00" in sample:
+    # A stray NUL or control byte is damage inside a text file (removed later, with a problem);
+    # binary data has them everywhere.
+    nuls = sample.count(0)
+    if nuls > 8 and nuls / len(sample) > 0.01:
         return True
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
     return controls / len(sample) > 0.05

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from desktop_app.domain.models import ImportReport, Paper, Problem
 from desktop_app.formats import jsonpos
 from desktop_app.formats.arxiv_ids import abs_url, canonical_id
+from desktop_app.formats.cleaning import placeholder_reason
 from desktop_app.formats.dates import iso_year_month
 from desktop_app.formats.names import parse_display_name
 
@@ -63,13 +64,17 @@ def _take(report: ImportReport, element: jsonpos.Element, source: str) -> None:
         reason = "not a Hugging Face paper object"
     else:
         try:
-            report.papers.append(to_paper(element.value, paper_obj))
-            return
+            paper = to_paper(element.value, paper_obj)
+            placeholder = placeholder_reason(paper)
+            if placeholder is None:
+                report.papers.append(paper)
+                return
+            reason = placeholder
         except (ValidationError, ValueError, TypeError, AttributeError) as exc:
             reason = f"unreadable paper: {_short(exc)}"
         except _NoTitle:
             reason = "paper without a title"
-    report.problems.append(Problem(source=source, line=element.line, reason=reason))
+    report.problems.append(Problem(source=source, line=element.line, reason=reason, skipped=True))
 
 
 class _NoTitle(Exception):

@@ -33,7 +33,24 @@ _EXTRA_MACROS = (
     MacroTextSpec("BibTeX", "BibTeX"),
     MacroTextSpec("url", "%s"),
     MacroTextSpec("-", ""),
+    MacroTextSpec("slash", "/"),
+    MacroTextSpec("mbox", "%s"),
 )
+# Macros that only format or guide sorting: their name is no text, so dropping it loses nothing.
+FORMATTING_MACROS = frozenset("""
+    em bf it sl sc rm sf tt up md normalfont itshape bfseries scshape slshape upshape mdseries
+    rmfamily sffamily ttfamily relax protect mbox hbox makebox fbox noopsort nocase NoCaseChange
+    textsuperscript textsubscript mkbibquote mkbibemph mkbibitalic mkbibbold enquote
+    ensuremath bibnamedelima bibnamedelimb bibnamedelimc bibnamedelimd bibnamedelimi
+    bibinitdelim bibrangedash bibdatedash nopunct isdot adddot addcomma addspace addperiod
+    small large Large footnotesize scriptsize tiny normalsize huge Huge null ignorespaces
+    unskip xspace hyphenation vphantom hphantom phantom smash strut displaystyle textstyle
+    scriptstyle mathrm mathit mathbf mathsf mathtt mathcal boldmath unboldmath color
+    textcolor selectlanguage foreignlanguage hyphen nobreak allowbreak linebreak newline
+    break penalty kern hskip vskip hspace vspace quad qquad enspace thinspace negthinspace
+""".split())
+_CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
+_MATH = re.compile(r"(?<!\\)\$\$?.*?(?<!\\)\$\$?", re.S)
 
 
 def _latex_context() -> LatexContextDb:
@@ -73,15 +90,36 @@ _encoder = UnicodeToLatexEncoder(
 )
 
 
+def is_known_macro(name: str) -> bool:
+    """True for macros whose meaning Lectern knows: text it can show, or formatting to drop."""
+    return (name in _SIMPLE_MACROS or name in FORMATTING_MACROS
+            or _decoder.latex_context.get_macro_spec(name) is not None)
+
+
+def unknown_macros(value: str) -> list[str]:
+    """Names of the control words in ``value`` that Lectern cannot turn into text, in order."""
+    if "\\" not in value:
+        return []
+    text = _MATH.sub(" ", value) if "$" in value else value  # math is shown as written
+    return [name for name in dict.fromkeys(_CONTROL_WORD.findall(text)) if not is_known_macro(name)]
+
+
 @lru_cache(maxsize=4096)
 def latex_to_unicode(value: str) -> str:
     """``D{\\"o}rner`` -> ``Dörner``; ``{BERT}`` -> ``BERT``; plain text is returned as is (NFC).
 
     A bare ``%`` or ``&`` is taken as the character it shows in a .bib file,
-    not as a LaTeX comment or alignment tab.
+    not as a LaTeX comment or alignment tab. A macro Lectern does not know
+    shows as its name (``\\MF{}`` -> ``MF``), never as nothing.
     """
     if not _NEEDS_LATEX_DECODING.search(value):
         return unicodedata.normalize("NFC", _BRACES.sub("", value))
+    unknown = unknown_macros(value)
+    if unknown:
+        names = set(unknown)
+        value = _CONTROL_WORD.sub(lambda m: m.group(1) if m.group(1) in names else m.group(), value)
+        if not _NEEDS_LATEX_DECODING.search(value):
+            return unicodedata.normalize("NFC", _BRACES.sub("", value))
     value = _BARE_PERCENT_OR_AMPERSAND.sub(r"\\\1", value)
     text = _fast_decode(value)
     if text is None:
@@ -157,7 +195,7 @@ def _cluster_to_latex(cluster: str) -> str:
     encoded: str = _encoder.unicode_to_latex(cluster)
     if encoded == cluster or _NOT_IN_OT1.search(encoded):
         return cluster
-    if latex_to_unicode(encoded) not in (cluster, unicodedata.normalize("NFKC", cluster)):
+    if latex_to_unicode(encoded) != cluster:  # "ﬁ" -> "fi" would not read back as "ﬁ"
         return cluster
     return encoded
 

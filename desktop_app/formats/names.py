@@ -26,9 +26,59 @@ def _clean(part: list[str]) -> str:
     return latex_to_unicode(" ".join(part)).strip()
 
 
+_EXTENDED_PART = re.compile(r"\s*(family|given|prefix|suffix|useprefix|sortingnamekeytemplatename|"
+                            r"[a-z-]*-i)\s*=\s*", re.I)
+
+
+def _extended_parts(raw: str) -> dict[str, str] | None:
+    """biblatex's ``family=Oord, given=Aaron, prefix=van den`` name as its parts, else None."""
+    if not _EXTENDED_PART.match(raw) or "=" not in raw:
+        return None
+    parts: dict[str, str] = {}
+    for piece in _split_top_level(raw, ","):
+        name, sep, value = piece.partition("=")
+        if not sep:
+            return None
+        value = value.strip()
+        if len(value) >= 2 and value[0] == "{" and value[-1] == "}" and _balanced_inside(value[1:-1]):
+            value = value[1:-1]
+        parts[name.strip().lower()] = value.strip().strip('"')
+    return parts if "family" in parts or "given" in parts else None
+
+
+def _split_top_level(text: str, separator: str) -> list[str]:
+    pieces, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == separator and depth == 0:
+            pieces.append(text[start:index])
+            start = index + 1
+    pieces.append(text[start:])
+    return pieces
+
+
+def _extended_name(parts: dict[str, str]) -> Author:
+    family = " ".join(latex_to_unicode(parts[k]).strip() for k in ("prefix", "family") if parts.get(k))
+    if parts.get("suffix"):
+        family = f"{family} {latex_to_unicode(parts['suffix']).strip()}".strip()
+    given = latex_to_unicode(parts.get("given", "")).strip()
+    if not family and given:
+        family, given = given, ""
+    return Author(family=family, given=given)
+
+
 def parse_bibtex_name(raw: str) -> Author:
-    """One BibTeX name (``von Last, Jr, First`` forms); a fully braced name is an organisation."""
+    """One BibTeX name (``von Last, Jr, First`` forms); a fully braced name is an organisation.
+
+    biblatex's extended form (``family=Oord, given=Aaron, prefix=van den``) is read too.
+    """
     raw = raw.strip()
+    extended = _extended_parts(raw)
+    if extended is not None:
+        return _extended_name(extended)
     if raw.startswith("{") and raw.endswith("}") and _balanced_inside(raw[1:-1]):
         return Author(literal=latex_to_unicode(raw[1:-1]).strip())
     try:

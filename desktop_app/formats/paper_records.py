@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from desktop_app.domain.models import Author, ImportReport, Paper, Problem
 from desktop_app.formats import jsonpos
 from desktop_app.formats.arxiv_ids import canonical_id
+from desktop_app.formats.cleaning import placeholder_reason
 from desktop_app.formats.latex import latex_to_unicode
 from desktop_app.formats.names import parse_bibtex_names, parse_display_name
 
@@ -60,6 +61,8 @@ _BARE = re.compile(r"[^\s,#{}\"()]+")
 _CONCAT = re.compile(r"\s*#\s*")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _SEMICOLON = re.compile(r"\s*;\s*")
+_NAME_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.I)
+_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 _KEYWORD_SPLIT = re.compile(r"\s*[;,]\s*")
 
 
@@ -94,11 +97,12 @@ def _take(report: ImportReport, element: jsonpos.Element, source: str) -> None:
         except (ValidationError, ValueError, TypeError) as exc:
             reason = f"unreadable record: {str(exc).splitlines()[0][:120]}"
         else:
-            if paper.title:
+            placeholder = placeholder_reason(paper)
+            if paper.title and placeholder is None:
                 report.papers.append(paper)
                 return
-            reason = "record without a title"
-    report.problems.append(Problem(source=source, line=element.line, reason=reason))
+            reason = placeholder or "record without a title"
+    report.problems.append(Problem(source=source, line=element.line, reason=reason, skipped=True))
 
 
 def to_paper(record: dict[str, Any]) -> Paper:
@@ -219,9 +223,29 @@ def _month(value: str) -> int | None:
     return MONTHS.get(value)
 
 
+def split_author_list(text: str) -> list[str]:
+    """A record's author string as names: ``;``-separated, else ``,``/`` and ``-separated.
+
+    ``Maki, Nahomi`` (two single words around one comma) is one inverted name,
+    never two authors; a whole list never becomes one author.
+    """
+    text = " ".join(text.split())
+    if ";" in text:
+        return [name for name in _SEMICOLON.split(text) if name.strip(" ,")]
+    names: list[str] = []
+    for name in _LIST_SEPARATOR.split(text):
+        if names and _NAME_SUFFIX.match(name):
+            names[-1] = f"{names[-1]}, {name}"
+        elif name.strip():
+            names.append(name)
+    if len(names) == 2 and "," in text and " and " not in text and all(" " not in n.strip() for n in names):
+        return [text]
+    return names
+
+
 def _authors(record_authors: str, bibtex_authors: str) -> list[Author]:
     if record_authors:
-        return [_display_name(name) for name in _SEMICOLON.split(record_authors) if name]
+        return [_display_name(name.strip()) for name in split_author_list(record_authors)]
     if bibtex_authors:
         return parse_bibtex_names(bibtex_authors)
     return []

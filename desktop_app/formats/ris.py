@@ -47,6 +47,7 @@ from rispy.config import DELIMITED_TAG_MAPPING, LIST_TYPE_TAGS, WOK_LIST_TYPE_TA
 
 from desktop_app.domain.models import Author, ImportReport, Paper, Problem
 from desktop_app.formats.arxiv_ids import canonical_id
+from desktop_app.formats.cleaning import placeholder_reason
 from desktop_app.formats.extras import plain_extras, raw_extras
 from desktop_app.formats.names import parse_display_name
 
@@ -198,25 +199,29 @@ def _split_records(text: str, dialect: _Dialect) -> list[_Record]:
 
 def _take(report: ImportReport, record: _Record, dialect: _Dialect,
           convert: Callable[[_Record], Paper], source: str) -> None:
-    def problem(reason: str, line: int = record.line) -> None:
-        report.problems.append(Problem(source=source, line=line, reason=reason))
+    def problem(reason: str, line: int = record.line, *, skipped: bool = False) -> None:
+        report.problems.append(Problem(source=source, line=line, reason=reason, skipped=skipped))
 
     if not record.type_lines:
         problem(f"record without a {dialect.start} line (read as misc)")
-    elif len(record.type_lines) > 1:
-        problem(f"{len(record.type_lines)} {dialect.start} lines in one record; the first counts",
-                record.type_lines[1])
+    for extra_line in record.type_lines[1:]:
+        problem(f"a second {dialect.start} line inside the record that starts at line {record.line} "
+                "(no ER before it): no new record started, its tags went to that record",
+                extra_line, skipped=True)
     if not record.closed:
         problem("record not closed by ER (read anyway)")
     try:
         paper = convert(record)
     except (ValidationError, ValueError) as exc:
-        problem(f"unreadable record: {str(exc).splitlines()[0][:120]}")
+        problem(f"unreadable record: {str(exc).splitlines()[0][:120]}", skipped=True)
         return
-    if paper.title or paper.doi or paper.url or paper.arxiv_id or paper.authors:
+    placeholder = placeholder_reason(paper)
+    if placeholder is not None:
+        problem(placeholder, skipped=True)
+    elif paper.title or paper.doi or paper.url or paper.arxiv_id or paper.authors:
         report.papers.append(paper)
     else:
-        problem("record with no title, authors, DOI or URL (skipped)")
+        problem("record with no title, authors, DOI or URL (skipped)", skipped=True)
 
 
 def _ris_paper(record: _Record) -> Paper:

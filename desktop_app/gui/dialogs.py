@@ -42,7 +42,7 @@ def report_html(outcome: ImportOutcome, titles: dict[int, str]) -> str:
     """The import report as HTML: imported, merged and the problems (``file:line: reason``)."""
     parts = []
     summary = (f"Imported {_plural(len(outcome.imported), 'paper')}, merged "
-               f"{_plural(len(outcome.merged), 'duplicate')}, {_plural(len(outcome.problems), 'problem')}.")
+               f"{_plural(len(outcome.merged), 'duplicate')}, {_plural(outcome.problem_count, 'problem')}.")
     if outcome.cancelled:
         summary += " The import was cancelled; what was read before stays in the library."
     parts.append(f"<p>{summary}</p>")
@@ -66,8 +66,8 @@ def report_html(outcome: ImportOutcome, titles: dict[int, str]) -> str:
             parts.append("<h4>Files with problems</h4><ul>"
                          + "".join(f"<li><code>{theme.escape(s)}</code></li>" for s in sources[:20]) + more + "</ul>")
         lines = "".join(f"<li><code>{theme.escape(_short(p))}</code></li>" for p in outcome.problems[:REPORT_LIMIT])
-        more = (f"<li><i>… and {len(outcome.problems) - REPORT_LIMIT:,} more</i></li>"
-                if len(outcome.problems) > REPORT_LIMIT else "")
+        more = (f"<li><i>… and {outcome.problem_count - REPORT_LIMIT:,} more</i></li>"
+                if outcome.problem_count > REPORT_LIMIT else "")
         parts.append(f"<h4>Problems (file:line: reason)</h4><ul>{lines}{more}</ul>")
     if outcome.guesses:  # PDFs without a DOI or arXiv id: their titles need a look (F2 edits)
         guesses = "".join(f"<li>{theme.escape(g)}</li>" for g in outcome.guesses[:REPORT_LIMIT])

@@ -43,7 +43,7 @@ def headline(outcome: ImportOutcome) -> str:
     else:
         text = "Import finished"
     text += (f": {len(outcome.imported):,} imported, {_plural(len(outcome.merged), 'duplicate')} merged, "
-             f"{_plural(len(outcome.problems), 'problem')}")
+             f"{_plural(outcome.problem_count, 'problem')}")
     if outcome.cancelled:
         text += " (cancelled; what was read before stays)"
     return text
@@ -68,8 +68,8 @@ def summary_lines(outcome: ImportOutcome) -> list[str]:
     for problem in outcome.problems[:PROBLEMS_SHOWN]:
         shown = problem.model_copy(update={"source": PurePath(problem.source).name}) if problem.source else problem
         lines.append(str(shown))
-    if len(outcome.problems) > PROBLEMS_SHOWN:
-        lines.append(f"… and {_plural(len(outcome.problems) - PROBLEMS_SHOWN, 'more problem')} (Details)")
+    if outcome.problem_count > PROBLEMS_SHOWN:
+        lines.append(f"… and {_plural(outcome.problem_count - PROBLEMS_SHOWN, 'more problem')} (Details)")
     return lines
 
 

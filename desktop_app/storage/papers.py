@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from desktop_app.domain.models import Author, Paper, ReadStatus
 from desktop_app.domain.text import fold_ascii, normalise_title
@@ -163,35 +164,53 @@ def existing_ids(conn: sqlite3.Connection, ids: Iterable[int]) -> set[int]:
 
 
 def find_duplicate(conn: sqlite3.Connection, paper: Paper) -> int | None:
-    """The id of a stored paper that is the same work: arXiv id, DOI, or title+author+year."""
+    """The id of a stored paper that is the same work: arXiv id, DOI, or title+author+year.
+
+    Never a paper whose arXiv id or DOI differs from this one's, or whose year is more than
+    one off. A short title ("Gates") matches only with the same first author and year, or
+    the same citation key.
+    """
+    columns = "id, author_key, year, arxiv_id, doi, citekey"
     if paper.arxiv_id:
         # "!= ''" lets SQLite use the partial index (else: a full scan per imported paper)
-        row = conn.execute("SELECT id FROM papers WHERE arxiv_id != '' AND arxiv_id = ?",
-                           (paper.arxiv_id,)).fetchone()
-        if row:
-            return int(row[0])
+        for row in conn.execute(f"SELECT {columns} FROM papers WHERE arxiv_id != '' AND arxiv_id = ?",
+                                (paper.arxiv_id,)):
+            if _compatible(paper, row):
+                return int(row[0])
     if paper.doi:
-        row = conn.execute("SELECT id FROM papers WHERE doi != '' AND lower(doi) = ?",
-                           (paper.doi.casefold(),)).fetchone()
-        if row:
-            return int(row[0])
+        for row in conn.execute(f"SELECT {columns} FROM papers WHERE doi != '' AND lower(doi) = ?",
+                                (paper.doi.casefold(),)):
+            if _compatible(paper, row):
+                return int(row[0])
     title_key = normalise_title(paper.title)
-    if len(title_key) < 8:
+    if not title_key:
         return None
     surname = author_key(paper)
-    for pid, other_author, other_year, other_arxiv, other_doi in conn.execute(
-        "SELECT id, author_key, year, arxiv_id, doi FROM papers WHERE title_key = ?", (title_key,)
-    ):
-        if paper.arxiv_id and other_arxiv and paper.arxiv_id != other_arxiv:
+    short = len(title_key) < 8
+    for row in conn.execute(f"SELECT {columns} FROM papers WHERE title_key = ?", (title_key,)):
+        _pid, other_author, other_year, _arxiv, _doi, other_key = row
+        if not _compatible(paper, row):
             continue
-        if paper.doi and other_doi and paper.doi.casefold() != other_doi.casefold():
+        same_key = bool(paper.citekey) and paper.citekey.casefold() == (other_key or "").casefold()
+        if short and not same_key and not (surname and paper.year and surname == other_author
+                                           and paper.year == other_year):
             continue
         if surname and other_author and surname != other_author:
             continue
         if paper.year and other_year and paper.year != other_year:
             continue
-        return int(pid)
+        return int(row[0])
     return None
+
+
+def _compatible(paper: Paper, row: tuple[Any, ...]) -> bool:
+    """False when identifiers or years say two records are different works."""
+    _pid, _author, year, arxiv_id, doi, _key = row
+    if paper.arxiv_id and arxiv_id and paper.arxiv_id != arxiv_id:
+        return False
+    if paper.doi and doi and paper.doi.casefold() != doi.casefold():
+        return False
+    return not (paper.year and year and abs(paper.year - year) > 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,14 +68,18 @@ class Transfer(PaperOps, Organisation, FileOps):
         list_name: str | None = None,
         cancel: Callable[[], bool] | None = None,
         progress: Callable[[int, int], None] | None = None,
+        now: datetime | None = None,
     ) -> importing.ImportOutcome:
-        """Store parsed papers, merging duplicates; one transaction per batch."""
+        """Store parsed papers, merging duplicates; one transaction per batch.
+
+        ``now`` is the import's time when it stores one file in several calls.
+        """
         self._require_writable()
         tags = [self._check_tag(t) for t in tags]
         outcome = importing.ImportOutcome()
         # One time for the whole import, to the microsecond: newest first lists the last import
         # first and keeps each import's papers in their source order (ties go by id).
-        now = datetime.now(UTC)
+        now = now or datetime.now(UTC)
         for start in range(0, len(papers), IMPORT_BATCH):
             if cancel and cancel():
                 outcome.cancelled = True
@@ -129,7 +133,8 @@ class Transfer(PaperOps, Organisation, FileOps):
                 if paper.citekey and fresh.citekey == paper.citekey:
                     imported_keys.append(added[-1])
             except sqlite3.IntegrityError as exc:
-                problems.append(Problem(source="", reason=f"could not store {paper.title[:60]!r}: {exc}"))
+                problems.append(Problem(source="", reason=f"could not store {paper.title[:60]!r}: {exc}",
+                                        skipped=True))
         bookkeeping.pin_keys(conn, imported_keys)  # a key that came with the file never changes silently
         return added, merged
 
@@ -161,16 +166,16 @@ class Transfer(PaperOps, Organisation, FileOps):
             if is_pdf_input(path):  # a PDF or a folder of them: papers from the files (core/pdf_import.py)
                 outcome.absorb(import_pdfs(self, [path], cancel=cancel))
                 continue
-            report, failure = importing.read_file(path, fmt)
+            opened, failure = importing.open_file(path, fmt)
             if failure is not None:
                 outcome.unreadable.append(str(path))
                 outcome.problems.append(failure)
+                outcome.files.append(importing.FileAccount(str(path), readable=False))
                 continue
-            assert report is not None
-            outcome.problems.extend(report.problems)
-            parsed = self._complete(report.papers, str(path), outcome.problems)
-            outcome.absorb(self.import_papers(parsed, tags=tags, list_name=list_name, cancel=cancel,
-                                              progress=paper_progress))
+            assert opened is not None
+            outcome.absorb(self._import_opened(opened, tags, list_name, cancel, paper_progress))
+            if opened.nothing_read:
+                outcome.unreadable.append(str(path))
         if progress:
             progress("", len(paths), len(paths))
         return outcome
@@ -178,15 +183,34 @@ class Transfer(PaperOps, Organisation, FileOps):
     def import_text(self, text: str, *, source: str = "<pasted text>", fmt: str | None = None,
                     tags: Sequence[str] = (), list_name: str | None = None) -> importing.ImportOutcome:
         """Import pasted text (a Daily Papers page, BibTeX, arXiv ids...)."""
-        report, failure = importing.parse_text(text, source=source, fmt=fmt)
+        opened, failure = importing.open_text(text, source=source, fmt=fmt)
         if failure is not None:
-            return importing.ImportOutcome(problems=[failure], unreadable=[source])
-        assert report is not None
-        problems = list(report.problems)
-        parsed = self._complete(report.papers, source, problems)
-        outcome = self.import_papers(parsed, tags=tags, list_name=list_name)
-        outcome.problems[:0] = problems
-        return outcome
+            return importing.ImportOutcome(problems=[failure], unreadable=[source], files=[
+                importing.FileAccount(source, readable=False)])
+        assert opened is not None
+        return self._import_opened(opened, tags, list_name)
+
+    def _import_opened(self, opened: importing.OpenedFile, tags: Sequence[str], list_name: str | None,
+                       cancel: Callable[[], bool] | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> importing.ImportOutcome:
+        """Store one file's papers a batch at a time (a large file never holds them all); the
+        file's problems first, then its accounting line."""
+        stored = importing.ImportOutcome()
+        now = datetime.now(UTC)
+        for batch in opened.batches(IMPORT_BATCH):
+            if cancel and cancel():
+                stored.cancelled = True
+                break
+            parsed = self._complete(batch, opened.source, stored.problems)
+            stored.absorb(self.import_papers(parsed, tags=tags, list_name=list_name, now=now))
+            if progress:
+                progress(opened.taken, max(opened.expected, opened.taken))
+        for problem in stored.problems:
+            problem.source = problem.source or opened.source
+        stored.files.append(opened.account(stored))
+        stored.problems[:0] = opened.report.problems
+        stored.unlisted += opened.report.unlisted
+        return stored
 
     def _complete(self, papers: list[Paper], source: str, problems: list[Problem]) -> list[Paper]:
         """Fetch metadata for papers known only by an arXiv id (when a fetcher is set)."""
