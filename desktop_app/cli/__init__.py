@@ -497,34 +497,8 @@ def open_library(directory: Path, command: str) -> Library:
         raise
 
 
-def _run_without_library(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """A command that reads only its own input files (e.g. ``review simulate``)."""
-    try:
-        return int(args.func(None, args, out, err))
-    except LecternError as exc:
-        print(f"lectern: error: {exc}", file=err)
-        return 1
-    except KeyboardInterrupt:
-        print("lectern: interrupted", file=err)
-        return 130
-
-
-def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run one CLI command; returns the exit status."""
-    out = out or sys.stdout
-    err = err or sys.stderr
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command in (None, "gui"):
-        raise CliError("the window is started by desktop_app.app, not the CLI")
-    if getattr(args, "without_library", False):
-        return _run_without_library(args, out, err)
-    directory = resolve_library_dir(args.library)
-    try:
-        library = open_library(directory, args.command)
-    except LecternError as exc:
-        print(f"lectern: error: {exc}", file=err)
-        return 1
+def _call(args: argparse.Namespace, library: Library | None, out: TextIO, err: TextIO) -> int:
+    """Run the parsed command; a user's error is one line on stderr and an exit status."""
     try:
         return int(args.func(library, args, out, err))
     except LecternError as exc:
@@ -535,5 +509,25 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: Te
         return 130
     except BrokenPipeError:
         return 0
+
+
+def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run one CLI command; returns the exit status."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command in (None, "gui"):
+        raise CliError("the window is started by desktop_app.app, not the CLI")
+    if getattr(args, "without_library", False):  # a command that reads only its own input files
+        return _call(args, None, out, err)
+    directory = resolve_library_dir(args.library)
+    try:
+        library = open_library(directory, args.command)
+    except LecternError as exc:
+        print(f"lectern: error: {exc}", file=err)
+        return 1
+    try:
+        return _call(args, library, out, err)
     finally:
         library.close()
