@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QSplitter, QWidget
 
 from desktop_app.gui import settings
 
-NARROW_BELOW = 1200  # window width (px) under which the detail pane moves under the table
+NARROW_BELOW = 1360  # window width (px) under which the detail pane moves under the table (at 1200 side by side, the title column got ~40 px)
 WIDE_SIZES = [815, 385]  # table and detail pane, side by side
 NARROW_SHARE = 0.55  # of the height, for the table when the detail pane is under it
 

@@ -19,6 +19,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("command", nargs="?", default="gui")
     parser.add_argument("--library", metavar="DIR")
     parser.add_argument("--screenshot", metavar="OUT.png")
+    parser.add_argument("--size", metavar="WxH", default="1400x900", help="with --screenshot: the window size")
     parser.add_argument("--query", metavar="Q")
     parser.add_argument("--import", dest="import_path", metavar="FILE")
     parser.add_argument("--edit-dialog", action="store_true",
@@ -96,7 +97,8 @@ def run_gui(argv: Sequence[str]) -> int:
             from desktop_app.gui.screenshot import ScreenshotDriver
 
             driver = ScreenshotDriver(window, Path(args.screenshot), import_path=args.import_path,
-                                      query=args.query, edit_dialog=args.edit_dialog)
+                                      query=args.query, edit_dialog=args.edit_dialog,
+                                      size=_window_size(args.size))
             driver.start()
             code = app.exec()
         else:
@@ -122,3 +124,11 @@ def _self_test() -> int:
         return 2
     module = importlib.import_module("desktop_app.gui.selftest")
     return int(module.run_self_test())
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    """``"1280x800"`` -> ``(1280, 800)``; a malformed size falls back to 1400x900."""
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        return 1400, 900
+    return int(width), int(height)
