@@ -11,11 +11,9 @@ index cheap and gives search results their page snippets.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import logging
-import multiprocessing
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from desktop_app.core.attachments import FILES_DIR
+from desktop_app.core.child_worker import ChildWorker, serve
 from desktop_app.core.indexing import IndexProgress, ProgressCallback
 from desktop_app.pdf.extract import PdfText
 from desktop_app.pdf.worker import PdfWorker
@@ -169,67 +168,18 @@ def open_fulltext_index(directory: Path, db: Database, *, readonly: bool) -> Ful
     return index
 
 
-class BackgroundFulltext:
-    """Catches the full-text index up in a child process (which runs its own extraction child)."""
+class BackgroundFulltext(ChildWorker):
+    """Catches the full-text index up in a child process (which runs its own extraction child).
+
+    Not a daemon: a daemonic process may not start the extraction child.  It exits when told
+    to, or when the pipe to this process closes.
+    """
 
     def __init__(self, directory: Path, on_progress: ProgressCallback | None = None,
                  on_error: Callable[[str], None] | None = None) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child_conn = context.Pipe()
-        self._child_conn = child_conn
-        # Not a daemon: a daemonic process may not start the extraction child.  It exits when told to,
-        # or when the pipe to this process closes.
-        self._process = context.Process(target=_child_main, args=(str(directory), child_conn),
-                                        name="lectern-fulltext", daemon=False)
-        self.on_progress = on_progress
-        self.on_error = on_error
-        self._send_lock = threading.Lock()
-        self._wakes = 0
-        self._idle = threading.Event()
-        self._listener = threading.Thread(target=self._listen, name="lectern-fulltext-listener", daemon=True)
-
-    def start(self) -> None:
-        self._process.start()
-        self._child_conn.close()
-        self._listener.start()
-        self.wake()
-
-    def wake(self) -> None:
-        with self._send_lock:
-            self._wakes += 1
-            self._idle.clear()
-            try:
-                self._conn.send(("wake", self._wakes))
-            except (OSError, ValueError):
-                log.warning("the full-text indexer is not running")
-
-    def wait_idle(self, timeout: float = 60.0) -> bool:
-        return self._idle.wait(timeout)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        with self._send_lock, contextlib.suppress(OSError, ValueError):
-            self._conn.send(("stop", 0))
-        self._process.join(timeout)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join(5)
-        self._conn.close()
-        self._listener.join(5)
-
-    def _listen(self) -> None:
-        while True:
-            try:
-                kind, *values = self._conn.recv()
-            except (EOFError, OSError):
-                return
-            if kind == "progress" and self.on_progress:
-                self.on_progress(IndexProgress(*values))
-            elif kind == "idle" and values[0] >= self._wakes:
-                self._idle.set()
-            elif kind == "error":
-                log.error("full-text indexing failed: %s", values[0])
-                if self.on_error:
-                    self.on_error(str(values[0]))
+        super().__init__(_child_main, str(directory), name="lectern-fulltext", daemon=False,
+                         on_progress=on_progress, on_error=on_error, progress_type=IndexProgress,
+                         error_type=str, stop_timeout=10.0, kill_on_timeout=True)
 
 
 def _child_main(directory: str, conn: Connection) -> None:
@@ -241,32 +191,8 @@ def _child_main(directory: str, conn: Connection) -> None:
     db = Database(root / DATABASE)
     index = open_fulltext_index(root, db, readonly=False)
     indexer = FulltextIndexer(root, db, index)
-    state = {"stop": False, "latest": 0}
-
-    def take(message: tuple[str, int]) -> None:
-        if message[0] == "stop":
-            state["stop"] = True
-        else:
-            state["latest"] = max(state["latest"], message[1])
-
-    def stopping() -> bool:
-        while conn.poll():
-            take(conn.recv())
-        return bool(state["stop"])
-
     try:
-        while not state["stop"]:
-            take(conn.recv())
-            if stopping():
-                break
-            try:
-                indexer.catch_up(lambda p: conn.send(("progress", p.done, p.pending)), cancel=stopping)
-            except Exception as exc:  # report and keep serving: the queue still holds the work
-                log.exception("full-text indexing failed")
-                conn.send(("error", f"{type(exc).__name__}: {exc}"))
-            conn.send(("idle", state["latest"]))
-    except (EOFError, OSError, BrokenPipeError):
-        pass
+        serve(conn, lambda report, cancel: indexer.catch_up(report, cancel=cancel), label="full-text indexing")
     finally:
         indexer.close()
         index.close()

@@ -9,13 +9,13 @@ the CLI prints it and the GUI forwards it to a signal.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from desktop_app.core.child_worker import ChildWorker, serve
 from desktop_app.search.documents import note_document, paper_document
 from desktop_app.search.index import IndexDoc, SearchIndex
 from desktop_app.storage import organise, papers, queue
@@ -157,7 +157,7 @@ class IndexerError(RuntimeError):
     """The background indexer failed; the message comes from its process."""
 
 
-class BackgroundIndexer:
+class BackgroundIndexer(ChildWorker):
     """Catches the index up in a child process, woken after every write.
 
     Whoosh indexing is pure Python: in a thread of the window's process it
@@ -170,70 +170,9 @@ class BackgroundIndexer:
 
     def __init__(self, directory: Path, on_progress: ProgressCallback | None = None,
                  on_error: Callable[[BaseException], None] | None = None) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child_conn = context.Pipe()
-        self._child_conn = child_conn
-        self._process = context.Process(target=_child_main, args=(str(directory), child_conn),
-                                        name="lectern-indexer", daemon=True)
-        self.on_progress = on_progress
-        self.on_error = on_error
-        self._send_lock = threading.Lock()
-        self._wakes = 0
-        self._idle = threading.Event()
-        self._listener = threading.Thread(target=self._listen, name="lectern-indexer-listener", daemon=True)
-
-    def start(self) -> None:
-        self._process.start()
-        self._child_conn.close()
-        self._listener.start()
-        self.wake()
-
-    def _send(self, message: tuple[str, int]) -> None:
-        with self._send_lock:
-            try:
-                self._conn.send(message)
-            except (OSError, ValueError):  # the child is gone; the queue keeps the work
-                log.warning("the indexer process is not running")
-
-    def wake(self) -> None:
-        with self._send_lock:
-            self._wakes += 1
-            number = self._wakes
-        self._idle.clear()
-        self._send(("wake", number))
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._send(("stop", 0))
-        self._process.join(timeout)
-        if self._process.is_alive():  # mid-commit on a huge batch: the index copes with a kill
-            log.warning("the indexer process did not stop in %.0f s; terminating it", timeout)
-            self._process.terminate()
-            self._process.join(5)
-        self._conn.close()
-        self._listener.join(5)
-
-    def wait_idle(self, timeout: float = 60.0) -> bool:
-        """Block until the child has drained the queues after the last wake (tests, shutdown)."""
-        return self._idle.wait(timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._process.is_alive()
-
-    def _listen(self) -> None:
-        while True:
-            try:
-                kind, *values = self._conn.recv()
-            except (EOFError, OSError):
-                return
-            if kind == "progress" and self.on_progress:
-                self.on_progress(IndexProgress(*values))
-            elif kind == "idle" and values[0] >= self._wakes:
-                self._idle.set()
-            elif kind == "error":
-                log.error("background indexing failed: %s", values[0])
-                if self.on_error:
-                    self.on_error(IndexerError(values[0]))
+        super().__init__(_child_main, str(directory), name="lectern-indexer", daemon=True,
+                         on_progress=on_progress, on_error=on_error, progress_type=IndexProgress,
+                         error_type=IndexerError, stop_timeout=15.0, kill_on_timeout=False)
 
 
 def _child_main(directory: str, conn: Connection) -> None:
@@ -250,36 +189,9 @@ def _child_main(directory: str, conn: Connection) -> None:
         conn.send(("error", f"cannot open the search index: {reason}"))
         return
     indexer = Indexer(db, index)
-    state = {"stop": False, "latest": 0}
-
-    def take(message: tuple[str, int]) -> None:
-        kind, number = message
-        if kind == "stop":
-            state["stop"] = True
-        else:
-            state["latest"] = max(state["latest"], number)
-
-    def stopping() -> bool:
-        while conn.poll():
-            take(conn.recv())
-        return bool(state["stop"])
-
     try:
-        while not state["stop"]:
-            take(conn.recv())
-            if stopping():
-                break
-            try:
-                indexer.catch_up(lambda p: conn.send(("progress", p.done, p.pending)), cancel=stopping,
-                                 notes=False)
-                if not stopping():
-                    indexer.tidy()
-            except Exception as exc:  # report and keep serving: the queue still holds the work
-                log.exception("indexing failed")
-                conn.send(("error", f"{type(exc).__name__}: {exc}"))
-            conn.send(("idle", state["latest"]))
-    except (EOFError, OSError, BrokenPipeError):
-        pass  # the parent went away
+        serve(conn, lambda report, cancel: indexer.catch_up(report, cancel=cancel, notes=False),
+              after=indexer.tidy, label="indexing")
     finally:
         index.close()
         db.close()
