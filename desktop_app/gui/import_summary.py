@@ -62,7 +62,7 @@ def summary_lines(outcome: ImportOutcome) -> list[str]:
     if unread:
         names = ", ".join(unread[:3]) + (f" and {len(unread) - 3:,} more" if len(unread) > 3 else "")
         lines.append(f"Could not read {_plural(len(unread), 'file')}: {names}")
-    guesses = getattr(outcome, "guesses", [])
+    guesses = outcome.guesses
     if guesses:  # PDFs without a DOI or arXiv id: their titles need a look (F2 edits)
         lines.append(f"{_plural(len(guesses), 'title')} guessed from PDFs (check them in Details)")
     for problem in outcome.problems[:PROBLEMS_SHOWN]:
