@@ -150,6 +150,7 @@ class WindowActions(QObject):
 
     def build_menus(self, bar: QMenuBar, toolbar: QToolBar) -> None:
         file_menu = bar.addMenu("&File")
+        self.file_menu = file_menu
         file_menu.addActions([self.import_, self.import_folder, self.paste, self.export])
         file_menu.addSeparator()
         file_menu.addAction(self.reindex)

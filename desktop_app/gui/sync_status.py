@@ -147,6 +147,7 @@ class SyncStatusPanel(QToolButton):
         self.setAutoRaise(True)
         self.library = library
         self.apply_changes = apply_changes
+        self.role = ""
         self.bridge = _Bridge(self)
         self.bridge.state.connect(self._show_state, Qt.ConnectionType.QueuedConnection)
         self.clicked.connect(self._clicked)
@@ -167,17 +168,28 @@ class SyncStatusPanel(QToolButton):
         self.setText(state_text(state))
         attention = state.state in ("conflicts", "offline")
         self.setStyleSheet("QToolButton { color: #a34a00; font-weight: bold; }" if attention else "")
-        tip = f"Shared library: {state.server}"
-        if state.last_error:
-            tip += f"\nLast error: {state.last_error}"
-        if state.last_sync:
-            tip += f"\nLast sync: {state.last_sync[:19].replace('T', ' ')} UTC"
-        self.setToolTip(tip + ("\nClick to resolve conflicts" if state.conflicts else "\nClick to sync now"))
+        self._show_tooltip()
         if report is not None and report.touched:
             existing = set(self.library.rows(sorted(report.touched)))
             self.apply_changes(Changes(modified=frozenset(existing), notes=frozenset(existing),
                                        removed=frozenset(report.touched - existing),
                                        tags=True, lists=True, searches=True, index=True))
+
+    def set_role(self, role: str) -> None:
+        """Who we are on the server, e.g. ``alice (member, arbiter)``, for the tooltip."""
+        self.role = role
+        self._show_tooltip()
+
+    def _show_tooltip(self) -> None:
+        state = self.state
+        tip = f"Shared library: {state.server}"
+        if self.role:
+            tip += f"\nYour role: {self.role}"
+        if state.last_error:
+            tip += f"\nLast error: {state.last_error}"
+        if state.last_sync:
+            tip += f"\nLast sync: {state.last_sync[:19].replace('T', ' ')} UTC"
+        self.setToolTip(tip + ("\nClick to resolve conflicts" if state.conflicts else "\nClick to sync now"))
 
     def _clicked(self) -> None:
         if self.state.conflicts:

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.changes import Changes
 from desktop_app.core.library import Library, SearchResult
-from desktop_app.gui import errors, settings, sync_status, theme
+from desktop_app.gui import errors, library_windows, settings, theme
 from desktop_app.gui.actions import WindowActions
 from desktop_app.gui.attachments import FilesController
 from desktop_app.gui.completion import CompletionHooks, CompletionUi
@@ -64,7 +64,9 @@ from desktop_app.gui.review_menu import ReviewMenu
 from desktop_app.gui.search_bar import SearchBar
 from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarModel
 from desktop_app.gui.status import ProgressStrip
+from desktop_app.gui.sync_status import SyncStatusPanel
 from desktop_app.gui.table_model import COLUMN, COLUMNS, PaperTableModel, RowMarks
+from desktop_app.gui.team_library import TeamLibrary
 from desktop_app.gui.transfers import Transfers
 from desktop_app.gui.trash_view import TrashPage
 from desktop_app.gui.views import PaperTableView, SidebarView
@@ -168,7 +170,9 @@ class MainWindow(QMainWindow):
         self._watch_settings()
         self.commands.update()
         self.monitor.start()
-        self.sync_panel = sync_status.install(self.statusBar(), library, self.apply_changes, self.changesApplied)
+        self.team = TeamLibrary(library, self.statusBar(), self.apply_changes, self.changesApplied,
+                                lambda other: library_windows.open_window(other, type(self)), self.show_message, self)
+        self.team.install_menu(self.commands.file_menu, self.commands.reindex)
         self.refresh_sidebar()
         self.refresh_tag_names()
         self.sidebar.select_scope(LIBRARY, notify=False)
@@ -299,6 +303,10 @@ class MainWindow(QMainWindow):
 
     def sidebar_scopes(self, kind: str) -> list[Scope]:
         return self.sidebar_model.scopes(kind)
+
+    @property
+    def sync_panel(self) -> SyncStatusPanel | None:
+        return self.team.panel
 
     def show_message(self, text: str, timeout: int = 4000) -> None:
         self.statusBar().showMessage(text, timeout)
