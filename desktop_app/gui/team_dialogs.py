@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -46,18 +45,17 @@ log = logging.getLogger(__name__)
 MODES = ("Host and database", "Connection URL", "Service name")
 SETTINGS_PREFIX = "team/server/"
 REMEMBERED = ("mode", "host", "port", "dbname", "user", "url", "service", "sslmode", "sslrootcert")
-PASSWORD_HELP = (
-    "Lectern never saves a password. Leave this empty and PostgreSQL's client finds it in "
-    "<code>~/.pgpass</code> (<code>host:port:database:user:password</code>, mode 0600), through the "
-    "service file's <code>passfile</code>, or in <code>PGPASSWORD</code>; a password manager or desktop "
-    "keyring can keep that file or variable for you. A password typed here is used until Lectern quits.")
+PASSWORD_HELP = (  # explicit lines: a word-wrapped label makes a form layout leave gaps
+    "Lectern never saves a password. Leave this empty and PostgreSQL's client finds it in<br>"
+    "<code>~/.pgpass</code> (<code>host:port:database:user:password</code>, mode 0600), in the service<br>"
+    "file's <code>passfile</code>, or in <code>PGPASSWORD</code> (a password manager or keyring can keep<br>"
+    "those for you). A password typed here is used only until Lectern quits.")
 
 
 def _muted(label: QLabel) -> QLabel:
     palette = QPalette(label.palette())
     palette.setColor(QPalette.ColorRole.WindowText, theme.muted_color(label.palette()))
     label.setPalette(palette)
-    label.setWordWrap(True)
     return label
 
 
@@ -78,24 +76,6 @@ class ServerForm(QWidget):
         self.user = QLineEdit(self, placeholderText="your PostgreSQL user name")
         self.url = QLineEdit(self, placeholderText="postgresql://alice@db.example.org/team_library")
         self.service = QLineEdit(self, placeholderText="a [name] in ~/.pg_service.conf")
-        self.pages = QStackedWidget(self)
-        host_page = QWidget(self)
-        host_form = QFormLayout(host_page)
-        host_form.setContentsMargins(0, 0, 0, 0)
-        host_row = QHBoxLayout()
-        host_row.addWidget(self.host, 1)
-        host_row.addWidget(QLabel("Port:", self))
-        host_row.addWidget(self.port)
-        host_form.addRow("&Host:", host_row)
-        host_form.addRow("&Database:", self.dbname)
-        host_form.addRow("&User:", self.user)
-        self.pages.addWidget(host_page)
-        for field in (self.url, self.service):
-            page = QWidget(self)
-            form = QFormLayout(page)
-            form.setContentsMargins(0, 0, 0, 0)
-            form.addRow("U&RL:" if field is self.url else "&Service:", field)
-            self.pages.addWidget(page)
         self.sslmode = QComboBox(self)
         self.sslmode.setObjectName("tlsMode")
         self.sslrootcert = QLineEdit(self, placeholderText=f"default: {team_server.default_root_certificate()}")
@@ -111,12 +91,27 @@ class ServerForm(QWidget):
 
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
+        self.rows = form
         form.addRow("&Connect with:", self.mode)
-        form.addRow(self.pages)
+        host_row = QHBoxLayout()
+        host_row.addWidget(self.host, 1)
+        host_row.addWidget(QLabel("Port:", self))
+        host_row.addWidget(self.port)
+        host_label = QLabel("&Host:", self)
+        host_label.setBuddy(self.host)
+        form.addRow(host_label, host_row)
+        form.addRow("&Database:", self.dbname)
+        form.addRow("&User:", self.user)
+        form.addRow("U&RL:", self.url)
+        form.addRow("&Service:", self.service)
+        self.mode_rows: tuple[tuple[QWidget, ...], ...] = (  # the rows each way of connecting shows
+            (host_label, self.dbname, self.user), (self.url,), (self.service,))
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.sslrootcert, 1)
         ca_row.addWidget(browse)
-        form.addRow("CA &certificate:", ca_row)
+        ca_label = QLabel("CA c&ertificate:", self)
+        ca_label.setBuddy(self.sslrootcert)
+        form.addRow(ca_label, ca_row)
         form.addRow("&TLS:", self.sslmode)
         form.addRow("", self.tls_help)
         form.addRow("&Password:", self.password)
@@ -168,7 +163,10 @@ class ServerForm(QWidget):
             self._certificate_changed()
 
     def _mode_changed(self) -> None:
-        self.pages.setCurrentIndex(self.mode.currentIndex())
+        chosen = self.mode.currentIndex()
+        for mode, rows in enumerate(self.mode_rows):
+            for row in rows:
+                self.rows.setRowVisible(row, mode == chosen)
         self._fill_tls_modes(str(self.sslmode.currentData() or "") if self.sslmode.count() else None)
 
     # -- values -------------------------------------------------------------------------
@@ -228,11 +226,10 @@ class TeamDialog(QDialog):
         intro_label = QLabel(intro, self)
         intro_label.setWordWrap(True)
         layout.addWidget(intro_label)
-        self.extra = QFormLayout()
-        layout.addLayout(self.extra)
         self.form = ServerForm(self)
         self.form.restore(ui_settings())
         layout.addWidget(self.form)
+        layout.addStretch(1)
         self.status = QLabel(self)
         self.status.setObjectName("teamStatus")
         self.status.setWordWrap(True)
@@ -253,6 +250,11 @@ class TeamDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.form.changed.connect(lambda: self.say(""))
+        self.form.mode.currentIndexChanged.connect(lambda: QTimer.singleShot(0, self._fit_height))
+
+    def _fit_height(self) -> None:
+        """Shrink to the rows the chosen way of connecting shows (hidden rows leave no gap)."""
+        self.resize(self.width(), self.minimumSizeHint().height())
 
     @property
     def busy(self) -> bool:
@@ -384,7 +386,9 @@ class JoinDialog(TeamDialog):
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(choose)
-        self.extra.addRow("New &folder:", row)
+        label = QLabel("New &folder:", self)
+        label.setBuddy(self.folder)
+        self.form.rows.insertRow(0, label, row)
         self.folder.textChanged.connect(lambda: self.say(""))
 
     def _choose_folder(self) -> None:
