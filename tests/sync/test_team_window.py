@@ -14,7 +14,7 @@ import pytest
 from psycopg import sql
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_app.core import sync_ops
+from desktop_app.core import sync_ops, team_server
 from desktop_app.core.library import Library
 from desktop_app.core.sync_state import is_shared
 from desktop_app.gui import library_windows
@@ -277,3 +277,50 @@ def test_unshare_from_the_window_keeps_a_plain_local_library(
     window.apply_changes(library.update_paper("key1", title="Only here now"))
     with cluster.admin(database) as conn:
         assert conn.execute("SELECT count(*) FROM fields WHERE value = '\"Only here now\"'").fetchone() == (0,)
+
+
+def test_a_service_name_and_pgpass_need_no_password_in_lectern(
+        qtbot, tmp_path: Path, cluster: Cluster, dana_database: str, password: str,  # type: ignore[no-untyped-def]
+        windows: list[MainWindow], monkeypatch: pytest.MonkeyPatch) -> None:
+    services = tmp_path / "pg_service.conf"
+    services.write_text(f"[team]\nhost=127.0.0.1\nport={cluster.port}\ndbname={dana_database}\nuser=dana\n"
+                        "sslmode=require\n")
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"127.0.0.1:{cluster.port}:{dana_database}:dana:{password}\n")
+    passfile.chmod(0o600)
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    monkeypatch.setenv("PGPASSFILE", str(passfile))
+    window = _window(qtbot, windows, seed(tmp_path / "lib", 3))
+    dialog = window.team.share()
+    form = dialog.form
+    form.mode.setCurrentIndex(2)
+    assert not form.host.isVisible() and form.service.isVisible()
+    form.service.setText("team")
+    form.sslmode.setCurrentIndex(form.sslmode.findData(""))
+    assert form.tls_help.text() == "As the connection URL or the service file says."
+    assert _status_after(qtbot, dialog, dialog.test_button.click) == (
+        "Connected as dana (member) over TLS; the database holds no shared library yet.")
+    form.service.setText("elsewhere")
+    assert _status_after(qtbot, dialog, dialog.test_button.click) == (
+        'No service "elsewhere" in the service file (~/.pg_service.conf).')
+    form.service.setText("team")
+    with qtbot.waitSignal(dialog.shared, timeout=WAIT_MS):
+        dialog.action_button.click()
+    panel = window.sync_panel
+    assert panel is not None
+    qtbot.waitUntil(lambda: panel.text() == "Synced" and "Your role: dana (member)" in panel.toolTip(),
+                    timeout=WAIT_MS)
+    assert team_server.linked_conninfo(window.library) == "service=team"
+
+
+def test_a_read_only_window_offers_only_join(qtbot, tmp_path: Path, cluster: Cluster,  # type: ignore[no-untyped-def]
+                                            database: str, windows: list[MainWindow]) -> None:
+    writer = seed(tmp_path / "alice", 2)
+    sync_ops.share(writer, cluster.conninfo(database, "alice"))
+    window = _window(qtbot, windows, Library.open(writer.directory, readonly=True))
+    team = window.team
+    team.update_actions()
+    assert window.sync_panel is None  # the writer's process syncs, not a read-only look
+    assert not team.share_action.isEnabled() and not team.unshare_action.isEnabled()
+    assert not team.sync_action.isEnabled() and team.join_action.isEnabled()
+    writer.close()
