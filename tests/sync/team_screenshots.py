@@ -91,6 +91,7 @@ def main(out_dir: Path) -> int:
         _wait(app, lambda: window.sync_panel is not None and window.sync_panel.text() == "Synced"
               and "Your role" in window.sync_panel.toolTip())
         panel = window.sync_panel
+        assert panel is not None
         QToolTip.showText(panel.mapToGlobal(QPoint(-260, -70)), panel.toolTip(), panel)
         _screen(app, out_dir / "sync-status-tooltip.png")
         QToolTip.hideText()

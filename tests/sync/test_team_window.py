@@ -127,9 +127,19 @@ def test_share_from_the_window_with_a_session_password_that_is_never_saved(
     SHOTS.mkdir(parents=True, exist_ok=True)
     dialog.grab().save(str(SHOTS / "share-dialog-tested.png"))
 
+    said: list[str] = []
+    say = dialog.say
+
+    def record(text: str, *, error: bool = False, good: bool = False) -> None:
+        said.append(text)
+        say(text, error=error, good=good)
+
+    dialog.say = record  # type: ignore[method-assign]
     with qtbot.waitSignal(dialog.shared, timeout=WAIT_MS):
         dialog.action_button.click()
     assert is_shared(library)
+    assert said[0] == f"Connecting to dana@127.0.0.1:{cluster.port}/{dana_database}…"
+    assert f"Sending 5 papers to dana@127.0.0.1:{cluster.port}/{dana_database}…" in said
     panel = window.sync_panel
     assert panel is not None
     # The sync loop reconnects with the password kept in memory: it reaches "Synced", not "Offline".
