@@ -267,12 +267,12 @@ class ReviewEditor(QDialog):
         grid.addWidget(self.random_order, 1, 0, 1, 2)
         grid.addWidget(self._labelled("Sto&pping rule: suggest stopping after", self.stop_after), 0, 2)
         grid.addWidget(self.stop_after, 0, 3)
-        grid.addWidget(self.blind, 2, 0, 1, 4)
+        grid.addWidget(self.blind, 2, 0, 1, 2)
         grid.addWidget(self.blind_note, 3, 0, 1, 4)
         self.reviewer_label = self._labelled("&Your reviewer name", self.reviewer)
         grid.addWidget(self.reviewer_label, 1, 2)
         grid.addWidget(self.reviewer, 1, 3)
-        grid.addWidget(self._error_label("reviewer"), 4, 2, 1, 2)
+        grid.addWidget(self._error_label("reviewer"), 2, 2, 1, 2)
         asked = not self.library.reviews.reviewer()
         self.reviewer_label.setVisible(asked)
         self.reviewer.setVisible(asked)
@@ -370,6 +370,8 @@ class ReviewEditor(QDialog):
             text = f"{MAX_KEYED_REASONS} reasons, one per key: remove one to add another."
         else:
             text = "While screening, E then the number excludes with that reason (E, Enter: no reason)."
+            if not self.creating:
+                text += " Decisions made already keep the reason they were given."
         self.reasons_hint.setText(text)
 
     def _add_reason(self) -> None:

@@ -132,7 +132,7 @@ class ScreeningView(QWidget):
         layout.addWidget(self.abstract, 1)
         self.progress_label = QLabel()
         layout.addWidget(self.progress_label)
-        reasons = "   ".join(f"{i}: {html.escape(r)}" for i, r in enumerate(self.review.exclusion_reasons[:9], 1))
+        reasons = " · ".join(f"{i}: {html.escape(r)}" for i, r in enumerate(self.review.exclusion_reasons[:9], 1))
         self.reasons = QLabel(f"<small>Exclusion reasons — {reasons}</small>")
         self.reasons.setWordWrap(True)
         layout.addWidget(self.reasons)

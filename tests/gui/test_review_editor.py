@@ -269,3 +269,20 @@ def test_the_facade_refuses_a_blank_name_too(library: Library, name: str) -> Non
     with pytest.raises(InvalidInputError) as refused:
         library.reviews.create_with_records(name, RecordChoice("list", "Hits"))
     assert refused.value.field == "name"
+
+
+def test_the_review_menu_opens_the_editor_and_one_at_a_time(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    add_hits(window.library)
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Review")
+    actions = {a.text(): a for a in menu.actions()}
+    assert {"&New Review…", "&Edit Review…", "&Screen a Review…"} <= set(actions)
+    actions["&New Review…"].trigger()
+    dialog = window.review_menu.editor
+    assert isinstance(dialog, ReviewEditor) and dialog.creating and dialog.windowTitle() == "New Review"
+    actions["&New Review…"].trigger()
+    assert window.review_menu.editor is dialog  # the open one is raised, not a second one made
+    dialog.reject()
+    qtbot.waitUntil(lambda: window.review_menu.editor is None, timeout=WAIT_MS)
+    actions["&Edit Review…"].trigger()  # no review yet: New Review opens instead
+    assert window.review_menu.editor is not None and window.review_menu.editor.creating
+    window.review_menu.editor.reject()

@@ -106,3 +106,11 @@ def test_duplicate_exclusion_reasons_are_refused(library: Library) -> None:
         library.reviews.update("Wilson", exclusion_reasons=["Wrong outcome", "wrong  outcome"])
     assert twice.value.field == "exclusion_reasons"
     assert checked_fields({"question": " Q "}) == {"question": " Q "}
+
+
+def test_a_cancelled_import_creates_no_review(library: Library, tmp_path: Path) -> None:
+    export = tmp_path / "export.bib"
+    export.write_text("@article{a, title={Zinc therapy in Wilson disease}, year={2001}}\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="cancelled") as cancelled:
+        library.reviews.create_with_records("Wilson", RecordChoice("import", files=(export,)), cancel=lambda: True)
+    assert cancelled.value.field == "records" and library.reviews.all() == []
