@@ -552,6 +552,7 @@ class ReviewEditor(QDialog):
         self.open_after.setEnabled(not busy)
         self.save_button.setEnabled(not busy)
         self.cancel_button.setText("&Stop" if busy else "Cancel")
+        self.cancel_button.setEnabled(True)
         self.progress.setVisible(busy)
         self.progress.setRange(0, 0)
         self.progress.setFormat(text)

@@ -286,3 +286,30 @@ def test_the_review_menu_opens_the_editor_and_one_at_a_time(qtbot, window: MainW
     actions["&Edit Review…"].trigger()  # no review yet: New Review opens instead
     assert window.review_menu.editor is not None and window.review_menu.editor.creating
     window.review_menu.editor.reject()
+
+
+def test_rename_unblind_and_add_records_from_a_saved_search(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    library = window.library
+    ids = add_hits(library)
+    library.remove_from_list("Hits", ids[3:])
+    library.reviews.create("Wilson")
+    library.reviews.add_from_list("Wilson", "Hits")
+    library.reviews.set_reviewer("Ada")
+    library.catch_up_index()
+    library.save_search("Galaxies", "galaxy")
+    dialog = open_editor(qtbot, window, "Wilson")
+    assert "Just keep its 3 records (Reading list: Hits)" in dialog.keep.text().replace("&", "")
+    dialog.name.selectAll()
+    qtbot.keyClicks(dialog.name, "Wilson disease SR")
+    qtbot.keyClick(dialog, Qt.Key.Key_B, ALT)  # "&Blind" off: unblinding, said in words
+    qtbot.waitUntil(lambda: not dialog.blind.isChecked(), timeout=WAIT_MS)
+    assert "Unblinding shows every reviewer's decisions" in dialog.blind_note.text()
+    qtbot.keyClick(dialog, Qt.Key.Key_S, ALT)  # "&Saved search"
+    qtbot.waitUntil(dialog.saved_searches.isEnabled, timeout=WAIT_MS)
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+        qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+    review = library.reviews.get("Wilson disease SR")
+    assert not review.blind
+    assert [s.label for s in library.reviews.sources(review.name)] == ["Reading list: Hits", "Saved search: Galaxies"]
+    assert library.reviews.record_ids(review.name) == sorted(set(ids[:3]) | {ids[1], ids[4]})
+    assert "Saved the review “Wilson disease SR”" in window.statusBar().currentMessage()
