@@ -6,7 +6,7 @@ Kept apart from the screening view so that opening the window does not load the 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QThreadPool
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QMessageBox, QWidget
 
 from desktop_app.core.changes import Changes
@@ -33,6 +33,7 @@ class ReviewMenu(QObject):
         self.context = context
         self.windows: list[QWidget] = []
         self.editor: ReviewEditor | None = None
+        self._own_pool: QThreadPool | None = None
 
     def install(self, bar: QMenuBar) -> QMenu:
         menu = QMenu("&Review", bar)
@@ -71,7 +72,9 @@ class ReviewMenu(QObject):
     def hooks(self) -> EditorHooks:
         context = self.context
         if context is None:
-            return EditorHooks(self.library, serial_pool(self, "lectern-review-write"), lambda _c: None, lambda: "")
+            if self._own_pool is None:
+                self._own_pool = serial_pool(self, "lectern-review-write")
+            return EditorHooks(self.library, self._own_pool, lambda _c: None, lambda: "")
         return EditorHooks(context.library, context.write_pool, context.apply, lambda: context.view.query,
                            refresh=lambda: context.schedule_reload(0))
 

@@ -313,3 +313,26 @@ def test_rename_unblind_and_add_records_from_a_saved_search(qtbot, window: MainW
     assert [s.label for s in library.reviews.sources(review.name)] == ["Reading list: Hits", "Saved search: Galaxies"]
     assert library.reviews.record_ids(review.name) == sorted(set(ids[:3]) | {ids[1], ids[4]})
     assert "Saved the review “Wilson disease SR”" in window.statusBar().currentMessage()
+
+
+def test_more_than_nine_reasons_are_flagged_and_a_bare_menu_saves_on_its_own_thread(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.gui.review_menu import ReviewMenu
+
+    add_hits(library)
+    library.reviews.create("Wilson", exclusion_reasons=[f"Reason {i}" for i in range(1, 12)])
+    library.reviews.add_from_list("Wilson", "Hits")
+    library.reviews.set_reviewer("Ada")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    menu = ReviewMenu(library, parent)  # no window context: the menu's own write thread
+    dialog = menu.edit_review("Wilson")
+    assert dialog is not None and not dialog.add_reason.isEnabled()
+    assert "Only the first 9 have a key while screening: remove or merge 2" in dialog.reasons_hint.text()
+    dialog.reason_list.setCurrentIndex(dialog.reasons.index(10))
+    dialog._remove_reason()
+    dialog._remove_reason()
+    assert dialog.reasons.rowCount() == 9 and "one per key" in dialog.reasons_hint.text()
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+        dialog.save_button.click()
+    assert library.reviews.get("Wilson").exclusion_reasons == [f"Reason {i}" for i in range(1, 10)]
+    qtbot.waitUntil(lambda: running_ops() == 0, timeout=WAIT_MS)
