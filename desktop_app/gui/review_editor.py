@@ -161,6 +161,7 @@ class ReviewEditor(QDialog):
 
         left = QFormLayout()
         left.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        left.setHorizontalSpacing(8)
         left.addRow(self._labelled("&Name", self.name), self.name)
         left.addRow("", self._error_label("name"))
         left.addRow(self._labelled("Research &question", self.question), self.question)
@@ -298,6 +299,8 @@ class ReviewEditor(QDialog):
         self.saved_searches = QComboBox(box)
         for search in self.library.saved_searches():
             self.saved_searches.addItem(f"{search.name} — {search.query}", search.name)
+        self.lists.setPlaceholderText("no reading lists yet")
+        self.saved_searches.setPlaceholderText("no saved searches yet")
         self.from_list.setEnabled(self.lists.count() > 0)
         self.from_saved.setEnabled(self.saved_searches.count() > 0)
         self.file = QLineEdit(box)
