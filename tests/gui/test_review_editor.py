@@ -336,3 +336,19 @@ def test_more_than_nine_reasons_are_flagged_and_a_bare_menu_saves_on_its_own_thr
         dialog.save_button.click()
     assert library.reviews.get("Wilson").exclusion_reasons == [f"Reason {i}" for i in range(1, 10)]
     qtbot.waitUntil(lambda: running_ops() == 0, timeout=WAIT_MS)
+
+
+def test_tab_walks_the_form_in_reading_order(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    add_hits(window.library)
+    dialog = open_editor(qtbot, window)
+    dialog.reason_list.setCurrentIndex(dialog.reasons.index(4))  # Move up/down enabled; Add is not (nine)
+    expected = [dialog.question, dialog.inclusion, dialog.exclusion, dialog.include_keywords, dialog.exclude_keywords,
+                dialog.reason_list, dialog.remove_reason, dialog.reason_up, dialog.reason_down, dialog.ranked,
+                dialog.stop_after, dialog.reviewer, dialog.blind, dialog.from_list, dialog.lists,
+                dialog.open_after, dialog.save_button, dialog.cancel_button, dialog.name]
+    seen = []
+    for _ in expected:
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+        seen.append(focused())
+    assert seen == expected
+    dialog.reject()
