@@ -14,7 +14,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +50,7 @@ from desktop_app.gui.ops import Op, OpContext, run_op
 from desktop_app.gui.review_reasons import KeyedDelegate, ReasonsModel
 
 EXPORT_FILTER = "Search exports (*.ris *.bib *.bibtex *.json *.txt *.nbib);;All files (*)"
+NAME_CHECK_MS = 250  # after the last keystroke, a taken name is said under the field
 KEYWORD_HINT = "Comma-separated; a * at the end also finds word endings (random* finds randomised)."
 
 
@@ -134,6 +135,11 @@ class ReviewEditor(QDialog):
     def _build(self, review: Review) -> None:
         self.name = QLineEdit(review.name, self)
         self.name.setPlaceholderText("e.g. Zinc therapy for Wilson disease")
+        self._name_timer = QTimer(self)
+        self._name_timer.setSingleShot(True)
+        self._name_timer.setInterval(NAME_CHECK_MS)
+        self._name_timer.timeout.connect(self._check_name_typed)
+        self.name.textEdited.connect(lambda _text: self._name_timer.start())
         self.question = _TextBox(self._save, 2, self)
         self.question.setPlainText(review.question)
         self.question.setPlaceholderText("The research question, shown while screening")
@@ -459,17 +465,27 @@ class ReviewEditor(QDialog):
             return RecordChoice("import", files=(Path(text),) if text else (), database=self.database.text())
         return None
 
+    def name_problem(self) -> str:
+        name = " ".join(self.name.text().split())
+        if not name:
+            return "A review needs a name."
+        try:
+            self.library.reviews.check_name_free(name, keep=self.original.name if self.original else "")
+        except InvalidInputError as exc:
+            return f"{str(exc)[0].upper()}{str(exc)[1:]}: choose another name."
+        return ""
+
+    def _check_name_typed(self) -> None:
+        """While typing, only a taken name is worth saying (an empty one is said on saving)."""
+        problem = self.name_problem() if self.name.text().strip() else ""
+        self._show_error("name", problem)
+
     def problems(self) -> dict[str, str]:
         """What is wrong before anything is written, per field."""
         found: dict[str, str] = {}
-        name = " ".join(self.name.text().split())
-        if not name:
-            found["name"] = "A review needs a name."
-        else:
-            try:
-                self.library.reviews.check_name_free(name, keep=self.original.name if self.original else "")
-            except InvalidInputError as exc:
-                found["name"] = f"{str(exc)[0].upper()}{str(exc)[1:]}: choose another name."
+        name = self.name_problem()
+        if name:
+            found["name"] = name
         if self.reviewer.isVisible() and not self.reviewer.text().strip():
             found["reviewer"] = "Give your name: your decisions are kept under it."
         records = self._records_problem()

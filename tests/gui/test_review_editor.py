@@ -174,6 +174,11 @@ def test_a_duplicate_or_missing_name_and_an_empty_list_are_refused_inline(qtbot,
     library.reviews.create("Wilson")
     library.reviews.set_reviewer("Ada")
     dialog = open_editor(qtbot, window)
+    qtbot.keyClicks(dialog.name, "WILSON")  # said while typing, before any save
+    qtbot.waitUntil(lambda: "exists already" in dialog.errors["name"].text(), timeout=WAIT_MS)
+    qtbot.keyClicks(dialog.name, " 3")
+    qtbot.waitUntil(lambda: dialog.errors["name"].isHidden(), timeout=WAIT_MS)
+    dialog.name.clear()
     qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.errors["name"].text() == "A review needs a name."
     qtbot.keyClicks(dialog.name, "  wilson ")
