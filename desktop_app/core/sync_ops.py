@@ -123,7 +123,7 @@ def share(library: Library, conninfo: str, warn: Callable[[str], None] = log.war
             raise SyncError(f"{describe(clean)} already holds a shared library; use `lectern join`")
         with library.db.write() as lconn:
             box.assign_missing_keys(lconn, _new_uid)
-            rev = server.upload(conn, client, _library_values(lconn))
+            rev = server.upload(conn, client, _library_values(lconn), _library_decisions(lconn))
             box.create_link(lconn, clean, client, rev)
     return library.count()
 
@@ -162,7 +162,13 @@ def _library_values(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, A
     keys = {(k, int(i)): u for k, i, u in conn.execute("SELECT kind, local_id, uid FROM sync_keys")}
     for kind, table in box.ENTITY_TABLES.items():
         columns = COLUMNS[kind]
-        for row in conn.execute(f"SELECT id, {', '.join(columns)} FROM {table}"):
+        selected = ["paper_id" if c == "paper" else c for c in columns]
+        for row in conn.execute(f"SELECT id, {', '.join(selected)} FROM {table}"):
+            if kind == "file":  # a file names its paper by shared id; files of trashed papers stay here
+                paper = keys.get(("paper", int(row[1])))
+                if paper is None:
+                    continue
+                row = (row[0], paper, *row[2:])
             uid = keys[(kind, int(row[0]))]
             yield kind, uid, DELETED, False
             for name, value in zip(columns, row[1:], strict=True):
@@ -173,6 +179,21 @@ def _library_values(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, A
         yield "paper", keys[("paper", int(pid))], "tag:" + name, True
     for lid, pid, position in conn.execute("SELECT list_id, paper_id, position FROM list_items"):
         yield "list", keys[("list", int(lid))], "item:" + keys[("paper", int(pid))], position
+    for rid, pid in conn.execute("SELECT review_id, paper_id FROM review_records"):
+        if ("paper", int(pid)) in keys:  # records of papers in the Trash stay here
+            yield "review", keys[("review", int(rid))], "record:" + keys[("paper", int(pid))], True
+
+
+def _library_decisions(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str, Any]]]:
+    keys = {(k, int(i)): u for k, i, u in conn.execute("SELECT kind, local_id, uid FROM sync_keys")}
+    names = ("stage", "reviewer", "verdict", "reason", "note", "decided", "final", "withdrawn")
+    for did, rid, pid, *rest in conn.execute(f"SELECT id, review_id, paper_id, {', '.join(names)} "
+                                             "FROM review_decisions"):
+        row = dict(zip(names, rest, strict=True))
+        row["final"], row["withdrawn"] = bool(row["final"]), bool(row["withdrawn"])
+        paper = keys.get(("paper", int(pid)))
+        if paper is not None:
+            yield keys[("decision", int(did))], {"review": keys[("review", int(rid))], "paper": paper, **row}
 
 
 # -- sync ----------------------------------------------------------------------------------------
@@ -271,6 +292,7 @@ def _pull(library: Library, conn: psycopg.Connection, report: SyncReport) -> Non
                 for batch in _batches(change.entities, APPLY_BATCH):
                     report.touched |= _apply(library, lconn, batch, pending, conn)
                     report.pulled += sum(len(fields) for _kind, _key, fields in batch)
+                report.pulled += Applier(lconn, pending, None).decisions(change.decisions)
             for c in change.conflicts:
                 box.store_conflict(lconn, c.id, c.kind, c.key, c.field, c.server_value, c.client_value,
                                    c.member, c.resolution)

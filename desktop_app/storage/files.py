@@ -111,7 +111,9 @@ def enqueue_text(conn: sqlite3.Connection, file_ids: Iterable[int]) -> None:
 
 
 def enqueue_all_text(conn: sqlite3.Connection) -> None:
-    enqueue_text(conn, [r[0] for r in conn.execute("SELECT id FROM files")])
+    """Queue every file whose bytes are here (a shared library's row of a file not on this
+    computer has no path)."""
+    enqueue_text(conn, [r[0] for r in conn.execute("SELECT id FROM files WHERE path != ''")])
 
 
 def peek_text(conn: sqlite3.Connection, limit: int) -> list[tuple[int, int]]:

@@ -23,7 +23,15 @@ DERIVED_COLUMNS = ("author_line", "title_key", "author_key")
 PAPER_COLUMNS: tuple[str, ...] = ("added", *(c for c in FIELD_COLUMNS if c not in DERIVED_COLUMNS))
 LIST_COLUMNS = ("name", "position", "created")
 SEARCH_COLUMNS = ("name", "query", "position")
-ENTITY_TABLES = {"paper": "papers", "list": "lists", "search": "saved_searches"}
+REVIEW_COLUMNS = ("name", "question", "inclusion_criteria", "exclusion_criteria", "include_keywords",
+                  "exclude_keywords", "exclusion_reasons", "blind", "random_order", "stop_after_irrelevant",
+                  "created")
+FILE_COLUMNS = ("paper", "name", "kind", "sha256", "size", "added")
+"""A file's metadata travels (``paper`` is the paper's shared id); its bytes and path stay local."""
+ENTITY_TABLES = {"paper": "papers", "list": "lists", "search": "saved_searches", "review": "reviews",
+                 "file": "files"}
+ABSENT = "not on this computer"
+"""``files.text_status`` of a file another member attached: its row is here, its bytes are not."""
 
 _ON = "(SELECT capture FROM sync_link) = 1"
 _NEW_UID = ("(SELECT lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' || "
@@ -175,6 +183,50 @@ OUTBOX_MIGRATION = f"""
 """
 
 
+def _uid(kind: str, local: str) -> str:
+    return f"(SELECT uid FROM sync_keys WHERE kind = '{kind}' AND local_id = {local})"
+
+
+_FILE_VALUES = (f"SELECT 'paper' AS f, json_quote({_uid('paper', 'NEW.paper_id')}) AS v "
+                "UNION ALL SELECT 'name', json_quote(NEW.name) UNION ALL SELECT 'kind', json_quote(NEW.kind) "
+                "UNION ALL SELECT 'sha256', json_quote(NEW.sha256) UNION ALL SELECT 'size', json_quote(NEW.size) "
+                "UNION ALL SELECT 'added', json_quote(NEW.added) UNION ALL SELECT '_deleted', 'false'")
+_DECISION_ROW = (f"SELECT 'row' AS f, json_object('review', {_uid('review', 'NEW.review_id')}, "
+                 f"'paper', {_uid('paper', 'NEW.paper_id')}, 'stage', NEW.stage, 'reviewer', NEW.reviewer, "
+                 "'verdict', NEW.verdict, 'reason', NEW.reason, 'note', NEW.note, 'decided', NEW.decided, "
+                 "'final', NEW.final, 'withdrawn', NEW.withdrawn) AS v")
+
+# reviews with their records, append-only screening decisions, and attached files' metadata
+SHARED_REVIEWS_MIGRATION = f"""
+    {_entity_triggers('review', 'reviews', REVIEW_COLUMNS)}
+    CREATE TRIGGER sync_review_records_insert AFTER INSERT ON review_records WHEN {_ON} BEGIN
+        {_log('review', 'NEW.review_id', f"SELECT 'record:' || {_uid('paper', 'NEW.paper_id')} AS f, 'true' AS v")}
+    END;
+    CREATE TRIGGER sync_review_records_delete AFTER DELETE ON review_records
+    WHEN {_ON} AND EXISTS (SELECT 1 FROM reviews WHERE id = OLD.review_id) BEGIN
+        {_log('review', 'OLD.review_id', f"SELECT 'record:' || {_uid('paper', 'OLD.paper_id')} AS f, 'null' AS v")}
+    END;
+    CREATE TRIGGER sync_review_decisions_insert AFTER INSERT ON review_decisions WHEN {_ON} BEGIN
+        {_new_key('decision', 'NEW.id')}
+        {_log('decision', 'NEW.id', _DECISION_ROW)}
+    END;
+    CREATE TRIGGER sync_review_decisions_withdraw AFTER UPDATE OF withdrawn ON review_decisions
+    WHEN {_ON} AND NEW.withdrawn = 1 AND OLD.withdrawn = 0 BEGIN
+        {_log('decision', 'NEW.id', "SELECT 'withdrawn' AS f, 'true' AS v")}
+    END;
+    CREATE TRIGGER sync_files_insert AFTER INSERT ON files WHEN {_ON} BEGIN
+        {_new_key('file', 'NEW.id')}
+        {_log('file', 'NEW.id', _FILE_VALUES)}
+    END;
+    CREATE TRIGGER sync_files_update AFTER UPDATE OF name, kind, sha256, size ON files WHEN {_ON} BEGIN
+        {_log('file', 'NEW.id', _changed_columns(('name', 'kind', 'sha256', 'size')))}
+    END;
+    CREATE TRIGGER sync_files_delete AFTER DELETE ON files WHEN {_ON} BEGIN
+        {_log('file', 'OLD.id', "SELECT '_deleted' AS f, 'true' AS v")}
+    END;
+"""
+
+
 @dataclass(frozen=True)
 class Link:
     conninfo: str
@@ -287,8 +339,8 @@ def set_key(conn: sqlite3.Connection, kind: str, local: int, uid: str) -> None:
 
 
 def assign_missing_keys(conn: sqlite3.Connection, new_uid: Any) -> None:
-    """Give every paper, list and saved search a shared id (before sharing a library)."""
-    for kind, table in ENTITY_TABLES.items():
+    """Give every paper, list, saved search, review, file and decision a shared id (before sharing)."""
+    for kind, table in {**ENTITY_TABLES, "decision": "review_decisions"}.items():
         missing = [r[0] for r in conn.execute(
             f"SELECT id FROM {table} WHERE id NOT IN (SELECT local_id FROM sync_keys WHERE kind = ?)", (kind,))]
         conn.executemany("INSERT INTO sync_keys(kind, local_id, uid) VALUES (?, ?, ?)",
