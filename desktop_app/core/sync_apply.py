@@ -39,10 +39,12 @@ class Applier:
     """Applies groups of server values; ``touched``/``notes`` say what the index must catch up with."""
 
     def __init__(self, conn: sqlite3.Connection, pending: set[tuple[str, int, str]],
-                 fetch_entity: Callable[[str, str], dict[str, Any]] | None) -> None:
+                 fetch_entity: Callable[[str, str], dict[str, Any]] | None,
+                 fetch_places: Callable[[str], dict[str, int]] | None = None) -> None:
         self.conn = conn
         self.pending = pending
         self.fetch_entity = fetch_entity
+        self.fetch_places = fetch_places
         self.touched: set[int] = set()
         self.notes: set[int] = set()
         self.tags_changed = False
@@ -97,7 +99,9 @@ class Applier:
                 log.warning("skipped a %s the server sent without %s (%s)", kind, REQUIRED[kind], uid)
                 return known
             if kind == "paper" and all(c in fields for c in COLUMNS["paper"]):
-                local = self._insert_paper(uid, fields)
+                local = self._insert_paper(uid, fields, known[0] if known else None)
+                if known is not None and self.fetch_places is not None:  # back from a Trash: its list places
+                    self._places(local, self.fetch_places(uid))
                 self._extras(local, {n: v for n, v in fields.items() if n not in COLUMNS["paper"]})
                 return local, True
             try:
@@ -125,8 +129,11 @@ class Applier:
                     wanted + suffix)
         return wanted + suffix
 
-    def _insert_paper(self, uid: str, fields: dict[str, Any]) -> int:
-        values = {c: fields[c] for c in COLUMNS["paper"]}
+    def _insert_paper(self, uid: str, fields: dict[str, Any], local: int | None) -> int:
+        """Insert a paper; one this desktop had before (restored from a Trash elsewhere) comes back
+        under its old id, so its files, review records and decisions are its own again."""
+        values: dict[str, Any] = {"id": local} if local is not None else {}
+        values.update({c: fields[c] for c in COLUMNS["paper"]})
         values["citekey"] = self._unique("papers", "citekey", str(values["citekey"]), "-" + uid[:4])
         values.update(store.derived_values(str(values["title"] or ""), str(values["authors"] or "[]")))
         values["modified"] = self.now.isoformat()
@@ -160,6 +167,13 @@ class Applier:
         local = int(cur.lastrowid or 0)
         box.set_key(self.conn, kind, local, uid)
         return local
+
+    def _places(self, pid: int, places: dict[str, int]) -> None:
+        for list_uid, position in places.items():
+            list_id = box.local_id(self.conn, "list", list_uid)
+            if list_id is not None and self.conn.execute("SELECT 1 FROM lists WHERE id = ?", (list_id,)).fetchone():
+                self.conn.execute("INSERT OR IGNORE INTO list_items(list_id, paper_id, position) VALUES (?, ?, ?)",
+                                  (list_id, pid, int(position)))
 
     def _create_file(self, uid: str, fields: dict[str, Any]) -> int:
         """A file another member attached: its row (listed, marked absent), not its bytes."""

@@ -326,7 +326,8 @@ def _apply(library: Library, conn: sqlite3.Connection, groups: list[Group],
            pending: set[tuple[str, int, str]], server_conn: psycopg.Connection | None) -> set[int]:
     """Write server values into SQLite (the caller mutes capture); returns papers touched."""
     fetch = (lambda kind, key: server.entity(server_conn, kind, key)) if server_conn is not None else None
-    applier = Applier(conn, pending, fetch)
+    places = (lambda uid: server.places(server_conn, uid)) if server_conn is not None else None
+    applier = Applier(conn, pending, fetch, places)
     applier.apply(groups)
     applier.finish()
     seq = library.clock.next()

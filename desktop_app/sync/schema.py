@@ -96,6 +96,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX review_decisions_by_rev ON review_decisions(rev);
     CREATE INDEX review_decisions_by_review ON review_decisions(review);
+    -- citation keys and names are unique among live entities: these find a clash
+    CREATE INDEX fields_citekeys ON fields (lower(value #>> '{}')) WHERE kind = 'paper' AND field = 'citekey';
+    CREATE INDEX fields_names ON fields (kind, lower(value #>> '{}')) WHERE field = 'name';
     CREATE TABLE unblinded_reviews (
         review uuid PRIMARY KEY,
         rev bigint NOT NULL,
@@ -185,6 +188,23 @@ MIGRATIONS: tuple[str, ...] = (
                 v_corrections := v_corrections || jsonb_build_object('kind', c.kind, 'key', c.key,
                                                                      'field', c.field, 'value', m_value, 'rev', m_rev);
                 CONTINUE;
+            END IF;
+            IF (c.kind = 'paper' AND c.field = 'citekey' AND EXISTS (
+                    SELECT 1 FROM fields f WHERE f.kind = 'paper' AND f.field = 'citekey'
+                    AND lower(f.value #>> '{}') = lower(v_value #>> '{}') AND f.key <> c.key
+                    AND NOT EXISTS (SELECT 1 FROM fields d WHERE d.kind = 'paper' AND d.key = f.key
+                                    AND d.field = '_deleted' AND d.value = 'true'::jsonb)))
+               OR (c.field = 'name' AND c.kind IN ('list', 'search', 'review') AND EXISTS (
+                    SELECT 1 FROM fields f WHERE f.field = 'name' AND f.kind = c.kind
+                    AND lower(f.value #>> '{}') = lower(v_value #>> '{}') AND f.key <> c.key
+                    AND NOT EXISTS (SELECT 1 FROM fields d WHERE d.kind = c.kind AND d.key = f.key
+                                    AND d.field = '_deleted' AND d.value = 'true'::jsonb))) THEN
+                -- another member took this citation key or name first: this one gets a suffix made
+                -- from its shared id, the same on every desktop
+                v_value := to_jsonb((v_value #>> '{}') || CASE WHEN c.kind = 'paper'
+                                    THEN '-' || left(c.key::text, 4) ELSE ' (' || left(c.key::text, 4) || ')' END);
+                v_corrections := v_corrections || jsonb_build_object('kind', c.kind, 'key', c.key,
+                                                                     'field', c.field, 'value', v_value, 'rev', v_rev);
             END IF;
             IF c.field <> '_deleted' THEN
                 SELECT value, rev, writer INTO m_value, m_rev, m_writer FROM fields

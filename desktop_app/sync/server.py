@@ -150,6 +150,13 @@ def entity(conn: psycopg.Connection, kind: str, key: str) -> dict[str, Any]:
         "SELECT field, value FROM fields WHERE kind = %s AND key = %s", (kind, key))}
 
 
+def places(conn: psycopg.Connection, paper: str) -> dict[str, int]:
+    """The reading lists holding a paper: list id -> position."""
+    return {str(k): int(v) for k, v in conn.execute(
+        "SELECT key, value FROM fields WHERE kind = 'list' AND field = %s AND value <> 'null'::jsonb",
+        ("item:" + paper,))}
+
+
 def _conflict(row: tuple[Any, ...]) -> Conflict:
     cid, kind, key, name, server_value, client_value, member, resolution, rev, client = row
     return Conflict(int(cid), kind, key, name, server_value, client_value, member, resolution, int(rev), client)
@@ -175,6 +182,7 @@ def upload(conn: psycopg.Connection, client: str, values: Iterator[tuple[str, st
     returns the revision."""
     with conn.transaction():
         rev = int(conn.execute("UPDATE revision SET value = value + 1 RETURNING value").fetchone()[0])  # type: ignore[index]
+        conn.execute("INSERT INTO clients(client, member) VALUES (%s, current_user)", (client,))
         with conn.cursor() as cur, cur.copy(
                 "COPY fields(kind, key, field, value, rev, writer) FROM STDIN") as copy:
             for kind, key, name, value in values:
