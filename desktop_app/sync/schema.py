@@ -323,7 +323,7 @@ def migrate(conn: psycopg.Connection) -> int:
         for number in range(version, SCHEMA_VERSION):
             here = conn.execute("SELECT current_schema()").fetchone()[0]  # type: ignore[index]
             text = MIGRATIONS[number].replace("@schema@", sql.Identifier(here).as_string(conn))
-            conn.execute(text)  # type: ignore[arg-type]  # our own constant text
+            conn.execute(text)  # our own constant text
             conn.execute("INSERT INTO lectern_meta(key, value) VALUES ('schema', %s) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(number + 1),))
         conn.execute(sql.SQL(_GRANTS).format(
