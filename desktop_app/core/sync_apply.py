@@ -168,6 +168,15 @@ class Applier:
         box.set_key(self.conn, kind, local, uid)
         return local
 
+    def _review_source(self, review_id: int, source: dict[str, Any]) -> None:
+        known = self.conn.execute("SELECT 1 FROM review_sources WHERE review_id = ? AND kind = ? AND label = ? "
+                                  "AND added = ?", (review_id, source["kind"], source["label"], source["added"]))
+        if known.fetchone() is None:
+            self.conn.execute("INSERT INTO review_sources(review_id, kind, label, records, duplicates, added) "
+                              "VALUES (?, ?, ?, ?, ?, ?)", (review_id, source["kind"], source["label"],
+                                                            int(source["records"]), int(source["duplicates"]),
+                                                            source["added"]))
+
     def _places(self, pid: int, places: dict[str, int]) -> None:
         for list_uid, position in places.items():
             list_id = box.local_id(self.conn, "list", list_uid)
@@ -247,6 +256,8 @@ class Applier:
 
     def _review_records(self, review_id: int, fields: dict[str, Any]) -> None:
         for name, present in fields.items():
+            if name.startswith("source:") and isinstance(present, dict):
+                self._review_source(review_id, present)
             if not name.startswith("record:"):
                 continue
             pid = box.local_id(self.conn, "paper", name[7:])

@@ -184,6 +184,12 @@ def _library_values(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, A
             yield "review", keys[("review", int(rid))], "record:" + keys[("paper", int(pid))], True
 
 
+    for rid, kind, label, records, duplicates, added in conn.execute(
+            "SELECT review_id, kind, label, records, duplicates, added FROM review_sources"):
+        yield "review", keys[("review", int(rid))], "source:" + uuid.uuid4().hex[:16], {
+            "kind": kind, "label": label, "records": records, "duplicates": duplicates, "added": added}
+
+
 def _library_decisions(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str, Any]]]:
     keys = {(k, int(i)): u for k, i, u in conn.execute("SELECT kind, local_id, uid FROM sync_keys")}
     names = ("stage", "reviewer", "verdict", "reason", "note", "decided", "final", "withdrawn")
@@ -340,16 +346,19 @@ def _apply(library: Library, conn: sqlite3.Connection, groups: list[Group],
 
 
 def conflicts(library: Library, *, include_resolved: bool = False) -> list[dict[str, Any]]:
-    """Conflicts kept for this library, newest first, with the paper's citation key when known."""
+    """Conflicts kept for this library, newest first, with the paper's citation key (or the list's,
+    saved search's, review's or file's name) when known."""
     conn = library.db.conn
     where = "" if include_resolved else "WHERE c.resolution IS NULL"
     rows = conn.execute(
         "SELECT c.id, c.kind, c.uid, c.field, c.server_value, c.client_value, c.member, c.resolution, "
-        "p.citekey, l.name, s.name FROM sync_conflicts c "
+        "p.citekey, l.name, coalesce(s.name, r.name, f.name) FROM sync_conflicts c "
         "LEFT JOIN sync_keys k ON k.kind = c.kind AND k.uid = c.uid "
         "LEFT JOIN papers p ON c.kind = 'paper' AND p.id = k.local_id "
         "LEFT JOIN lists l ON c.kind = 'list' AND l.id = k.local_id "
         "LEFT JOIN saved_searches s ON c.kind = 'search' AND s.id = k.local_id "
+        "LEFT JOIN reviews r ON c.kind = 'review' AND r.id = k.local_id "
+        "LEFT JOIN files f ON c.kind = 'file' AND f.id = k.local_id "
         f"{where} ORDER BY c.id DESC").fetchall()
     return [{"id": cid, "kind": kind, "uid": uid, "field": name, "kept": json.loads(sv) if sv else None,
              "other": json.loads(cv) if cv else None, "by": member, "resolution": resolution,

@@ -196,7 +196,11 @@ _DECISION_ROW = (f"SELECT 'row' AS f, json_object('review', {_uid('review', 'NEW
                  "'verdict', NEW.verdict, 'reason', NEW.reason, 'note', NEW.note, 'decided', NEW.decided, "
                  "'final', NEW.final, 'withdrawn', NEW.withdrawn) AS v")
 
-# reviews with their records, append-only screening decisions, and attached files' metadata
+_REVIEW_SOURCE = ("SELECT 'source:' || lower(hex(randomblob(8))) AS f, json_object('kind', NEW.kind, "
+                  "'label', NEW.label, 'records', NEW.records, 'duplicates', NEW.duplicates, 'added', NEW.added) AS v")
+"""A review's record source (for PRISMA) is a field of its own: sources only ever get added."""
+
+# reviews with their records and record sources, append-only screening decisions, and attached files' metadata
 SHARED_REVIEWS_MIGRATION = f"""
     {_entity_triggers('review', 'reviews', REVIEW_COLUMNS)}
     CREATE TRIGGER sync_review_records_insert AFTER INSERT ON review_records WHEN {_ON} BEGIN
@@ -205,6 +209,9 @@ SHARED_REVIEWS_MIGRATION = f"""
     CREATE TRIGGER sync_review_records_delete AFTER DELETE ON review_records
     WHEN {_ON} AND EXISTS (SELECT 1 FROM reviews WHERE id = OLD.review_id) BEGIN
         {_log('review', 'OLD.review_id', f"SELECT 'record:' || {_uid('paper', 'OLD.paper_id')} AS f, 'null' AS v")}
+    END;
+    CREATE TRIGGER sync_review_sources_insert AFTER INSERT ON review_sources WHEN {_ON} BEGIN
+        {_log('review', 'NEW.review_id', _REVIEW_SOURCE)}
     END;
     CREATE TRIGGER sync_review_decisions_insert AFTER INSERT ON review_decisions WHEN {_ON} BEGIN
         {_new_key('decision', 'NEW.id')}

@@ -77,6 +77,12 @@ def test_a_review_with_its_settings_and_records_reaches_every_member(review_team
     assert (review.question, review.inclusion_criteria, review.include_keywords, review.exclusion_reasons,
             review.blind) == ("Does it work?", "trials", ["trial"], ["wrong population", "not a trial"], True)
     assert len(bob.reviews.record_ids("sr")) == PAPERS
+    assert bob.reviews.prisma("sr") == review_team["alice"].reviews.prisma("sr")
+    review_team["alice"].reviews.add_from_query("sr", "number")
+    sync_all(review_team["alice"], bob)
+    assert bob.reviews.prisma("sr") == review_team["alice"].reviews.prisma("sr")
+    labels = [r[0] for r in bob.db.conn.execute("SELECT label FROM review_sources ORDER BY id")]
+    assert labels == ["Reading list: pool", "Search: number"]
     review_team["alice"].reviews.update("sr", question="Does it work in adults?", stop_after_irrelevant=5)
     sync_all(review_team["alice"], bob)
     assert (bob.reviews.get("sr").question, bob.reviews.get("sr").stop_after_irrelevant) == (
@@ -104,7 +110,8 @@ def test_blind_screening_is_enforced_by_the_server_until_the_arbiter_unblinds(
     dave.reviews.set_blind("sr", False)
     sync_all(dave, bob)
     assert dave.reviews.get("sr").blind is True
-    assert [(c["field"], c["kept"], c["other"]) for c in sync_ops.conflicts(dave)] == [("blind", 1, 0)]
+    assert [(c["entity"], c["field"], c["kept"], c["other"]) for c in sync_ops.conflicts(dave)] == [
+        ("sr", "blind", 1, 0)]
     assert _local_reviewers(bob) == {"bob"} and _local_reviewers(dave) == {"dave"}
 
     carol.reviews.set_blind("sr", False)
