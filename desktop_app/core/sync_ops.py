@@ -202,6 +202,35 @@ def _library_decisions(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str
             yield keys[("decision", int(did))], {"review": keys[("review", int(rid))], "paper": paper, **row}
 
 
+_LATER_KINDS = {"review": "reviews", "file": "files", "decision": "review_decisions"}
+
+
+def _without_key(conn: sqlite3.Connection, kind: str, table: str) -> list[int]:
+    return [int(r[0]) for r in conn.execute(
+        f"SELECT id FROM {table} WHERE id NOT IN (SELECT local_id FROM sync_keys WHERE kind = ?)", (kind,))]
+
+
+def _queue_unshared(conn: sqlite3.Connection) -> int:
+    """Queue whole the reviews, files and decisions a library shared by an older Lectern holds
+    without a shared id (they were not shared then); returns how many."""
+    missing = {kind: _without_key(conn, kind, table) for kind, table in _LATER_KINDS.items()}
+    if not any(missing.values()):
+        return 0
+    for kind, ids in missing.items():
+        conn.executemany("INSERT INTO sync_keys(kind, local_id, uid) VALUES (?, ?, ?)",
+                         [(kind, i, _new_uid()) for i in ids])
+    wanted = {box.uid_of(conn, kind, i): (kind, i) for kind, ids in missing.items() for i in ids}
+    conn.execute("UPDATE sync_link SET next_seq = next_seq + 1")
+    base, seq = conn.execute("SELECT pulled_rev, next_seq FROM sync_link").fetchone()
+    rows = [(*wanted[uid], name, value) for kind, uid, name, value in _library_values(conn) if uid in wanted]
+    rows += [(*wanted[uid], "row", row) for uid, row in _library_decisions(conn) if uid in wanted]
+    conn.executemany("INSERT OR IGNORE INTO sync_outbox(kind, local_id, field, value, base, seq) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     [(kind, local, name, json.dumps(value, ensure_ascii=False), base, seq)
+                      for kind, local, name, value in rows])
+    return sum(len(ids) for ids in missing.values())
+
+
 # -- sync ----------------------------------------------------------------------------------------
 
 
@@ -248,6 +277,9 @@ def _server_errors() -> Iterator[None]:
 
 def _sync(library: Library, conn: psycopg.Connection) -> SyncReport:
     report = SyncReport()
+    if any(_without_key(library.db.conn, kind, table) for kind, table in _LATER_KINDS.items()):
+        with library.db.write() as lconn:
+            _queue_unshared(lconn)
     _push_all(library, conn, report)
     _pull(library, conn, report)
     with library.db.write() as lconn:

@@ -149,3 +149,25 @@ def test_two_reviewers_deciding_the_same_record_never_conflict(review_team) -> N
     ruling = carol.reviews.resolve("sr", "key3", "include")
     sync_all(carol, bob, dave)
     assert ruling.final and dave.reviews.conflicts("sr") == []
+
+
+def test_reviews_made_before_this_version_shared_them_are_sent_whole(review_team) -> None:
+    """A library shared by an older Lectern holds reviews and decisions without shared ids."""
+    alice, bob = review_team["alice"], review_team["bob"]
+    alice.reviews.set_reviewer("alice")
+    with alice.db.write() as conn:  # as if these triggers were not there yet
+        conn.execute("UPDATE sync_link SET capture = 0")
+    old = alice.reviews.create("older review", question="made before")
+    alice.reviews.add_from_list("older review", "pool")
+    alice.reviews.decide("older review", "key1", "maybe")
+    with alice.db.write() as conn:
+        conn.execute("UPDATE sync_link SET capture = 1")
+        assert conn.execute("SELECT count(*) FROM sync_keys WHERE kind = 'review' AND local_id = ?",
+                            (old.id,)).fetchone() == (0,)
+    sync_all(alice, bob, review_team["carol"])
+    assert bob.reviews.get("older review").question == "made before"
+    assert len(bob.reviews.record_ids("older review")) == PAPERS
+    assert sync_ops.status(alice).waiting == 0
+    review_team["carol"].reviews.set_blind("older review", False)
+    sync_all(review_team["carol"], bob)
+    assert [(d.reviewer, d.verdict.value) for d in bob.reviews.decisions("older review")] == [("alice", "maybe")]
