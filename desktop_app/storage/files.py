@@ -44,6 +44,12 @@ def insert(conn: sqlite3.Connection, *, paper_id: int, path: str, name: str, kin
     return int(cursor.lastrowid or 0)
 
 
+def fill_in(conn: sqlite3.Connection, file_id: int, path: str, linked: bool) -> None:
+    """Give a file row known only by its metadata (a shared library's) its bytes here."""
+    conn.execute("UPDATE files SET path = ?, linked = ?, pages = NULL, text_status = 'pending' WHERE id = ?",
+                 (path, int(linked), file_id))
+
+
 def get(conn: sqlite3.Connection, file_id: int) -> FileRow | None:
     row = conn.execute(f"SELECT {_COLUMNS} FROM files WHERE id = ?", (file_id,)).fetchone()
     return _row(row) if row else None

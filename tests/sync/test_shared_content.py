@@ -112,6 +112,11 @@ def test_files_metadata_travels_and_a_missing_file_is_listed_not_indexed(pair, t
     assert any("not on this computer" in line for line in bob.files.recheck())
     bob.files.indexer.catch_up()
     assert bob.files.files(bob.resolve("key3"))[0].text_status == ABSENT
+    again = bob.files.attach(bob.resolve("key3"), [pdf])  # bob's own copy of the same file
+    assert [r.id for r in again.attached] == [theirs.id] and again.already == []
+    assert bob.files.open_target(bob.resolve("key3")).path.read_bytes() == pdf.read_bytes()
+    assert bob.db.conn.execute("SELECT file_id FROM fulltext_queue").fetchall() == [(theirs.id,)]
+    assert sync_ops.status(bob).waiting == 0  # the bytes stay on bob's desktop; nothing to send
     alice.files.attachments.set_kind(mine.id, "paper")
     sync_all(alice, bob)
     assert bob.files.files(bob.resolve("key3"))[0].kind == "paper"
