@@ -191,6 +191,9 @@ def upload(conn: psycopg.Connection, client: str, values: Iterator[tuple[str, st
                 f"COPY review_decisions(id, {', '.join(DECISION_COLUMNS)}, member, rev, writer) FROM STDIN") as copy:
             for key, row in decisions:
                 copy.write_row((key, *(row[c] for c in DECISION_COLUMNS), conn.info.user, rev, client))
+        conn.execute("INSERT INTO unblinded_reviews(review, rev, member) SELECT key, rev, current_user FROM fields "
+                     "WHERE kind = 'review' AND field = 'blind' AND value IN ('false', '0') "
+                     "ON CONFLICT (review) DO NOTHING")  # reviews shared open stay open
         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(rev)))
     return rev
 
