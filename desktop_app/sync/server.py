@@ -103,6 +103,8 @@ def push(conn: psycopg.Connection, client: str, changes: Sequence[Change],
     return result
 
 
+KIND_ORDER = ("search", "paper", "list", "review", "file")
+"""The order a revision's entities are pulled in: papers before the lists, reviews and files naming them."""
 DECISION_COLUMNS = ("review", "paper", "stage", "reviewer", "verdict", "reason", "note", "decided", "final",
                     "withdrawn")
 
@@ -114,7 +116,7 @@ class Pull:
     since: int
     until: int
     entities: Iterator[tuple[str, str, int, dict[str, Any]]]
-    """(kind, key, revision, {field: value}) in revision order, papers before the lists naming them."""
+    """(kind, key, revision, {field: value}) in revision order, then in ``KIND_ORDER``."""
     conflicts: list[Conflict]
     decisions: Iterable[tuple[str, dict[str, Any]]] = ()
     """(id, {column: value}) of the screening decisions this member may see (row-level security)."""
@@ -132,8 +134,9 @@ def pull(conn: psycopg.Connection, since: int) -> Iterator[Pull]:
             "client::text FROM conflicts WHERE rev > %s AND rev <= %s ORDER BY id", (since, until))]
         with conn.cursor() as cur, conn.cursor() as decision_cur:
             rows = cur.stream("SELECT kind, key::text, rev, jsonb_object_agg(field, value) FROM fields "
-                              "WHERE rev > %s AND rev <= %s GROUP BY rev, kind, key ORDER BY rev, kind DESC, key",
-                              (since, until), size=PULL_BATCH)
+                              "WHERE rev > %s AND rev <= %s GROUP BY rev, kind, key ORDER BY rev, "
+                              "array_position(%s::text[], kind), key",
+                              (since, until, list(KIND_ORDER)), size=PULL_BATCH)
             entities = ((k, key, int(rev), fields) for k, key, rev, fields in rows)
             decision_rows = decision_cur.stream(
                 f"SELECT id::text, {', '.join(DECISION_COLUMNS)} FROM review_decisions "

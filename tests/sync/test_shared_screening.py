@@ -89,6 +89,15 @@ def test_a_review_with_its_settings_and_records_reaches_every_member(review_team
         "Does it work in adults?", 5)
 
 
+def test_a_join_in_small_batches_keeps_every_record(review_team, tmp_path: Path, cluster: Cluster,
+                                                    database: str, monkeypatch) -> None:
+    monkeypatch.setattr(sync_ops, "APPLY_BATCH", 3)  # the review's group and its papers' in different batches
+    late = Library.open(tmp_path / "late")
+    sync_ops.join(late, cluster.conninfo(database, "bob"))
+    assert len(late.reviews.record_ids("sr")) == PAPERS
+    late.close()
+
+
 def test_blind_screening_is_enforced_by_the_server_until_the_arbiter_unblinds(
         review_team, cluster: Cluster, database: str) -> None:
     alice, bob, dave, carol = (review_team[n] for n in ("alice", "bob", "dave", "carol"))
