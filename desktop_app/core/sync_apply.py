@@ -3,6 +3,8 @@
 The caller holds the write transaction and has muted the outbox triggers.
 Fields with a local edit still waiting to be pushed are left alone (the push
 settles them); derived columns and the index queues follow like any write.
+Screening decisions are not fields: they arrive as whole append-only rows
+(``Applier.decisions``), each added once by its shared id.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ any part of the library facade is queued or not made at all.  They only fire
 while ``sync_link.capture`` is 1 (the library is shared and the change is not
 one being pulled from the server).  A field edited again before it was pushed
 keeps its first ``base`` (the server revision the edit was made on) and takes
-the new value and a new ``seq``.
+the new value and a new ``seq``.  A screening decision is queued whole (its
+``row``) and, when undone, as ``withdrawn``: decisions are append-only.
 """
 
 from __future__ import annotations

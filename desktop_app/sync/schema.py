@@ -1,10 +1,19 @@
 """The shared library's PostgreSQL schema as numbered migrations (``lectern_meta.schema``).
 
 Every change is a row of ``fields``: one field of one entity (a paper, a reading
-list, a saved search), with the server revision that last wrote it.  Deletes are
-tombstones (the ``_deleted`` field set to true).  ``revision`` is a single-row
-counter: a push locks it, so revisions commit in the order they are handed out
-and "everything after revision N" is a complete answer for a pull.
+list, a saved search, a review, a file's metadata), with the server revision
+that last wrote it.  Deletes are tombstones (the ``_deleted`` field set to
+true).  ``revision`` is a single-row counter: a push locks it, so revisions
+commit in the order they are handed out and "everything after revision N" is a
+complete answer for a pull.
+
+Members (``lectern_member``) may only read; they write through
+``lectern_push``, a ``SECURITY DEFINER`` function owned by the role that shared
+the library, with a fixed ``search_path`` and no dynamic SQL.  Screening
+decisions (``review_decisions``) are append-only rows that row-level security
+hides from other members until an arbiter (``lectern_arbiter``) unblinds their
+review; unblinding gives the review's decisions a new revision so the next
+pull of every member brings them.
 """
 
 from __future__ import annotations
