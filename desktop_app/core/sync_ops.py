@@ -384,13 +384,15 @@ def conflicts(library: Library, *, include_resolved: bool = False) -> list[dict[
     where = "" if include_resolved else "WHERE c.resolution IS NULL"
     rows = conn.execute(
         "SELECT c.id, c.kind, c.uid, c.field, c.server_value, c.client_value, c.member, c.resolution, "
-        "p.citekey, l.name, coalesce(s.name, r.name, f.name) FROM sync_conflicts c "
+        "coalesce(p.citekey, dp.citekey), l.name, coalesce(s.name, r.name, f.name) FROM sync_conflicts c "
         "LEFT JOIN sync_keys k ON k.kind = c.kind AND k.uid = c.uid "
         "LEFT JOIN papers p ON c.kind = 'paper' AND p.id = k.local_id "
         "LEFT JOIN lists l ON c.kind = 'list' AND l.id = k.local_id "
         "LEFT JOIN saved_searches s ON c.kind = 'search' AND s.id = k.local_id "
         "LEFT JOIN reviews r ON c.kind = 'review' AND r.id = k.local_id "
         "LEFT JOIN files f ON c.kind = 'file' AND f.id = k.local_id "
+        "LEFT JOIN review_decisions d ON c.kind = 'decision' AND d.id = k.local_id "
+        "LEFT JOIN papers dp ON dp.id = d.paper_id "
         f"{where} ORDER BY c.id DESC").fetchall()
     return [{"id": cid, "kind": kind, "uid": uid, "field": name, "kept": json.loads(sv) if sv else None,
              "other": json.loads(cv) if cv else None, "by": member, "resolution": resolution,
@@ -407,6 +409,8 @@ def resolve(library: Library, conflict_id: int, take: str) -> None:
     if not match:
         raise NotFoundError(f"no open conflict {conflict_id}")
     conflict = match[0]
+    if conflict["kind"] == "decision" and take == "other":
+        raise SyncError("only a member of the arbiter role can rule on a shared review; take kept")
     with library.db.write() as conn:
         if take == "other":
             local = box.local_id(conn, conflict["kind"], conflict["uid"])

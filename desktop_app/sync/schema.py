@@ -163,6 +163,13 @@ MIGRATIONS: tuple[str, ...] = (
                  WHERE x.seq > v_applied ORDER BY x.seq LOOP
             v_value := coalesce(c.value, 'null'::jsonb);
             IF c.kind = 'decision' THEN  -- append-only: a decision row, or its withdrawal by its maker
+                IF c.field = 'row' AND coalesce((v_value->>'final')::boolean, false) AND NOT v_arbiter
+                   AND NOT EXISTS (SELECT 1 FROM review_decisions WHERE id = c.key) THEN
+                    -- only an arbiter rules: anyone else's ruling is kept withdrawn, with a conflict
+                    v_value := jsonb_set(v_value, '{withdrawn}', 'true'::jsonb);
+                    v_conflicts := v_conflicts || lectern_keep_conflict('decision', c.key, 'final', 'null', v_rev,
+                                                                        v_value, p_client, v_member, v_rev);
+                END IF;
                 IF c.field = 'row' THEN
                     INSERT INTO review_decisions(id, review, paper, stage, reviewer, verdict, reason, note,
                                                  decided, final, withdrawn, member, rev, writer)

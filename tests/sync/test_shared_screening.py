@@ -17,7 +17,7 @@ import pytest
 
 from desktop_app.core import sync_ops
 from desktop_app.core.library import Library
-from tests.sync.helpers import seed, sync_all
+from tests.sync.helpers import seed, state, sync_all
 from tests.sync.pgcluster import Cluster
 
 PAPERS = 12
@@ -155,9 +155,17 @@ def test_two_reviewers_deciding_the_same_record_never_conflict(review_team) -> N
     sync_all(carol, bob, dave)
     (standing,) = dave.reviews.conflicts("sr")  # the disagreement shows in the review's conflicts view
     assert dave.paper(standing.paper_id).citekey == "key3"
-    ruling = carol.reviews.resolve("sr", "key3", "include")
+    bob.reviews.resolve("sr", "key3", "include")  # bob is no arbiter: his ruling does not count
+    sync_all(bob, carol, dave)
+    (kept,) = sync_ops.conflicts(dave)
+    assert (kept["kind"], kept["field"], kept["entity"], kept["by"]) == ("decision", "final", "key3", "bob")
+    assert len(dave.reviews.conflicts("sr")) == len(bob.reviews.conflicts("sr")) == 1
+    with pytest.raises(sync_ops.SyncError, match="arbiter"):
+        sync_ops.resolve(bob, kept["id"], "other")
+    ruling = carol.reviews.resolve("sr", "key3", "exclude", reason="wrong population")
     sync_all(carol, bob, dave)
-    assert ruling.final and dave.reviews.conflicts("sr") == []
+    assert ruling.final and dave.reviews.conflicts("sr") == bob.reviews.conflicts("sr") == []
+    assert state(bob)["decisions"] == state(dave)["decisions"] == state(carol)["decisions"]
 
 
 def test_reviews_made_before_this_version_shared_them_are_sent_whole(review_team) -> None:
