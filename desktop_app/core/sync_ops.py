@@ -396,7 +396,8 @@ def conflicts(library: Library, *, include_resolved: bool = False) -> list[dict[
         f"{where} ORDER BY c.id DESC").fetchall()
     return [{"id": cid, "kind": kind, "uid": uid, "field": name, "kept": json.loads(sv) if sv else None,
              "other": json.loads(cv) if cv else None, "by": member, "resolution": resolution,
-             "entity": citekey or list_name or search_name or "(deleted)"}
+             "entity": citekey or list_name or search_name
+             or ("(a screening decision not shown here)" if kind == "decision" else "(deleted)")}
             for cid, kind, uid, name, sv, cv, member, resolution, citekey, list_name, search_name in rows]
 
 

@@ -168,7 +168,16 @@ MIGRATIONS: tuple[str, ...] = (
                     -- only an arbiter rules: anyone else's ruling is kept withdrawn, with a conflict
                     v_value := jsonb_set(v_value, '{withdrawn}', 'true'::jsonb);
                     v_conflicts := v_conflicts || lectern_keep_conflict('decision', c.key, 'final', 'null', v_rev,
-                                                                        v_value, p_client, v_member, v_rev);
+                                                                        v_value->'verdict', p_client, v_member, v_rev);
+                END IF;
+                IF c.field = 'row' AND NOT EXISTS (SELECT 1 FROM review_decisions WHERE id = c.key)
+                   AND EXISTS (SELECT 1 FROM review_decisions WHERE review = (v_value->>'review')::uuid
+                               AND reviewer = v_value->>'reviewer' AND member <> v_member) THEN
+                    -- another member decides under that reviewer name: kept withdrawn, with a conflict
+                    -- (which names the reviewer, never the verdict: conflicts are not blind)
+                    v_value := jsonb_set(v_value, '{withdrawn}', 'true'::jsonb);
+                    v_conflicts := v_conflicts || lectern_keep_conflict('decision', c.key, 'reviewer', 'null', v_rev,
+                                                                        v_value->'reviewer', p_client, v_member, v_rev);
                 END IF;
                 IF c.field = 'row' THEN
                     INSERT INTO review_decisions(id, review, paper, stage, reviewer, verdict, reason, note,

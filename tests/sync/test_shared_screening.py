@@ -151,13 +151,22 @@ def test_two_reviewers_deciding_the_same_record_never_conflict(review_team) -> N
     dave.reviews.decide("sr", "key3", "exclude", reason="wrong population")
     sync_all(bob, dave, carol)
     assert sync_ops.conflicts(bob) == sync_ops.conflicts(dave) == []
+    dave.reviews.decide("sr", "key5", "maybe", reviewer="bob")  # dave cannot decide in bob's name
+    sync_all(dave, bob, carol)
+    (named,) = sync_ops.conflicts(bob)
+    assert (named["field"], named["other"], named["by"]) == ("reviewer", "bob", "dave")
+    assert named["entity"] == "(a screening decision not shown here)"  # hidden from bob while blind
+    assert sync_ops.conflicts(dave)[0]["entity"] == "key5"
+    assert "maybe" not in str(named)  # the conflict does not reveal the blinded decision
+    dave_decisions = dave.db.conn.execute("SELECT reviewer, withdrawn FROM review_decisions").fetchall()
+    assert sorted(dave_decisions) == [("bob", 1), ("dave", 0)]
     carol.reviews.set_blind("sr", False)
     sync_all(carol, bob, dave)
     (standing,) = dave.reviews.conflicts("sr")  # the disagreement shows in the review's conflicts view
     assert dave.paper(standing.paper_id).citekey == "key3"
     bob.reviews.resolve("sr", "key3", "include")  # bob is no arbiter: his ruling does not count
     sync_all(bob, carol, dave)
-    (kept,) = sync_ops.conflicts(dave)
+    kept = next(c for c in sync_ops.conflicts(dave) if c["field"] == "final")
     assert (kept["kind"], kept["field"], kept["entity"], kept["by"]) == ("decision", "final", "key3", "bob")
     assert len(dave.reviews.conflicts("sr")) == len(bob.reviews.conflicts("sr")) == 1
     with pytest.raises(sync_ops.SyncError, match="arbiter"):
