@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
             current_result=lambda: self.result, reload=self.reload, tabs=self.detail.tabs,
             status_bar=self.statusBar(), dialog_parent=self)
         self.attachments.add_actions(self.commands.papers_menu)
-        self.review_menu = ReviewMenu(library, self)
+        self.review_menu = ReviewMenu(library, self, context)
         self.review_menu.install(self.menuBar())
         self.completion = CompletionUi(CompletionHooks(
             library, self.edits.write, self.apply_changes, self.selected_ids, lambda: list(self.table_model.ids),

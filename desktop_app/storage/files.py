@@ -44,6 +44,12 @@ def insert(conn: sqlite3.Connection, *, paper_id: int, path: str, name: str, kin
     return int(cursor.lastrowid or 0)
 
 
+def fill_in(conn: sqlite3.Connection, file_id: int, path: str, linked: bool) -> None:
+    """Give a file row known only by its metadata (a shared library's) its bytes here."""
+    conn.execute("UPDATE files SET path = ?, linked = ?, pages = NULL, text_status = 'pending' WHERE id = ?",
+                 (path, int(linked), file_id))
+
+
 def get(conn: sqlite3.Connection, file_id: int) -> FileRow | None:
     row = conn.execute(f"SELECT {_COLUMNS} FROM files WHERE id = ?", (file_id,)).fetchone()
     return _row(row) if row else None
@@ -111,7 +117,9 @@ def enqueue_text(conn: sqlite3.Connection, file_ids: Iterable[int]) -> None:
 
 
 def enqueue_all_text(conn: sqlite3.Connection) -> None:
-    enqueue_text(conn, [r[0] for r in conn.execute("SELECT id FROM files")])
+    """Queue every file whose bytes are here (a shared library's row of a file not on this
+    computer has no path)."""
+    enqueue_text(conn, [r[0] for r in conn.execute("SELECT id FROM files WHERE path != ''")])
 
 
 def peek_text(conn: sqlite3.Connection, limit: int) -> list[tuple[int, int]]:
