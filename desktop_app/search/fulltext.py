@@ -2,9 +2,11 @@
 
 Kept apart from the paper index so title and abstract queries never pay for
 page text.  A page document holds the paper id, the file id and the page
-number (columns, so a hit maps to them without stored-field reads) and the
-page's words with positions (phrases work).  Page text itself is not stored:
-the caller keeps it and hands it back for snippets.
+number (columns, so a hit maps to them without stored-field reads), the
+page's words with positions, and each two neighbouring words as one term
+(``pairs``: a two-word phrase is one posting list, a longer one checks
+positions only on the pages holding all its pairs).  Page text itself is not
+stored: the caller keeps it and hands it back for snippets.
 
 ``fulltext:`` leaves of the query language and plain-query fallbacks both
 land here; prefix, wildcard and fuzzy leaves expand to a bounded number of
@@ -20,15 +22,18 @@ import threading
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from whoosh import highlight, qparser
 from whoosh import query as wq
-from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, TEXT, FieldType, Schema
+from whoosh.formats import Existence
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from desktop_app.search.analysis import prose_analyzer
+from desktop_app.search.analysis import PairAnalyzer, pair_term, prose_analyzer
+from desktop_app.search.blocks import term_blocks
 from desktop_app.search.engine import SNIPPET_CHARS, Snippet, _SpanFormatter
 from desktop_app.search.index import _SubIndex
 from desktop_app.search.phrase import FastPhrase
@@ -37,7 +42,8 @@ from desktop_app.search.segment_writer import segment_writer
 log = logging.getLogger(__name__)
 
 FIELD = "fulltext"
-SCHEMA_VERSION = 1
+PAIRS = "pairs"
+SCHEMA_VERSION = 2  # 2: the pairs field
 META = "meta.json"
 MAX_EXPANSIONS = 64
 MIN_PREFIX = 2
@@ -52,6 +58,7 @@ def fulltext_schema() -> Schema:
         fid=NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
         page=NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
         fulltext=TEXT(analyzer=prose_analyzer(), phrase=True),
+        pairs=FieldType(Existence(), PairAnalyzer()),  # neighbouring words, no positions
     )
 
 
@@ -167,7 +174,7 @@ class FulltextIndex:
             for doc in pages:
                 writer.add_document(key=f"{doc.file_id}:{doc.page}", file=str(doc.file_id),
                                     paper=str(doc.paper_id), pid=doc.paper_id, fid=doc.file_id,
-                                    page=doc.page, fulltext=doc.text)
+                                    page=doc.page, fulltext=doc.text, pairs=doc.text)
                 count += 1
         except BaseException:
             writer.cancel()
@@ -226,19 +233,24 @@ class FulltextIndex:
 
     def page_counts(self, node: wq.Query) -> dict[int, int]:
         """For each paper with a page matching ``node``: how many of its pages match (unscored)."""
+        counts: dict[int, int] = {}
+        for pid, _fid, _page in self.matching_pages(node):
+            counts[pid] = counts.get(pid, 0) + 1
+        return counts
+
+    def matching_pages(self, node: wq.Query) -> list[tuple[int, int, int]]:
+        """(paper id, file id, page) of every page matching ``node`` (unscored, in no set order)."""
         query, _ = self.bounded(node)
         searcher = self.pages.searcher()
-        counts: dict[int, int] = {}
+        found: list[tuple[int, int, int]] = []
         for (leaf_searcher, _offset), (rows, _) in zip(searcher.leaf_searchers(), self._columns.lookup(searcher),
                                                         strict=True):
             reader = leaf_searcher.reader()
-            docnums = _docnums(query, leaf_searcher, rows)
+            docnums = _docnums(query, leaf_searcher)
             if reader.has_deletions():
                 docnums = {d for d in docnums if not reader.is_deleted(d)}
-            for docnum in docnums:
-                pid = rows[docnum][0]
-                counts[pid] = counts.get(pid, 0) + 1
-        return counts
+            found.extend(rows[docnum] for docnum in docnums)
+        return found
 
     def best_page(self, words: Iterable[str], paper: int) -> PageHit | None:
         """The page of ``paper`` where ``words`` weigh most (for its snippet), without a search."""
@@ -283,26 +295,24 @@ class FulltextIndex:
         return found[0] if found else Snippet(flat[:SNIPPET_CHARS])
 
 
-def _docnums(query: wq.Query, searcher: Searcher, rows: list[tuple[int, int, int]]) -> set[int]:
+def _docnums(query: wq.Query, searcher: Searcher) -> set[int]:
     """The documents of one segment matching ``query``; unions and intersections of terms as sets.
 
     Whoosh's ``Or`` matcher merges its children through a heap in Python, a posting at a time;
     a prefix's 64 expansions cost ~250 ms at 15k pages that way, a union of posting sets far less.
-    A phrase checks positions on one matching page per paper only (``rows`` maps pages to papers).
+    Posting lists are read a block at a time, not a posting at a time.
     """
     if isinstance(query, wq.Phrase) and query.slop <= 1 and len(query.words) > 1:
-        return _phrase_docnums(query, searcher, rows)
+        return _phrase_docnums(searcher.reader(), [str(w) for w in query.words])
     if isinstance(query, wq.Term):
-        if (query.fieldname, query.text) not in searcher.reader():
-            return set()
-        return set(searcher.reader().postings(query.fieldname, query.text).all_ids())
+        return _term_ids(searcher.reader(), query.fieldname, str(query.text))
     if type(query) is wq.Or:
         found: set[int] = set()
         for child in query.subqueries:
-            found |= _docnums(child, searcher, rows)
+            found |= _docnums(child, searcher)
         return found
     if type(query) is wq.And:
-        parts = sorted((_docnums(child, searcher, rows) for child in query.subqueries), key=len)
+        parts = sorted((_docnums(child, searcher) for child in query.subqueries), key=len)
         result = parts[0] if parts else set()
         for part in parts[1:]:
             result &= part
@@ -312,32 +322,54 @@ def _docnums(query: wq.Query, searcher: Searcher, rows: list[tuple[int, int, int
     return set(query.matcher(searcher).all_ids())
 
 
-def _phrase_docnums(query: wq.Phrase, searcher: Searcher, rows: list[tuple[int, int, int]]) -> set[int]:
-    """Pages holding the exact phrase: word sets intersected first, positions read per candidate page,
-    and a paper's further pages skipped once one of them has the phrase."""
-    reader = searcher.reader()
-    field = query.fieldname
-    words = [str(w) for w in query.words]
-    if any((field, w) not in reader for w in words):
+def _term_ids(reader: IndexReader, field: str, text: str) -> set[int]:
+    """The live documents holding a term, read a block at a time."""
+    if (field, text) not in reader:
         return set()
-    candidates = sorted(set.intersection(*(set(reader.postings(field, w).all_ids()) for w in words)))
-    matchers = [reader.postings(field, w) for w in words]
     found: set[int] = set()
-    done: set[int] = set()
+    for ids, _weights in term_blocks(reader, field, text):
+        found.update(ids)
+    return found
+
+
+def _phrase_docnums(reader: IndexReader, words: list[str]) -> set[int]:
+    """Pages holding the exact phrase (words at consecutive positions).
+
+    Every two neighbouring words of the phrase are one ``pairs`` term, so the pages holding all
+    the pairs are the phrase's candidates, rarest pair first; a two-word phrase needs nothing
+    more, a longer one has its positions checked on those few pages only.
+    """
+    field = PAIRS if PAIRS in reader.schema else FIELD  # FIELD: candidates from the words alone
+    terms = {pair_term(a, b) for a, b in pairwise(words)} if field == PAIRS else set(words)
+    candidates: set[int] | None = None
+    for term in sorted(terms, key=lambda t: reader.doc_frequency(field, t)):
+        ids = _term_ids(reader, field, term)
+        candidates = ids if candidates is None else candidates & ids
+        if not candidates:
+            return set()
+    assert candidates is not None
+    if field == PAIRS and len(words) == 2:
+        return candidates
+    return _with_positions(reader, words, sorted(candidates))
+
+
+def _with_positions(reader: IndexReader, words: list[str], candidates: list[int]) -> set[int]:
+    """Those of ``candidates`` (sorted, each holding every word) where ``words`` stand in a row."""
+    matchers = [reader.postings(FIELD, w) for w in words]
+    found: set[int] = set()
     for docnum in candidates:
-        pid = rows[docnum][0]
-        if pid in done:
-            continue
         starts: set[int] | None = None
         for offset, matcher in enumerate(matchers):
             matcher.skip_to(docnum)
+            if not matcher.is_active() or matcher.id() != docnum:
+                starts = set()
+                break
             shifted = {p - offset for p in matcher.value_as("positions")}
             starts = shifted if starts is None else starts & shifted
             if not starts:
                 break
         if starts:
             found.add(docnum)
-            done.add(pid)
     return found
 
 
