@@ -3,7 +3,9 @@
 Kept apart from the paper index so title and abstract queries never pay for
 page text.  A page document holds the paper id, the file id and the page
 number (columns, so a hit maps to them without stored-field reads), the
-page's words with positions, and each two neighbouring words as one term
+page's words with positions (``fulltext``: phrases, best pages), the same
+words once more without positions (``words``: which pages hold a word, read
+without decoding any positions), and each two neighbouring words as one term
 (``pairs``: a two-word phrase is one posting list, a longer one checks
 positions only on the pages holding all its pairs).  Page text itself is not
 stored: the caller keeps it and hands it back for snippets.
@@ -20,16 +22,18 @@ import logging
 import re
 import threading
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 from whoosh import highlight, qparser
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, NUMERIC, TEXT, FieldType, Schema
 from whoosh.formats import Existence
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.searching import Searcher
 
 from desktop_app.search.analysis import PairAnalyzer, pair_term, prose_analyzer
@@ -42,8 +46,9 @@ from desktop_app.search.segment_writer import segment_writer
 log = logging.getLogger(__name__)
 
 FIELD = "fulltext"
+WORDS = "words"
 PAIRS = "pairs"
-SCHEMA_VERSION = 2  # 2: the pairs field
+SCHEMA_VERSION = 2  # 2: the words and pairs fields
 META = "meta.json"
 MAX_EXPANSIONS = 64
 MIN_PREFIX = 2
@@ -58,6 +63,7 @@ def fulltext_schema() -> Schema:
         fid=NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
         page=NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
         fulltext=TEXT(analyzer=prose_analyzer(), phrase=True),
+        words=FieldType(Existence(), prose_analyzer()),  # fulltext's terms, no frequencies or positions
         pairs=FieldType(Existence(), PairAnalyzer()),  # neighbouring words, no positions
     )
 
@@ -88,13 +94,20 @@ class _Columns:
     """Per segment: docnum -> (paper id, file id, page), computed once per segment state."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
+        self._cache: dict[tuple[str, int], tuple[list[tuple[int, int, int]], list[int]]] = {}
         self._lock = threading.Lock()
 
     def rows(self, reader: IndexReader) -> list[tuple[int, int, int]]:
+        return self._entry(reader)[0]
+
+    def paper_ids(self, reader: IndexReader) -> list[int]:
+        """docnum -> paper id alone (counting pages per paper in C, with ``map``)."""
+        return self._entry(reader)[1]
+
+    def _entry(self, reader: IndexReader) -> tuple[list[tuple[int, int, int]], list[int]]:
         segment = reader.segment() if hasattr(reader, "segment") else None
         if segment is None:
-            return []
+            return [], []
         key = (segment.segment_id(), reader.doc_count())
         with self._lock:
             cached = self._cache.get(key)
@@ -102,10 +115,11 @@ class _Columns:
             return cached
         pid, fid, page = (reader.column_reader(name) for name in ("pid", "fid", "page"))
         rows = [(int(pid[d]), int(fid[d]), int(page[d])) for d in range(reader.doc_count_all())]
+        entry = (rows, [row[0] for row in rows])
         with self._lock:
             self._cache = {k: v for k, v in self._cache.items() if k[0] != key[0]}
-            self._cache[key] = rows
-        return rows
+            self._cache[key] = entry
+        return entry
 
     def lookup(self, searcher: Searcher) -> list[tuple[list[tuple[int, int, int]], int]]:
         return [(self.rows(s.reader()), offset) for s, offset in searcher.leaf_searchers()]
@@ -174,7 +188,8 @@ class FulltextIndex:
             for doc in pages:
                 writer.add_document(key=f"{doc.file_id}:{doc.page}", file=str(doc.file_id),
                                     paper=str(doc.paper_id), pid=doc.paper_id, fid=doc.file_id,
-                                    page=doc.page, fulltext=doc.text, pairs=doc.text)
+                                    page=doc.page, fulltext=doc.text, words=doc.text,
+                                    pairs=doc.text)
                 count += 1
         except BaseException:
             writer.cancel()
@@ -233,23 +248,22 @@ class FulltextIndex:
 
     def page_counts(self, node: wq.Query) -> dict[int, int]:
         """For each paper with a page matching ``node``: how many of its pages match (unscored)."""
-        counts: dict[int, int] = {}
-        for pid, _fid, _page in self.matching_pages(node):
-            counts[pid] = counts.get(pid, 0) + 1
-        return counts
+        query, _ = self.bounded(node)
+        searcher = self.pages.searcher()
+        counts: Counter[int] = Counter()
+        for leaf_searcher, _offset in searcher.leaf_searchers():
+            reader = leaf_searcher.reader()
+            counts.update(map(self._columns.paper_ids(reader).__getitem__, _live_docnums(query, leaf_searcher)))
+        return dict(counts)
 
     def matching_pages(self, node: wq.Query) -> list[tuple[int, int, int]]:
         """(paper id, file id, page) of every page matching ``node`` (unscored, in no set order)."""
         query, _ = self.bounded(node)
         searcher = self.pages.searcher()
         found: list[tuple[int, int, int]] = []
-        for (leaf_searcher, _offset), (rows, _) in zip(searcher.leaf_searchers(), self._columns.lookup(searcher),
-                                                        strict=True):
-            reader = leaf_searcher.reader()
-            docnums = _docnums(query, leaf_searcher)
-            if reader.has_deletions():
-                docnums = {d for d in docnums if not reader.is_deleted(d)}
-            found.extend(rows[docnum] for docnum in docnums)
+        for leaf_searcher, _offset in searcher.leaf_searchers():
+            found.extend(map(self._columns.rows(leaf_searcher.reader()).__getitem__,
+                             _live_docnums(query, leaf_searcher)))
         return found
 
     def best_page(self, words: Iterable[str], paper: int) -> PageHit | None:
@@ -295,6 +309,17 @@ class FulltextIndex:
         return found[0] if found else Snippet(flat[:SNIPPET_CHARS])
 
 
+def _live_docnums(query: wq.Query, searcher: Searcher) -> set[int]:
+    """``_docnums`` without the segment's deleted documents."""
+    docnums = _docnums(query, searcher)
+    deleted = searcher.reader().deleted_docs_set if isinstance(searcher.reader(), SegmentReader) else None
+    if deleted:
+        return docnums - deleted
+    if searcher.reader().has_deletions():
+        return {d for d in docnums if not searcher.reader().is_deleted(d)}
+    return docnums
+
+
 def _docnums(query: wq.Query, searcher: Searcher) -> set[int]:
     """The documents of one segment matching ``query``; unions and intersections of terms as sets.
 
@@ -323,12 +348,26 @@ def _docnums(query: wq.Query, searcher: Searcher) -> set[int]:
 
 
 def _term_ids(reader: IndexReader, field: str, text: str) -> set[int]:
-    """The live documents holding a term, read a block at a time."""
+    """The live documents holding a term, read a block at a time (page text's from ``words``)."""
+    if field == FIELD and WORDS in reader.schema:
+        field = WORDS
     if (field, text) not in reader:
         return set()
     found: set[int] = set()
-    for ids, _weights in term_blocks(reader, field, text):
-        found.update(ids)
+    if not isinstance(reader, SegmentReader):
+        for ids, _weights in term_blocks(reader, field, text):
+            found.update(ids)
+        return found
+    matcher = reader._terms.matcher(field, reader._text_to_bytes(field, text), reader.schema[field].format)
+    if not isinstance(matcher, W3LeafMatcher):  # inlined postings
+        found.update(matcher.all_ids())
+        return found
+    while matcher.is_active():  # a block's data is (delta-coded ids, weights, values): take the ids only
+        if matcher._data is None:
+            matcher._read_data()
+        ids = matcher._data[0]
+        found.update(ids if matcher._byteids else accumulate(ids))
+        matcher._next_block()
     return found
 
 
@@ -350,6 +389,8 @@ def _phrase_docnums(reader: IndexReader, words: list[str]) -> set[int]:
     assert candidates is not None
     if field == PAIRS and len(words) == 2:
         return candidates
+    if isinstance(reader, SegmentReader) and reader.deleted_docs_set:
+        candidates -= reader.deleted_docs_set
     return _with_positions(reader, words, sorted(candidates))
 
 
@@ -360,7 +401,8 @@ def _with_positions(reader: IndexReader, words: list[str], candidates: list[int]
     for docnum in candidates:
         starts: set[int] | None = None
         for offset, matcher in enumerate(matchers):
-            matcher.skip_to(docnum)
+            if matcher.is_active():
+                matcher.skip_to(docnum)
             if not matcher.is_active() or matcher.id() != docnum:
                 starts = set()
                 break
