@@ -349,7 +349,7 @@ def _docnums(query: wq.Query, searcher: Searcher) -> set[int]:
 
 def _term_ids(reader: IndexReader, field: str, text: str) -> set[int]:
     """The live documents holding a term, read a block at a time (page text's from ``words``)."""
-    if field == FIELD and WORDS in reader.schema:
+    if field == FIELD:
         field = WORDS
     if (field, text) not in reader:
         return set()
@@ -378,16 +378,15 @@ def _phrase_docnums(reader: IndexReader, words: list[str]) -> set[int]:
     the pairs are the phrase's candidates, rarest pair first; a two-word phrase needs nothing
     more, a longer one has its positions checked on those few pages only.
     """
-    field = PAIRS if PAIRS in reader.schema else FIELD  # FIELD: candidates from the words alone
-    terms = {pair_term(a, b) for a, b in pairwise(words)} if field == PAIRS else set(words)
+    pairs = {pair_term(a, b) for a, b in pairwise(words)}
     candidates: set[int] | None = None
-    for term in sorted(terms, key=lambda t: reader.doc_frequency(field, t)):
-        ids = _term_ids(reader, field, term)
+    for pair in sorted(pairs, key=lambda p: reader.doc_frequency(PAIRS, p)):
+        ids = _term_ids(reader, PAIRS, pair)
         candidates = ids if candidates is None else candidates & ids
         if not candidates:
             return set()
     assert candidates is not None
-    if field == PAIRS and len(words) == 2:
+    if len(words) == 2:
         return candidates
     if isinstance(reader, SegmentReader) and reader.deleted_docs_set:
         candidates -= reader.deleted_docs_set

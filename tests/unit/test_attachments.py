@@ -152,16 +152,22 @@ def test_scanned_and_broken_files_get_a_status(library: Library, tmp_path: Path)
     assert statuses["broken.pdf"].startswith("problem: damaged or truncated PDF")
 
 
-def test_a_lost_index_is_rebuilt_from_the_text_cache(tmp_path: Path) -> None:
+@pytest.mark.parametrize("loss", ["deleted", "older version"])
+def test_a_lost_index_is_rebuilt_from_the_text_cache(tmp_path: Path, loss: str) -> None:
     with Library.open(tmp_path / "lib") as library:
         pid, _ = _papers(library)
         library.attach(pid, [_imagenet_pdf(tmp_path)])
         library.files.catch_up()
-    shutil.rmtree(tmp_path / "lib" / "fulltext" / "index")
+    index = tmp_path / "lib" / "fulltext" / "index"
+    if loss == "deleted":
+        shutil.rmtree(index)
+    else:  # version 1 had no words or pairs fields: its phrases would find nothing
+        (index / "meta.json").write_text('{"schema_version": 1}', encoding="utf-8")
     with Library.open(tmp_path / "lib") as library:
         assert library.files.pending() == 1
         library.files.catch_up()
         assert library.search("fulltext:imagenet").ids == [pid]
+        assert library.search('fulltext:"negative results on imagenet"').ids == [pid]
 
 
 def test_plain_queries_are_those_without_fields() -> None:
