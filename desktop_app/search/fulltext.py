@@ -348,7 +348,7 @@ def _docnums(query: wq.Query, searcher: Searcher) -> set[int]:
 
 
 def _term_ids(reader: IndexReader, field: str, text: str) -> set[int]:
-    """The live documents holding a term, read a block at a time (page text's from ``words``)."""
+    """The documents holding a term, deleted ones too (callers drop them); page text's from ``words``."""
     if field == FIELD:
         field = WORDS
     if (field, text) not in reader:
