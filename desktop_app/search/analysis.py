@@ -199,14 +199,14 @@ class PairAnalyzer(Analyzer):
     them), so such a phrase is one term lookup instead of a position check.
     """
 
-    def __init__(self) -> None:
-        self._words = ProseAnalyzer()
+    def __init__(self, words: ProseAnalyzer | None = None) -> None:
+        self._words = words if words is not None else ProseAnalyzer()  # share one to share its caches
 
     def __getstate__(self) -> dict[str, Any]:
-        return {}
+        return {"words": self._words}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
+        self.__init__(state.get("words"))  # type: ignore[misc]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PairAnalyzer)

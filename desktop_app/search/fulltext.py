@@ -36,7 +36,7 @@ from whoosh.formats import Existence
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.searching import Searcher
 
-from desktop_app.search.analysis import PairAnalyzer, pair_term, prose_analyzer
+from desktop_app.search.analysis import PairAnalyzer, ProseAnalyzer, pair_term, prose_analyzer
 from desktop_app.search.blocks import term_blocks
 from desktop_app.search.engine import SNIPPET_CHARS, Snippet, _SpanFormatter
 from desktop_app.search.index import _SubIndex
@@ -55,6 +55,8 @@ MIN_PREFIX = 2
 
 
 def fulltext_schema() -> Schema:
+    words = prose_analyzer()  # one analyser (and one cache of stems) for the three text fields
+    assert isinstance(words, ProseAnalyzer)
     return Schema(
         key=ID(unique=True),  # "<file id>:<page>"
         file=ID(),
@@ -62,9 +64,9 @@ def fulltext_schema() -> Schema:
         pid=NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
         fid=NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
         page=NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
-        fulltext=TEXT(analyzer=prose_analyzer(), phrase=True),
-        words=FieldType(Existence(), prose_analyzer()),  # fulltext's terms, no frequencies or positions
-        pairs=FieldType(Existence(), PairAnalyzer()),  # neighbouring words, no positions
+        fulltext=TEXT(analyzer=words, phrase=True),
+        words=FieldType(Existence(), words),  # fulltext's terms, no frequencies or positions
+        pairs=FieldType(Existence(), PairAnalyzer(words)),  # neighbouring words, no positions
     )
 
 
