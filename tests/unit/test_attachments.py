@@ -199,5 +199,8 @@ def test_a_full_page_of_title_matches_counts_pdf_only_papers_without_showing_the
     assert full_page.total == 6 and searched == [1]  # the paper matching by title and by PDF counts once
     room = library.search("prune", limit=5)
     assert set(room.ids[:4]) == set(titled) and room.ids[4:] == [others[0]] and room.total == 6
+    for text in ("prune", "we prune", "prune sparse networks", "networks OR study"):  # strict and ranked
+        whole = library.search(text)
+        assert len(whole.ids) == len(set(whole.ids)) == whole.total == library.search(text, limit=2).total, text
     library.files.search.set_plain(False)
     assert library.search("prune", limit=3).total == 4
