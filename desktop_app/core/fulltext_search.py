@@ -89,10 +89,12 @@ class FulltextSearch:
         """``result`` (a ``SearchResult``) with the papers only the PDF text matches appended."""
         if not is_plain(result.text) or not self.plain_enabled() or not self._usable():
             return result
-        try:
-            node = self.index.parse(result.text)
-            pages = self.index.page_counts(node)  # unscored: a scored page search cost 10x more
-        except FulltextError:
+        if limit is not None and len(result.ids) >= limit:
+            # Papers found only in PDFs rank below every title/abstract match, so none of them
+            # can join a full page: their search waits until someone asks for the count.
+            return dataclasses.replace(result, count=lambda: self._count_with_pages(result, all_ids), _total=None)
+        pages = self._page_counts(result.text)
+        if pages is None:
             return result
         present = _existing(self.db, set(pages))
         shown = set(result.ids)
@@ -116,6 +118,20 @@ class FulltextSearch:
             return len(every) + len(present - every)
 
         return dataclasses.replace(result, scores=scores, count=count, _total=None)
+
+    def _page_counts(self, text: str) -> dict[int, int] | None:
+        """Matching pages per paper for a plain query's text (None: not a full-text query)."""
+        try:
+            return self.index.page_counts(self.index.parse(text))  # unscored: scoring cost 10x more
+        except FulltextError:
+            return None
+
+    def _count_with_pages(self, result: Any, all_ids: Callable[[], list[int]]) -> int:
+        """Every paper ``result``'s query finds, by its metadata or by its PDFs' text."""
+        pages = self._page_counts(result.text)
+        if pages is None:
+            return int(result.total)
+        return len(set(all_ids()) | _existing(self.db, set(pages)))
 
     def terms(self, compiled: CompiledQuery) -> frozenset[str]:
         """The words to look for in page text: ``fulltext:`` words, else a plain query's words."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 from whoosh.analysis import (
@@ -188,6 +189,50 @@ def reference_prose_analyzer() -> Analyzer:
         | StopFilter(minsize=1)
         | StemFilter(cachesize=200_000)
     )
+
+
+class PairAnalyzer(Analyzer):
+    """Each two neighbouring terms of ``ProseAnalyzer`` as one term ("neural network").
+
+    Neighbours are terms at consecutive positions, exactly what a two-word
+    phrase asks for (stop words are out and the positions close up over
+    them), so such a phrase is one term lookup instead of a position check.
+    """
+
+    def __init__(self, words: ProseAnalyzer | None = None) -> None:
+        self._words = words if words is not None else ProseAnalyzer()  # share one to share its caches
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"words": self._words}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state.get("words"))  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PairAnalyzer)
+
+    def __hash__(self) -> int:
+        return hash(PairAnalyzer)
+
+    def pairs(self, value: str) -> list[str]:
+        words, _first = self._words.index_terms(value)
+        return [pair_term(a, b) for a, b in pairwise(words)]
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, mode: str = "",
+                 **kwargs: Any) -> Iterator[Token]:
+        token = Token(positions, chars, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
+        for pos, pair in enumerate(self.pairs(value)):
+            token.text = pair
+            if positions:
+                token.pos = pos
+            yield token
+
+
+def pair_term(first: str, second: str) -> str:
+    """The ``PairAnalyzer`` term for two neighbouring (analysed) terms."""
+    return f"{first} {second}"
 
 
 def prose_analyzer() -> Analyzer:

@@ -2,9 +2,13 @@
 
 Kept apart from the paper index so title and abstract queries never pay for
 page text.  A page document holds the paper id, the file id and the page
-number (columns, so a hit maps to them without stored-field reads) and the
-page's words with positions (phrases work).  Page text itself is not stored:
-the caller keeps it and hands it back for snippets.
+number (columns, so a hit maps to them without stored-field reads), the
+page's words with positions (``fulltext``: phrases, best pages), the same
+words once more without positions (``words``: which pages hold a word, read
+without decoding any positions), and each two neighbouring words as one term
+(``pairs``: a two-word phrase is one posting list, a longer one checks
+positions only on the pages holding all its pairs).  Page text itself is not
+stored: the caller keeps it and hands it back for snippets.
 
 ``fulltext:`` leaves of the query language and plain-query fallbacks both
 land here; prefix, wildcard and fuzzy leaves expand to a bounded number of
@@ -18,17 +22,22 @@ import logging
 import re
 import threading
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 from whoosh import highlight, qparser
 from whoosh import query as wq
-from whoosh.fields import ID, NUMERIC, TEXT, Schema
-from whoosh.reading import IndexReader
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.fields import ID, NUMERIC, TEXT, FieldType, Schema
+from whoosh.formats import Existence
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.searching import Searcher
 
-from desktop_app.search.analysis import prose_analyzer
+from desktop_app.search.analysis import PairAnalyzer, ProseAnalyzer, pair_term, prose_analyzer
+from desktop_app.search.blocks import term_blocks
 from desktop_app.search.engine import SNIPPET_CHARS, Snippet, _SpanFormatter
 from desktop_app.search.index import _SubIndex
 from desktop_app.search.phrase import FastPhrase
@@ -37,13 +46,17 @@ from desktop_app.search.segment_writer import segment_writer
 log = logging.getLogger(__name__)
 
 FIELD = "fulltext"
-SCHEMA_VERSION = 1
+WORDS = "words"
+PAIRS = "pairs"
+SCHEMA_VERSION = 2  # 2: the words and pairs fields
 META = "meta.json"
 MAX_EXPANSIONS = 64
 MIN_PREFIX = 2
 
 
 def fulltext_schema() -> Schema:
+    words = prose_analyzer()  # one analyser (and one cache of stems) for the three text fields
+    assert isinstance(words, ProseAnalyzer)
     return Schema(
         key=ID(unique=True),  # "<file id>:<page>"
         file=ID(),
@@ -51,7 +64,9 @@ def fulltext_schema() -> Schema:
         pid=NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
         fid=NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
         page=NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=0),
-        fulltext=TEXT(analyzer=prose_analyzer(), phrase=True),
+        fulltext=TEXT(analyzer=words, phrase=True),
+        words=FieldType(Existence(), words),  # fulltext's terms, no frequencies or positions
+        pairs=FieldType(Existence(), PairAnalyzer(words)),  # neighbouring words, no positions
     )
 
 
@@ -81,13 +96,20 @@ class _Columns:
     """Per segment: docnum -> (paper id, file id, page), computed once per segment state."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
+        self._cache: dict[tuple[str, int], tuple[list[tuple[int, int, int]], list[int]]] = {}
         self._lock = threading.Lock()
 
     def rows(self, reader: IndexReader) -> list[tuple[int, int, int]]:
+        return self._entry(reader)[0]
+
+    def paper_ids(self, reader: IndexReader) -> list[int]:
+        """docnum -> paper id alone (counting pages per paper in C, with ``map``)."""
+        return self._entry(reader)[1]
+
+    def _entry(self, reader: IndexReader) -> tuple[list[tuple[int, int, int]], list[int]]:
         segment = reader.segment() if hasattr(reader, "segment") else None
         if segment is None:
-            return []
+            return [], []
         key = (segment.segment_id(), reader.doc_count())
         with self._lock:
             cached = self._cache.get(key)
@@ -95,10 +117,11 @@ class _Columns:
             return cached
         pid, fid, page = (reader.column_reader(name) for name in ("pid", "fid", "page"))
         rows = [(int(pid[d]), int(fid[d]), int(page[d])) for d in range(reader.doc_count_all())]
+        entry = (rows, [row[0] for row in rows])
         with self._lock:
             self._cache = {k: v for k, v in self._cache.items() if k[0] != key[0]}
-            self._cache[key] = rows
-        return rows
+            self._cache[key] = entry
+        return entry
 
     def lookup(self, searcher: Searcher) -> list[tuple[list[tuple[int, int, int]], int]]:
         return [(self.rows(s.reader()), offset) for s, offset in searcher.leaf_searchers()]
@@ -167,7 +190,8 @@ class FulltextIndex:
             for doc in pages:
                 writer.add_document(key=f"{doc.file_id}:{doc.page}", file=str(doc.file_id),
                                     paper=str(doc.paper_id), pid=doc.paper_id, fid=doc.file_id,
-                                    page=doc.page, fulltext=doc.text)
+                                    page=doc.page, fulltext=doc.text, words=doc.text,
+                                    pairs=doc.text)
                 count += 1
         except BaseException:
             writer.cancel()
@@ -228,17 +252,21 @@ class FulltextIndex:
         """For each paper with a page matching ``node``: how many of its pages match (unscored)."""
         query, _ = self.bounded(node)
         searcher = self.pages.searcher()
-        counts: dict[int, int] = {}
-        for (leaf_searcher, _offset), (rows, _) in zip(searcher.leaf_searchers(), self._columns.lookup(searcher),
-                                                        strict=True):
+        counts: Counter[int] = Counter()
+        for leaf_searcher, _offset in searcher.leaf_searchers():
             reader = leaf_searcher.reader()
-            docnums = _docnums(query, leaf_searcher, rows)
-            if reader.has_deletions():
-                docnums = {d for d in docnums if not reader.is_deleted(d)}
-            for docnum in docnums:
-                pid = rows[docnum][0]
-                counts[pid] = counts.get(pid, 0) + 1
-        return counts
+            counts.update(map(self._columns.paper_ids(reader).__getitem__, _live_docnums(query, leaf_searcher)))
+        return dict(counts)
+
+    def matching_pages(self, node: wq.Query) -> list[tuple[int, int, int]]:
+        """(paper id, file id, page) of every page matching ``node`` (unscored, in no set order)."""
+        query, _ = self.bounded(node)
+        searcher = self.pages.searcher()
+        found: list[tuple[int, int, int]] = []
+        for leaf_searcher, _offset in searcher.leaf_searchers():
+            found.extend(map(self._columns.rows(leaf_searcher.reader()).__getitem__,
+                             _live_docnums(query, leaf_searcher)))
+        return found
 
     def best_page(self, words: Iterable[str], paper: int) -> PageHit | None:
         """The page of ``paper`` where ``words`` weigh most (for its snippet), without a search."""
@@ -283,26 +311,35 @@ class FulltextIndex:
         return found[0] if found else Snippet(flat[:SNIPPET_CHARS])
 
 
-def _docnums(query: wq.Query, searcher: Searcher, rows: list[tuple[int, int, int]]) -> set[int]:
+def _live_docnums(query: wq.Query, searcher: Searcher) -> set[int]:
+    """``_docnums`` without the segment's deleted documents."""
+    docnums = _docnums(query, searcher)
+    deleted = searcher.reader().deleted_docs_set if isinstance(searcher.reader(), SegmentReader) else None
+    if deleted:
+        return docnums - deleted
+    if searcher.reader().has_deletions():
+        return {d for d in docnums if not searcher.reader().is_deleted(d)}
+    return docnums
+
+
+def _docnums(query: wq.Query, searcher: Searcher) -> set[int]:
     """The documents of one segment matching ``query``; unions and intersections of terms as sets.
 
     Whoosh's ``Or`` matcher merges its children through a heap in Python, a posting at a time;
     a prefix's 64 expansions cost ~250 ms at 15k pages that way, a union of posting sets far less.
-    A phrase checks positions on one matching page per paper only (``rows`` maps pages to papers).
+    Posting lists are read a block at a time, not a posting at a time.
     """
     if isinstance(query, wq.Phrase) and query.slop <= 1 and len(query.words) > 1:
-        return _phrase_docnums(query, searcher, rows)
+        return _phrase_docnums(searcher.reader(), [str(w) for w in query.words])
     if isinstance(query, wq.Term):
-        if (query.fieldname, query.text) not in searcher.reader():
-            return set()
-        return set(searcher.reader().postings(query.fieldname, query.text).all_ids())
+        return _term_ids(searcher.reader(), query.fieldname, str(query.text))
     if type(query) is wq.Or:
         found: set[int] = set()
         for child in query.subqueries:
-            found |= _docnums(child, searcher, rows)
+            found |= _docnums(child, searcher)
         return found
     if type(query) is wq.And:
-        parts = sorted((_docnums(child, searcher, rows) for child in query.subqueries), key=len)
+        parts = sorted((_docnums(child, searcher) for child in query.subqueries), key=len)
         result = parts[0] if parts else set()
         for part in parts[1:]:
             result &= part
@@ -312,32 +349,70 @@ def _docnums(query: wq.Query, searcher: Searcher, rows: list[tuple[int, int, int
     return set(query.matcher(searcher).all_ids())
 
 
-def _phrase_docnums(query: wq.Phrase, searcher: Searcher, rows: list[tuple[int, int, int]]) -> set[int]:
-    """Pages holding the exact phrase: word sets intersected first, positions read per candidate page,
-    and a paper's further pages skipped once one of them has the phrase."""
-    reader = searcher.reader()
-    field = query.fieldname
-    words = [str(w) for w in query.words]
-    if any((field, w) not in reader for w in words):
+def _term_ids(reader: IndexReader, field: str, text: str) -> set[int]:
+    """The documents holding a term, deleted ones too (callers drop them); page text's from ``words``."""
+    if field == FIELD:
+        field = WORDS
+    if (field, text) not in reader:
         return set()
-    candidates = sorted(set.intersection(*(set(reader.postings(field, w).all_ids()) for w in words)))
-    matchers = [reader.postings(field, w) for w in words]
     found: set[int] = set()
-    done: set[int] = set()
+    if not isinstance(reader, SegmentReader):
+        for ids, _weights in term_blocks(reader, field, text):
+            found.update(ids)
+        return found
+    matcher = reader._terms.matcher(field, reader._text_to_bytes(field, text), reader.schema[field].format)
+    if not isinstance(matcher, W3LeafMatcher):  # inlined postings
+        found.update(matcher.all_ids())
+        return found
+    while matcher.is_active():  # a block's data is (delta-coded ids, weights, values): take the ids only
+        if matcher._data is None:
+            matcher._read_data()
+        ids = matcher._data[0]
+        found.update(ids if matcher._byteids else accumulate(ids))
+        matcher._next_block()
+    return found
+
+
+def _phrase_docnums(reader: IndexReader, words: list[str]) -> set[int]:
+    """Pages holding the exact phrase (words at consecutive positions).
+
+    Every two neighbouring words of the phrase are one ``pairs`` term, so the pages holding all
+    the pairs are the phrase's candidates, rarest pair first; a two-word phrase needs nothing
+    more, a longer one has its positions checked on those few pages only.
+    """
+    pairs = {pair_term(a, b) for a, b in pairwise(words)}
+    candidates: set[int] | None = None
+    for pair in sorted(pairs, key=lambda p: reader.doc_frequency(PAIRS, p)):
+        ids = _term_ids(reader, PAIRS, pair)
+        candidates = ids if candidates is None else candidates & ids
+        if not candidates:
+            return set()
+    assert candidates is not None
+    if len(words) == 2:
+        return candidates
+    if isinstance(reader, SegmentReader) and reader.deleted_docs_set:
+        candidates -= reader.deleted_docs_set
+    return _with_positions(reader, words, sorted(candidates))
+
+
+def _with_positions(reader: IndexReader, words: list[str], candidates: list[int]) -> set[int]:
+    """Those of ``candidates`` (sorted, each holding every word) where ``words`` stand in a row."""
+    matchers = [reader.postings(FIELD, w) for w in words]
+    found: set[int] = set()
     for docnum in candidates:
-        pid = rows[docnum][0]
-        if pid in done:
-            continue
         starts: set[int] | None = None
         for offset, matcher in enumerate(matchers):
-            matcher.skip_to(docnum)
+            if matcher.is_active():
+                matcher.skip_to(docnum)
+            if not matcher.is_active() or matcher.id() != docnum:
+                starts = set()
+                break
             shifted = {p - offset for p in matcher.value_as("positions")}
             starts = shifted if starts is None else starts & shifted
             if not starts:
                 break
         if starts:
             found.add(docnum)
-            done.add(pid)
     return found
 
 

@@ -27,9 +27,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from whoosh import query as wq
+
 from desktop_app.core.library import Library
 from desktop_app.domain.models import Paper
 from desktop_app.pdf.worker import PdfWorker
+from desktop_app.search.fulltext import FIELD
 
 CORPUS = Path(__file__).resolve().parents[2].parent.parent / "shared" / "corpus" / "paperlists"
 SEED = 15
@@ -142,6 +145,30 @@ def _latency(run: Callable[[str], object], queries: list[str], passes: int = 3) 
     return {"p50": statistics.median(times), "p95": times[int(0.95 * (len(times) - 1))], "n": len(times)}
 
 
+def _whoosh_phrase(library: Library) -> Callable[[str], object]:
+    """Baseline: the pages Whoosh's own ``Phrase`` matcher finds for a ``fulltext:"..."`` query."""
+    index = library.files.index
+
+    def run(query: str) -> object:
+        node = index.parse(query.removeprefix("fulltext:"))
+        phrase = wq.Phrase(FIELD, node.words) if isinstance(node, wq.Phrase) else node
+        return list(index.pages.searcher().docs_for_query(phrase))
+
+    return run
+
+
+def _baselines(library: Library, queries: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+    """Rows measured beside the classes: Whoosh's phrase matcher, and plain queries without a limit."""
+    rows = {"phrase, Whoosh's Phrase matcher (baseline)": _latency(_whoosh_phrase(library), queries["phrase"])}
+    plain = queries["plain (title/abstract)"]
+    enabled = library.files.search.plain_enabled()
+    for setting, label in ((True, "on"), (False, "off")):
+        library.files.search.set_plain(setting)
+        rows[f"plain, whole list (the window), fallback {label}"] = _latency(lambda q: library.search(q), plain)
+    library.files.search.set_plain(enabled)
+    return rows
+
+
 def _query_sets(rng: random.Random, records: list[dict[str, str]]) -> dict[str, list[str]]:
     words = [w.lower().strip(".,;:()") for r in records for w in r["abstract"].split()]
     words = [w for w in words if w.isalpha() and len(w) > 4]
@@ -222,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         sum(f.stat().st_size for f in (library_dir / "fulltext" / "text").rglob("*") if f.is_file()) / pages * 1000)
 
     latency = {name: _latency(lambda q: library.search(q, limit=50), qs) for name, qs in queries.items()}
+    latency.update(_baselines(library, queries))
     hits = library.search(f'fulltext:"{PHRASE}"', limit=20)
     latency["20 page snippets"] = _latency(
         lambda _q: library.files.search.page_snippets(hits.compiled, hits.ids), ["x"] * 10)
@@ -248,6 +276,7 @@ def _latency_only(work: Path, count: int, rng: random.Random) -> int:
     with Library.open(work / "library") as library:
         library.files.search.set_plain(True)
         latency = {name: _latency(lambda q: library.search(q, limit=50), qs) for name, qs in queries.items()}
+        latency.update(_baselines(library, queries))
         library.files.search.set_plain(False)
         off = {name: _latency(lambda q: library.search(q, limit=50), queries[name])
                for name in ("plain (title/abstract)", "title:")}

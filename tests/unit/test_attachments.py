@@ -152,19 +152,55 @@ def test_scanned_and_broken_files_get_a_status(library: Library, tmp_path: Path)
     assert statuses["broken.pdf"].startswith("problem: damaged or truncated PDF")
 
 
-def test_a_lost_index_is_rebuilt_from_the_text_cache(tmp_path: Path) -> None:
+@pytest.mark.parametrize("loss", ["deleted", "older version"])
+def test_a_lost_index_is_rebuilt_from_the_text_cache(tmp_path: Path, loss: str) -> None:
     with Library.open(tmp_path / "lib") as library:
         pid, _ = _papers(library)
         library.attach(pid, [_imagenet_pdf(tmp_path)])
         library.files.catch_up()
-    shutil.rmtree(tmp_path / "lib" / "fulltext" / "index")
+    index = tmp_path / "lib" / "fulltext" / "index"
+    if loss == "deleted":
+        shutil.rmtree(index)
+    else:  # version 1 had no words or pairs fields: its phrases would find nothing
+        (index / "meta.json").write_text('{"schema_version": 1}', encoding="utf-8")
     with Library.open(tmp_path / "lib") as library:
         assert library.files.pending() == 1
         library.files.catch_up()
         assert library.search("fulltext:imagenet").ids == [pid]
+        assert library.search('fulltext:"negative results on imagenet"').ids == [pid]
 
 
 def test_plain_queries_are_those_without_fields() -> None:
     assert is_plain("pruning transformers") and is_plain('"negative results" OR imagenet')
     assert is_plain('"title: in a phrase"')
     assert not is_plain('fulltext:"negative results"') and not is_plain("pruning year:2020..2024")
+
+
+def test_a_full_page_of_title_matches_counts_pdf_only_papers_without_showing_them(library: Library,
+                                                                                   tmp_path: Path) -> None:
+    library.fetch_arxiv = None
+    titled = library.import_papers([Paper(title=f"Pruning Networks {n}", abstract="Sparse.", year=2020)
+                                    for n in range(4)]).imported
+    others = library.import_papers([Paper(title=f"Scaling Study {n}", abstract="Bigger.", year=2021)
+                                    for n in range(2)]).imported
+    library.catch_up_index()
+    library.attach(others[0], [paper_pdf(tmp_path / "a.pdf", "Scaling Study 0", ["we prune", "prune again"])])
+    library.attach(others[1], [paper_pdf(tmp_path / "b.pdf", "Scaling Study 1", ["we prune once"])])
+    library.attach(titled[0], [paper_pdf(tmp_path / "c.pdf", "Pruning Networks 0", ["prune here too"])])
+    library.files.catch_up()
+    every = library.search("prune")
+    assert set(every.ids[:4]) == set(titled) and every.ids[4:] == others and every.total == 6
+    index = library.files.search.index
+    searched: list[int] = []
+    original = index.page_counts
+    index.page_counts = lambda node: searched.append(1) or original(node)  # type: ignore[method-assign]
+    full_page = library.search("prune", limit=3)  # title matches fill it: the PDF-only ones wait
+    assert len(full_page.ids) == 3 and set(full_page.ids) <= set(titled) and searched == []
+    assert full_page.total == 6 and searched == [1]  # the paper matching by title and by PDF counts once
+    room = library.search("prune", limit=5)
+    assert set(room.ids[:4]) == set(titled) and room.ids[4:] == [others[0]] and room.total == 6
+    for text in ("prune", "we prune", "prune sparse networks", "networks OR study"):  # strict and ranked
+        whole = library.search(text)
+        assert len(whole.ids) == len(set(whole.ids)) == whole.total == library.search(text, limit=2).total, text
+    library.files.search.set_plain(False)
+    assert library.search("prune", limit=3).total == 4
