@@ -64,7 +64,8 @@ class DownloadReport:
         return sum(1 for o in self.outcomes if o.status == status)
 
     def summary(self) -> str:
-        parts = [f"{self.count(s)} {s}" for s in (DOWNLOADED, SKIPPED, ERROR) if self.count(s)]
+        words = {DOWNLOADED: "downloaded", SKIPPED: "skipped", ERROR: "failed"}
+        parts = [f"{self.count(s)} {word}" for s, word in words.items() if self.count(s)]
         return (", ".join(parts) or "nothing to download") + (" (cancelled)" if self.cancelled else "")
 
 
@@ -158,7 +159,7 @@ def _one(files: LibraryFiles, paper: Paper, client: PoliteClient, scratch: Path)
     if attached.attached:
         row = attached.attached[0]
         outcome.status, outcome.file_id = DOWNLOADED, row.id
-        outcome.detail = f"{row.name} ({row.size / 1e6:.1f} MB)"
+        outcome.detail = f"{row.name} ({_size(row.size)})"
     elif attached.already:
         outcome.status, outcome.file_id = SKIPPED, attached.already[0].id
         outcome.detail = "the same file is attached already"
@@ -166,3 +167,7 @@ def _one(files: LibraryFiles, paper: Paper, client: PoliteClient, scratch: Path)
         outcome.detail = "; ".join(p.reason for p in attached.problems) or "could not attach the file"
     log.info("arXiv PDF for %s: %s", paper.citekey, outcome.line())
     return outcome
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1000))} KB"

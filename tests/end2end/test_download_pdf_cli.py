@@ -55,7 +55,7 @@ def test_download_pdf_attaches_reports_each_paper_and_exits_1_on_errors(tmp_path
     assert lines[1] == "gone2025: error: arXiv has no PDF for 2501.99999 (HTTP 404)"
     assert lines[2].startswith("page2025: error: arXiv sent a web page (text/html), not a PDF")
     assert lines[3] == "plain2020: skipped: no arXiv id"
-    assert run.stderr.splitlines() == ["1 downloaded, 1 skipped, 2 error"]  # no traceback
+    assert run.stderr.splitlines() == ["1 downloaded, 1 skipped, 2 failed"]  # no traceback
     files = json.loads(lectern(library, apis, "files", "good2025", "--json").stdout)
     assert [(f["name"], f["pages"], f["text"]) for f in files] == [("arXiv-2501.00001.pdf", 2, "ok")]
     found = lectern(library, apis, "search", 'fulltext:"negative results"')

@@ -24,6 +24,15 @@ from tests.pdfs import paper_pdf
 SHOTS = os.environ.get("LECTERN_SHOTS")  # a folder: the test also saves what it shows there
 
 
+def shoot(widget: Any, name: str, size: tuple[int, int] | None = None) -> None:
+    if SHOTS:
+        if size:
+            widget.resize(*size)
+            widget.grab()  # lay out at the new size first
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(Path(SHOTS) / name))
+
+
 @pytest.fixture
 def apis(monkeypatch: pytest.MonkeyPatch) -> Iterator[server.FakeApis]:
     with server.running(server.FakeApis(SHARED / "fixtures" / "metadata-apis", [])) as running:
@@ -84,10 +93,8 @@ def test_download_pdf_fetches_attaches_and_lists_the_file(qtbot: Any, window: Ma
     assert "Download PDF: 1 downloaded" in window.statusBar().currentMessage()
     window.commands.papers_menu.aboutToShow.emit()
     assert not ui.action.isEnabled()  # it has a PDF now
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        window.detail.tabs.setCurrentWidget(panel)
-        window.grab().save(str(Path(SHOTS) / "download-pdf-files-tab.png"))
+    window.detail.tabs.setCurrentWidget(panel)
+    shoot(window, "download-pdf-files-tab.png", (1400, 860))
 
 
 def test_several_papers_report_each_failure_in_one_message(qtbot: Any, window: MainWindow, apis: server.FakeApis,
@@ -101,10 +108,10 @@ def test_several_papers_report_each_failure_in_one_message(qtbot: Any, window: M
     assert [o.status for o in finished.args[0].outcomes] == ["downloaded", "error"]  # Plain was never asked
     box = window.findChild(QMessageBox, "errorBox")
     assert box is not None and box.isVisible()
-    assert "1 downloaded, 1 error" in box.text() and "arXiv has no PDF for 2501.99999 (HTTP 404)" in box.text()
+    assert "1 downloaded, 1 failed" in box.text() and "arXiv has no PDF for 2501.99999 (HTTP 404)" in box.text()
     assert "Traceback" not in box.text()
-    if SHOTS:
-        window.grab().save(str(Path(SHOTS) / "download-pdf-report.png"))
+    shoot(window, "download-pdf-report.png", (1400, 860))
+    shoot(box, "download-pdf-report-box.png")
     box.close()
     assert len(window.library.attached_files(ids[0])) == 1 and window.library.attached_files(ids[1]) == []
 
@@ -124,6 +131,7 @@ def test_the_context_menu_offers_download_pdf(qtbot: Any, window: MainWindow) ->
     texts = [a.text() for a in menus[0].actions()]
     assert "&Download PDF" in texts and "&Open PDF" in texts
     assert window.pdf_download.action.isEnabled() and not window.attachments.open_action.isEnabled()
+    shoot(menus[0], "download-pdf-context-menu.png")
     menus[0].close()
 
 

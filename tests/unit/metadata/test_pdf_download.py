@@ -80,7 +80,7 @@ def test_html_instead_of_a_pdf_and_a_404_are_plain_errors(library: Library, apis
     assert first.status == "error" and first.detail.startswith("arXiv sent a web page (text/html), not a PDF")
     assert second.status == "error" and second.detail == "arXiv has no PDF for 2501.99999 (HTTP 404)"
     assert library.attached_files(html) == [] and library.attached_files(missing) == []
-    assert report.summary() == "2 error" and not any((library.directory / SCRATCH_DIR).iterdir())
+    assert report.summary() == "2 failed" and not any((library.directory / SCRATCH_DIR).iterdir())
 
 
 def test_a_pdf_content_type_without_pdf_bytes_is_refused(library: Library, apis: FakeApis) -> None:
