@@ -116,6 +116,44 @@ def test_several_papers_report_each_failure_in_one_message(qtbot: Any, window: M
     assert len(window.library.attached_files(ids[0])) == 1 and window.library.attached_files(ids[1]) == []
 
 
+def test_cancel_stops_the_download_in_flight_and_the_rest(qtbot: Any, window: MainWindow,
+                                                                   apis: server.FakeApis, tmp_path: Path) -> None:
+    apis.pdfs["2501.00001"] = paper_pdf(tmp_path / "src.pdf", "Slow", ["body"]).read_bytes()
+    apis.faults.append(server.Fault("/arxiv-pdf/pdf/2501.00001", status=200, body=apis.pdfs["2501.00001"],
+                                    headers={"Content-Type": "application/pdf"}, delay=1.0))
+    ids = _papers(qtbot, window, Paper(title="Slow", arxiv_id="2501.00001"), Paper(title="Next", arxiv_id="2501.00002"))
+    ui = window.pdf_download
+    with qtbot.waitSignal(ui.finished, timeout=WAIT_MS) as finished:
+        ui.download(ids)
+        qtbot.waitUntil(lambda: apis.count("/arxiv-pdf") == 1, timeout=WAIT_MS)
+        ui.strip.cancel_button.click()  # while the first answer is on its way
+        assert ui.strip.label.text() == "Cancelling…"
+    report = finished.args[0]
+    assert [o.status for o in report.outcomes] == ["cancelled", "cancelled"] and report.cancelled
+    assert apis.count("/arxiv-pdf") == 1  # the next paper was never asked
+    assert window.library.attached_files(ids[0]) == []  # the body arriving after Cancel was dropped, not half kept
+    assert not any((window.library.directory / "cache" / "downloads").rglob("*.pdf"))
+    assert window.findChild(QMessageBox, "errorBox") is None  # a cancel is not an error
+    assert "(cancelled)" in window.statusBar().currentMessage()
+
+
+def test_a_read_only_window_offers_no_download(qtbot: Any, make_window: Any, library: Any, tmp_path: Path) -> None:
+    library.fetch_arxiv = None
+    [pid] = library.import_papers([Paper(title="One", arxiv_id="2501.00001")]).imported
+    from desktop_app.core.library import Library
+
+    readonly = Library.open(library.directory, readonly=True)
+    try:
+        window = make_window(readonly)
+        window.select_ids([pid])
+        window.pdf_download.update()
+        assert not window.pdf_download.action.isEnabled()
+        assert window.pdf_download.download([pid]) is None
+    finally:
+        window.close()
+        readonly.close()
+
+
 def test_the_context_menu_offers_download_pdf(qtbot: Any, window: MainWindow) -> None:
     [pid] = _papers(qtbot, window, Paper(title="One", arxiv_id="2501.00001"))
     window.select_ids([pid])

@@ -55,6 +55,9 @@ def test_a_pdf_is_downloaded_attached_and_indexed(library: Library, apis: FakeAp
     assert library.files.search.page_snippets(result.compiled, [pid])[pid].page == 2
     assert library.pdf_downloadable([pid]) == [] and library.missing_pdf_ids() == []
     assert not any((library.directory / SCRATCH_DIR).iterdir())  # the scratch copy is gone
+    stored = library.files.attachments.path_of(row)
+    library.delete_papers([pid])  # the Trash treats it as any attached file
+    assert stored.exists() and library.files.purge_deleted([pid]) == 1 and not stored.exists()
 
 
 def test_papers_without_an_id_or_with_a_pdf_are_skipped_without_a_request(library: Library, apis: FakeApis,
@@ -162,3 +165,13 @@ def test_pdf_downloads_wait_in_the_same_slots_as_arxiv_api_calls(apis: FakeApis,
 def test_a_malformed_id_is_refused_before_any_request() -> None:
     with pytest.raises(ValueError, match="not an arXiv id"):
         arxiv.pdf_request("../../etc/passwd")
+
+
+def test_a_busy_arxiv_is_retried_as_for_its_api(library: Library, apis: FakeApis, tmp_path: Path) -> None:
+    apis.pdfs["2501.00013"] = _pdf(tmp_path, "r.pdf", "2501.00013")
+    apis.faults.append(Fault("/arxiv-pdf/pdf/", status=503, headers={"Retry-After": "0"}))
+    [pid] = _add(library, Paper(title="Busy", arxiv_id="2501.00013"))
+    with _client(library, apis) as client:
+        [outcome] = library.download_pdfs([pid], client=client).outcomes
+    assert outcome.status == "downloaded" and client.stats.retries["arxiv_pdf"] == 1
+    assert apis.count("/arxiv-pdf/pdf/2501.00013") == 2
