@@ -56,9 +56,12 @@ class PdfDownloadUi(QObject):
         self.action.triggered.connect(lambda _checked=False: self.download_selected())
         self.update()
 
-    def add_to(self, menu: QMenu) -> None:
-        """Put the action in ``menu``; a menu bar menu re-checks it each time it opens."""
-        menu.addAction(self.action)
+    def add_to(self, menu: QMenu, before: QAction | None = None) -> None:
+        """Put the action in ``menu`` (before ``before``); the menu re-checks it each time it opens."""
+        if before is None:
+            menu.addAction(self.action)
+        else:
+            menu.insertAction(before, self.action)
         menu.aboutToShow.connect(self.update)
 
     def update(self) -> None:

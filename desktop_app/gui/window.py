@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self.attachments.add_actions(self.commands.papers_menu)
         self.pdf_download = PdfDownloadUi(library, selected_ids=self.selected_ids, apply_changes=self.apply_changes,
                                           status_bar=self.statusBar(), parent=self)
-        self.pdf_download.add_to(self.commands.papers_menu)
+        self.pdf_download.add_to(self.commands.papers_menu, before=self.attachments.plain_action)
         self.review_menu = ReviewMenu(library, self)
         self.review_menu.install(self.menuBar())
         self.completion = CompletionUi(CompletionHooks(
