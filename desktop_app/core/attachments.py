@@ -123,7 +123,7 @@ class Attachments:
         conn = self.db.conn
         same = store.with_hash(conn, sha)
         mine = next((r for r in same if r.paper_id == paper_id), None)
-        if mine is not None:
+        if mine is not None and mine.path:
             outcome.already.append(mine)
             return
         stored_copy = next((r for r in same if not r.linked and (self.root / r.path).is_file()), None)
@@ -134,8 +134,12 @@ class Attachments:
         else:
             rel = self._copy_in(paper_id, source, sha)
         with self.db.write() as wconn:
-            fid = store.insert(wconn, paper_id=paper_id, path=rel, name=source.name, kind=kind, sha256=sha,
-                               size=size, linked=link, added=utc_now().isoformat())
+            if mine is not None:  # a shared library's file that was not on this computer: now it is
+                fid = mine.id
+                store.fill_in(wconn, fid, rel, link)
+            else:
+                fid = store.insert(wconn, paper_id=paper_id, path=rel, name=source.name, kind=kind, sha256=sha,
+                                   size=size, linked=link, added=utc_now().isoformat())
             store.enqueue_text(wconn, [fid])
         row = store.get(self.db.conn, fid)
         assert row is not None

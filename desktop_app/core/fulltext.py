@@ -99,6 +99,8 @@ class FulltextIndexer:
         cached = self.cache.load(row.sha256)
         if cached is not None:
             return FileResult(cached, PdfText(pages=cached).status)
+        if not row.path:  # a shared library's file that is not on this computer
+            return FileResult([], row.text_status)
         path = Path(row.path) if row.linked else self.directory / FILES_DIR / row.path
         if not path.name.lower().endswith(".pdf") and not _looks_like_pdf(path):
             return FileResult([], "not a PDF")

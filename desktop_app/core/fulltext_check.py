@@ -45,11 +45,12 @@ def check_fulltext(files: LibraryFiles, *, repair: bool) -> FulltextCheck:
             result.repaired.append("rebuilt the full-text index (text comes back from the text cache)")
         return result
     conn = files.db.conn
-    rows = {int(fid): status for fid, status in conn.execute("SELECT id, text_status FROM files")}
+    rows = {int(fid): (status, bool(path)) for fid, status, path in
+            conn.execute("SELECT id, text_status, path FROM files")}
     queued = {int(r[0]) for r in conn.execute("SELECT file_id FROM fulltext_queue")}
     result.stale = indexed - rows.keys() - queued
-    result.missing = {fid for fid, status in rows.items()
-                      if status in ("ok", "pending") and fid not in indexed and fid not in queued}
+    result.missing = {fid for fid, (status, here) in rows.items()  # a shared file not here has no pages here
+                      if here and status in ("ok", "pending") and fid not in indexed and fid not in queued}
     if result.stale:
         result.problems.append(f"{len(result.stale)} files no longer attached still have pages in the full-text index")
     if result.missing:

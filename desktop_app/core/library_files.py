@@ -84,6 +84,9 @@ class LibraryFiles:
         for (file_id,) in conn.execute("SELECT id FROM files ORDER BY id").fetchall():
             row = self.attachments.file(file_id)
             path = self.attachments.path_of(row)
+            if not row.path:
+                notes.append(f"{row.name}: not on this computer (attached to paper {row.paper_id})")
+                continue
             if not path.is_file():
                 notes.append(f"{path}: missing (attached to paper {row.paper_id})")
                 continue
@@ -102,7 +105,7 @@ class LibraryFiles:
         return self.attachments.files(paper_id)
 
     def paper_ids_with_pdf(self, paper_ids: Sequence[int]) -> set[int]:
-        """Those of ``paper_ids`` with at least one attached ``.pdf`` file."""
+        """Those of ``paper_ids`` with at least one attached ``.pdf`` file on this computer."""
         return store.papers_with_pdf(self.db.conn, list(paper_ids))
 
     def open_target(self, paper_id: int, file_id: int | None = None, page: int | None = None) -> OpenTarget:
@@ -116,6 +119,9 @@ class LibraryFiles:
         pdfs = [r for r in rows if r.name.lower().endswith(".pdf")] or rows
         row = pdfs[0]
         path = self.attachments.path_of(row)
+        if not row.path:
+            raise NotFoundError(f"{row.name} is not on this computer (another member of the shared library "
+                                "attached it; attach your copy to open it here)")
         if not path.exists():
             raise NotFoundError(f"the file {path} is missing (moved or deleted outside Lectern)")
         if page is not None and row.pages is not None:

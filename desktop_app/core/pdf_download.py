@@ -125,8 +125,7 @@ def download_pdfs(files: LibraryFiles, papers: Sequence[Paper], client: PoliteCl
 def _one(files: LibraryFiles, paper: Paper, client: PoliteClient, scratch: Path) -> DownloadOutcome:
     pid = paper.id or 0
     outcome = DownloadOutcome(pid, paper.citekey, SKIPPED)
-    rows = files.files(pid)
-    reason = wants_pdf(paper, any(r.name.lower().endswith(".pdf") for r in rows))
+    reason = wants_pdf(paper, pid in files.paper_ids_with_pdf([pid]))
     if reason:
         outcome.detail = reason
         return outcome

@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
@@ -32,6 +32,10 @@ from desktop_app.storage import reviews as store
 
 if TYPE_CHECKING:
     from desktop_app.core.facade.transfer import Transfer as Library
+    from desktop_app.core.importing import ImportOutcome
+
+MAX_KEYED_REASONS = 9
+"""The screening view picks an exclusion reason with keys 1-9; later reasons have no key."""
 
 REVIEWER_SETTING = "review.reviewer"
 
@@ -72,6 +76,48 @@ class ReviewStatus:
             "agreement": [{"reviewers": [p.first, p.second], "records": p.records, "agreed": p.agreed,
                            "kappa": None if p.kappa is None else round(p.kappa, 4)} for p in self.agreement],
         }
+
+
+RecordKind = Literal["list", "saved-search", "query", "import"]
+
+
+@dataclass(frozen=True)
+class RecordChoice:
+    """Where a batch of a review's records comes from.
+
+    ``value`` is the reading list's, saved search's name or the query; ``files`` the search
+    export(s) to import, and ``database`` the database they came from (PubMed, Scopus...),
+    shown as the source in PRISMA's identification box.
+    """
+
+    kind: RecordKind
+    value: str = ""
+    files: tuple[Path, ...] = ()
+    database: str = ""
+
+
+@dataclass
+class Gathered:
+    """The papers a ``RecordChoice`` stands for, and how PRISMA will name their source."""
+
+    ids: list[int]
+    source: ReviewSource
+    outcome: ImportOutcome | None = None
+    new: list[int] = field(default_factory=list)
+
+
+def checked_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Review fields tidied (spaces collapsed, blank entries dropped); duplicate reasons are an error."""
+    tidy = dict(fields)
+    for key in ("include_keywords", "exclude_keywords", "exclusion_reasons"):
+        if key in tidy:
+            tidy[key] = [" ".join(str(v).split()) for v in tidy[key] if str(v).strip()]
+    seen: set[str] = set()
+    for reason in tidy.get("exclusion_reasons", []):
+        if reason.casefold() in seen:
+            raise InvalidInputError(f"the exclusion reason {reason!r} is listed twice", field="exclusion_reasons")
+        seen.add(reason.casefold())
+    return tidy
 
 
 class Reviews:
@@ -122,21 +168,68 @@ class Reviews:
         assert rid is not None
         return rid
 
+    def _new_review(self, name: str, fields: dict[str, Any]) -> Review:
+        try:
+            review = Review(name=" ".join(name.split()), **checked_fields(fields))
+        except ValidationError as exc:
+            raise InvalidInputError(exc.errors()[0]["msg"].removeprefix("Value error, "), field="name") from exc
+        self.check_name_free(review.name)
+        return review
+
+    def check_name_free(self, name: str, *, keep: str = "") -> None:
+        """An error if another review (not ``keep``) has this name; names ignore case."""
+        existing = store.review_by_name(self._db.conn, " ".join(name.split()))
+        if existing is not None and existing.name.casefold() != keep.casefold():
+            raise InvalidInputError(f"a review named {existing.name!r} exists already", field="name")
+
     def create(self, name: str, **fields: Any) -> Review:
         self._library._require_writable()
-        try:
-            review = Review(name=" ".join(name.split()), **fields)
-        except ValidationError as exc:
-            raise InvalidInputError(exc.errors()[0]["msg"]) from exc
+        review = self._new_review(name, fields)
         with self._db.write() as conn:
             if store.review_by_name(conn, review.name) is not None:
-                raise InvalidInputError(f"a review named {review.name!r} exists already")
+                raise InvalidInputError(f"a review named {review.name!r} exists already", field="name")
             store.create_review(conn, review, utc_now())
         return self.get(review.name)
+
+    def create_with_records(self, name: str, choice: RecordChoice, *, cancel: Callable[[], bool] | None = None,
+                            progress: Callable[[str, int, int], None] | None = None,
+                            paper_progress: Callable[[int, int], None] | None = None,
+                            **fields: Any) -> tuple[Review, Gathered]:
+        """Create a review with its first records, or nothing: no review without records.
+
+        The name and fields are checked before a search export is imported; papers an
+        import stored stay in the library even when the review is then not created.
+        """
+        self._library._require_writable()
+        review = self._new_review(name, fields)
+        gathered = self.gather(choice, cancel=cancel, progress=progress, paper_progress=paper_progress)
+        if gathered.outcome is not None and gathered.outcome.cancelled:
+            raise InvalidInputError("the import was cancelled: no review was created", field="records")
+        if not gathered.ids:
+            raise InvalidInputError(f"{gathered.source.label} has no papers: a review needs records",
+                                    field="records")
+        with self._db.write() as conn:
+            if store.review_by_name(conn, review.name) is not None:
+                raise InvalidInputError(f"a review named {review.name!r} exists already", field="name")
+            review_id = store.create_review(conn, review, utc_now())
+            gathered.new = store.add_records(conn, review_id, gathered.source, gathered.ids, utc_now())
+        return self.get(review.name), gathered
+
+    def rename(self, name: str, new_name: str) -> Review:
+        self._library._require_writable()
+        review_id = self._id(name)
+        new_name = " ".join(new_name.split())
+        if not new_name:
+            raise InvalidInputError("a review needs a name", field="name")
+        self.check_name_free(new_name, keep=name)
+        with self._db.write() as conn:
+            store.rename_review(conn, review_id, new_name)
+        return self.get(new_name)
 
     def update(self, name: str, **fields: Any) -> Review:
         self._library._require_writable()
         review_id = self._id(name)
+        fields = checked_fields(fields)
         try:
             Review(name=name, **fields)
         except ValidationError as exc:
@@ -159,23 +252,61 @@ class Reviews:
         with self._db.write() as conn:
             return store.add_records(conn, review_id, source, paper_ids, utc_now())
 
+    def gather(self, choice: RecordChoice, *, cancel: Callable[[], bool] | None = None,
+               progress: Callable[[str, int, int], None] | None = None,
+               paper_progress: Callable[[int, int], None] | None = None) -> Gathered:
+        """The papers ``choice`` names (importing a search export first), with their PRISMA source."""
+        library = self._library
+        if choice.kind == "list":
+            ids = library.list_ids(choice.value)
+            return Gathered(ids, ReviewSource(kind=RecordSource.LIST, label=f"Reading list: {choice.value}",
+                                              records=len(ids)))
+        if choice.kind == "saved-search":
+            query = next((s.query for s in library.saved_searches() if s.name.casefold() == choice.value.casefold()),
+                         None)
+            if query is None:
+                raise NotFoundError(f"no saved search named {choice.value!r}")
+            ids = library.search(query).ids
+            return Gathered(ids, ReviewSource(kind=RecordSource.QUERY, label=f"Saved search: {choice.value}",
+                                              records=len(ids)))
+        if choice.kind == "query":
+            if not choice.value.strip():
+                raise InvalidInputError("type a search first", field="records")
+            ids = library.search(choice.value).ids
+            return Gathered(ids, ReviewSource(kind=RecordSource.QUERY, label=f"Search: {choice.value}",
+                                              records=len(ids)))
+        if not choice.files:
+            raise InvalidInputError("choose the search export file to import", field="records")
+        outcome = library.import_files(list(choice.files), cancel=cancel, progress=progress,
+                                       paper_progress=paper_progress)
+        found = outcome.imported + outcome.merged  # a merged duplicate counts as identified, then removed
+        names = ", ".join(Path(f).name for f in choice.files)
+        database = " ".join(choice.database.split())
+        label = f"{database} ({names})" if database else names
+        return Gathered(found, ReviewSource(kind=RecordSource.IMPORT, label=label, records=len(found)), outcome)
+
+    def add_records(self, name: str, choice: RecordChoice, **import_options: Any) -> Gathered:
+        """Add a batch of records to an existing review; ``new`` holds those not in it before."""
+        self.get(name)
+        gathered = self.gather(choice, **import_options)
+        gathered.new = self._add(name, gathered.source, gathered.ids)
+        return gathered
+
     def add_from_list(self, name: str, list_name: str) -> list[int]:
-        ids = self._library.list_ids(list_name)
-        return self._add(name, ReviewSource(kind=RecordSource.LIST, label=f"Reading list: {list_name}",
-                                            records=len(ids)), ids)
+        return self.add_records(name, RecordChoice("list", list_name)).new
 
     def add_from_query(self, name: str, query: str) -> list[int]:
-        ids = self._library.search(query).ids
-        return self._add(name, ReviewSource(kind=RecordSource.QUERY, label=f"Search: {query}", records=len(ids)), ids)
+        return self.add_records(name, RecordChoice("query", query)).new
 
     def add_from_import(self, name: str, files: Sequence[Path | str], label: str | None = None) -> tuple[list[int], Any]:
         """Import a database's search export and add its records; the file is remembered as the source."""
-        self.get(name)
-        outcome = self._library.import_files([Path(f) for f in files])
-        found = outcome.imported + outcome.merged
-        label = label or ", ".join(Path(f).name for f in files)
-        new = self._add(name, ReviewSource(kind=RecordSource.IMPORT, label=label, records=len(found)), found)
-        return new, outcome
+        gathered = self.add_records(name, RecordChoice("import", files=tuple(Path(f) for f in files),
+                                                       database=label or ""))
+        return gathered.new, gathered.outcome
+
+    def sources(self, name: str) -> list[ReviewSource]:
+        """Where the review's records came from, in the order they were added."""
+        return store.sources(self._db.conn, self._id(name))
 
     def record_ids(self, name: str) -> list[int]:
         return store.record_ids(self._db.conn, self._id(name))

@@ -123,7 +123,7 @@ def share(library: Library, conninfo: str, warn: Callable[[str], None] = log.war
             raise SyncError(f"{describe(clean)} already holds a shared library; use `lectern join`")
         with library.db.write() as lconn:
             box.assign_missing_keys(lconn, _new_uid)
-            rev = server.upload(conn, client, _library_values(lconn))
+            rev = server.upload(conn, client, _library_values(lconn), _library_decisions(lconn))
             box.create_link(lconn, clean, client, rev)
     return library.count()
 
@@ -162,7 +162,13 @@ def _library_values(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, A
     keys = {(k, int(i)): u for k, i, u in conn.execute("SELECT kind, local_id, uid FROM sync_keys")}
     for kind, table in box.ENTITY_TABLES.items():
         columns = COLUMNS[kind]
-        for row in conn.execute(f"SELECT id, {', '.join(columns)} FROM {table}"):
+        selected = ["paper_id" if c == "paper" else c for c in columns]
+        for row in conn.execute(f"SELECT id, {', '.join(selected)} FROM {table}"):
+            if kind == "file":  # a file names its paper by shared id; files of trashed papers stay here
+                paper = keys.get(("paper", int(row[1])))
+                if paper is None:
+                    continue
+                row = (row[0], paper, *row[2:])
             uid = keys[(kind, int(row[0]))]
             yield kind, uid, DELETED, False
             for name, value in zip(columns, row[1:], strict=True):
@@ -173,6 +179,56 @@ def _library_values(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, A
         yield "paper", keys[("paper", int(pid))], "tag:" + name, True
     for lid, pid, position in conn.execute("SELECT list_id, paper_id, position FROM list_items"):
         yield "list", keys[("list", int(lid))], "item:" + keys[("paper", int(pid))], position
+    for rid, pid in conn.execute("SELECT review_id, paper_id FROM review_records"):
+        if ("paper", int(pid)) in keys:  # records of papers in the Trash stay here
+            yield "review", keys[("review", int(rid))], "record:" + keys[("paper", int(pid))], True
+
+
+    for rid, kind, label, records, duplicates, added in conn.execute(
+            "SELECT review_id, kind, label, records, duplicates, added FROM review_sources"):
+        yield "review", keys[("review", int(rid))], "source:" + uuid.uuid4().hex[:16], {
+            "kind": kind, "label": label, "records": records, "duplicates": duplicates, "added": added}
+
+
+def _library_decisions(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str, Any]]]:
+    keys = {(k, int(i)): u for k, i, u in conn.execute("SELECT kind, local_id, uid FROM sync_keys")}
+    names = ("stage", "reviewer", "verdict", "reason", "note", "decided", "final", "withdrawn")
+    for did, rid, pid, *rest in conn.execute(f"SELECT id, review_id, paper_id, {', '.join(names)} "
+                                             "FROM review_decisions"):
+        row = dict(zip(names, rest, strict=True))
+        row["final"], row["withdrawn"] = bool(row["final"]), bool(row["withdrawn"])
+        paper = keys.get(("paper", int(pid)))
+        if paper is not None:
+            yield keys[("decision", int(did))], {"review": keys[("review", int(rid))], "paper": paper, **row}
+
+
+_LATER_KINDS = {"review": "reviews", "file": "files", "decision": "review_decisions"}
+
+
+def _without_key(conn: sqlite3.Connection, kind: str, table: str) -> list[int]:
+    return [int(r[0]) for r in conn.execute(
+        f"SELECT id FROM {table} WHERE id NOT IN (SELECT local_id FROM sync_keys WHERE kind = ?)", (kind,))]
+
+
+def _queue_unshared(conn: sqlite3.Connection) -> int:
+    """Queue whole the reviews, files and decisions a library shared by an older Lectern holds
+    without a shared id (they were not shared then); returns how many."""
+    missing = {kind: _without_key(conn, kind, table) for kind, table in _LATER_KINDS.items()}
+    if not any(missing.values()):
+        return 0
+    for kind, ids in missing.items():
+        conn.executemany("INSERT INTO sync_keys(kind, local_id, uid) VALUES (?, ?, ?)",
+                         [(kind, i, _new_uid()) for i in ids])
+    wanted = {box.uid_of(conn, kind, i): (kind, i) for kind, ids in missing.items() for i in ids}
+    conn.execute("UPDATE sync_link SET next_seq = next_seq + 1")
+    base, seq = conn.execute("SELECT pulled_rev, next_seq FROM sync_link").fetchone()
+    rows = [(*wanted[uid], name, value) for kind, uid, name, value in _library_values(conn) if uid in wanted]
+    rows += [(*wanted[uid], "row", row) for uid, row in _library_decisions(conn) if uid in wanted]
+    conn.executemany("INSERT OR IGNORE INTO sync_outbox(kind, local_id, field, value, base, seq) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     [(kind, local, name, json.dumps(value, ensure_ascii=False), base, seq)
+                      for kind, local, name, value in rows])
+    return sum(len(ids) for ids in missing.values())
 
 
 # -- sync ----------------------------------------------------------------------------------------
@@ -221,6 +277,9 @@ def _server_errors() -> Iterator[None]:
 
 def _sync(library: Library, conn: psycopg.Connection) -> SyncReport:
     report = SyncReport()
+    if any(_without_key(library.db.conn, kind, table) for kind, table in _LATER_KINDS.items()):
+        with library.db.write() as lconn:
+            _queue_unshared(lconn)
     _push_all(library, conn, report)
     _pull(library, conn, report)
     with library.db.write() as lconn:
@@ -271,6 +330,7 @@ def _pull(library: Library, conn: psycopg.Connection, report: SyncReport) -> Non
                 for batch in _batches(change.entities, APPLY_BATCH):
                     report.touched |= _apply(library, lconn, batch, pending, conn)
                     report.pulled += sum(len(fields) for _kind, _key, fields in batch)
+                report.pulled += Applier(lconn, pending, None).decisions(change.decisions)
             for c in change.conflicts:
                 box.store_conflict(lconn, c.id, c.kind, c.key, c.field, c.server_value, c.client_value,
                                    c.member, c.resolution)
@@ -304,7 +364,8 @@ def _apply(library: Library, conn: sqlite3.Connection, groups: list[Group],
            pending: set[tuple[str, int, str]], server_conn: psycopg.Connection | None) -> set[int]:
     """Write server values into SQLite (the caller mutes capture); returns papers touched."""
     fetch = (lambda kind, key: server.entity(server_conn, kind, key)) if server_conn is not None else None
-    applier = Applier(conn, pending, fetch)
+    places = (lambda uid: server.places(server_conn, uid)) if server_conn is not None else None
+    applier = Applier(conn, pending, fetch, places)
     applier.apply(groups)
     applier.finish()
     seq = library.clock.next()
@@ -317,20 +378,26 @@ def _apply(library: Library, conn: sqlite3.Connection, groups: list[Group],
 
 
 def conflicts(library: Library, *, include_resolved: bool = False) -> list[dict[str, Any]]:
-    """Conflicts kept for this library, newest first, with the paper's citation key when known."""
+    """Conflicts kept for this library, newest first, with the paper's citation key (or the list's,
+    saved search's, review's or file's name) when known."""
     conn = library.db.conn
     where = "" if include_resolved else "WHERE c.resolution IS NULL"
     rows = conn.execute(
         "SELECT c.id, c.kind, c.uid, c.field, c.server_value, c.client_value, c.member, c.resolution, "
-        "p.citekey, l.name, s.name FROM sync_conflicts c "
+        "coalesce(p.citekey, dp.citekey), l.name, coalesce(s.name, r.name, f.name) FROM sync_conflicts c "
         "LEFT JOIN sync_keys k ON k.kind = c.kind AND k.uid = c.uid "
         "LEFT JOIN papers p ON c.kind = 'paper' AND p.id = k.local_id "
         "LEFT JOIN lists l ON c.kind = 'list' AND l.id = k.local_id "
         "LEFT JOIN saved_searches s ON c.kind = 'search' AND s.id = k.local_id "
+        "LEFT JOIN reviews r ON c.kind = 'review' AND r.id = k.local_id "
+        "LEFT JOIN files f ON c.kind = 'file' AND f.id = k.local_id "
+        "LEFT JOIN review_decisions d ON c.kind = 'decision' AND d.id = k.local_id "
+        "LEFT JOIN papers dp ON dp.id = d.paper_id "
         f"{where} ORDER BY c.id DESC").fetchall()
     return [{"id": cid, "kind": kind, "uid": uid, "field": name, "kept": json.loads(sv) if sv else None,
              "other": json.loads(cv) if cv else None, "by": member, "resolution": resolution,
-             "entity": citekey or list_name or search_name or "(deleted)"}
+             "entity": citekey or list_name or search_name
+             or ("(a screening decision not shown here)" if kind == "decision" else "(deleted)")}
             for cid, kind, uid, name, sv, cv, member, resolution, citekey, list_name, search_name in rows]
 
 
@@ -343,6 +410,8 @@ def resolve(library: Library, conflict_id: int, take: str) -> None:
     if not match:
         raise NotFoundError(f"no open conflict {conflict_id}")
     conflict = match[0]
+    if conflict["kind"] == "decision" and take == "other":
+        raise SyncError("only a member of the arbiter role can rule on a shared review; take kept")
     with library.db.write() as conn:
         if take == "other":
             local = box.local_id(conn, conflict["kind"], conflict["uid"])

@@ -24,6 +24,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--import", dest="import_path", metavar="FILE")
     parser.add_argument("--edit-dialog", action="store_true",
                         help="with --screenshot: picture the Edit Paper dialog of the first paper")
+    parser.add_argument("--review-editor", action="store_true",
+                        help="with --screenshot: picture the New Review dialog (over the window's search)")
     parser.add_argument("--self-test", action="store_true")
     parser.add_argument("-v", "--verbose", action="store_true")
     args, _unknown = parser.parse_known_args(list(argv))
@@ -98,6 +100,7 @@ def run_gui(argv: Sequence[str]) -> int:
 
             driver = ScreenshotDriver(window, Path(args.screenshot), import_path=args.import_path,
                                       query=args.query, edit_dialog=args.edit_dialog,
+                                      review_editor=args.review_editor,
                                       size=_window_size(args.size))
             driver.start()
             code = app.exec()

@@ -40,13 +40,14 @@ from desktop_app.core.screening import ScreeningSession
 from desktop_app.core.vocabulary import keyword_spans
 from desktop_app.domain.errors import LecternError
 from desktop_app.domain.screening import Stage, Verdict
+from desktop_app.gui import theme
 from desktop_app.gui.ops import OpContext, run_op, serial_pool
 from desktop_app.gui.prisma import PrismaView, export_diagram
 
 log = logging.getLogger(__name__)
 
-INCLUDE_COLOUR = "#b7e4c7"
-EXCLUDE_COLOUR = "#f6c1c1"
+INCLUDE_COLOUR = theme.REVIEW_INCLUDE_COLOUR
+EXCLUDE_COLOUR = theme.REVIEW_EXCLUDE_COLOUR
 
 
 def marked_html(text: str, include: list[str], exclude: list[str]) -> str:
@@ -131,7 +132,7 @@ class ScreeningView(QWidget):
         layout.addWidget(self.abstract, 1)
         self.progress_label = QLabel()
         layout.addWidget(self.progress_label)
-        reasons = "   ".join(f"{i}: {html.escape(r)}" for i, r in enumerate(self.review.exclusion_reasons[:9], 1))
+        reasons = " · ".join(f"{i}: {html.escape(r)}" for i, r in enumerate(self.review.exclusion_reasons[:9], 1))
         self.reasons = QLabel(f"<small>Exclusion reasons — {reasons}</small>")
         self.reasons.setWordWrap(True)
         layout.addWidget(self.reasons)
@@ -244,9 +245,11 @@ class ScreeningView(QWidget):
     # -- background ranking -----------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Queued retrains are dropped; one already running is waited for (it holds the session)."""
+        """Work on the pool is waited for (it holds the session); at most one retrain is ever queued.
+
+        Not ``clear()``: a dropped runnable never delivers, and its op would stay running for good.
+        """
         self._closed = True
-        self._pool.clear()
         self._pool.waitForDone()
         super().closeEvent(event)
 

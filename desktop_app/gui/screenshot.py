@@ -1,6 +1,7 @@
 """``--screenshot``: load the library (import a file, search), let the UI settle, save a PNG, exit.
 
-With ``--edit-dialog`` the picture is of the Edit Paper dialog of the first paper shown.
+With ``--edit-dialog`` the picture is of the Edit Paper dialog of the first paper shown,
+with ``--review-editor`` of the New Review dialog (offering the search shown as records).
 
 Each step waits for a signal from the window (or a short poll of the index
 queue through a QTimer), never a sleep, so the picture shows the real state.
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.gui.window import MainWindow
 
@@ -29,9 +30,10 @@ class ScreenshotDriver(QObject):
 
     def __init__(self, window: MainWindow, out: Path, *, import_path: str | None = None,
                  query: str | None = None, size: tuple[int, int] = (1400, 900),
-                 edit_dialog: bool = False) -> None:
+                 edit_dialog: bool = False, review_editor: bool = False) -> None:
         super().__init__(window)
         self.edit_dialog = edit_dialog
+        self.review_editor = review_editor
         self.window = window
         self.out = out
         self.import_path = import_path
@@ -89,10 +91,16 @@ class ScreenshotDriver(QObject):
         model = self.window.table_model
         if model.rowCount() and (self.query or self.edit_dialog):
             self.window.select_ids([model.id_at(0)])
-        then = self._open_dialog if self.edit_dialog else self._grab
+        then = self._open_dialog if self.edit_dialog or self.review_editor else self._grab
         self._wait_until(self.window.is_idle, lambda: QTimer.singleShot(SETTLE_MS, then))
 
     def _open_dialog(self) -> None:
+        if self.review_editor:
+            if self.window.review_menu.new_review() is None:
+                self._fail("the New Review dialog did not open")
+                return
+            QTimer.singleShot(SETTLE_MS, self._grab)
+            return
         ids = self.window.selected_ids()
         dialog = self.window.edits.ask_edit_paper(ids[0]) if ids else None
         if dialog is None:
@@ -102,7 +110,9 @@ class ScreenshotDriver(QObject):
 
     def _grab(self) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        dialog = self.window.edits.paper_dialog if self.edit_dialog else None
+        dialog: QWidget | None = self.window.edits.paper_dialog if self.edit_dialog else None
+        if self.review_editor:
+            dialog = self.window.review_menu.editor
         if not (dialog or self.window).grab().save(str(self.out)):
             self._fail(f"could not write {self.out}")
             return

@@ -10,6 +10,9 @@ from PySide6.QtSvg import QSvgRenderer
 
 from desktop_app.resources import resource
 
+REVIEW_INCLUDE_COLOUR = "#b7e4c7"
+"""Background of a review's include keywords while screening (and their mark in the review editor)."""
+REVIEW_EXCLUDE_COLOUR = "#f6c1c1"
 
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5

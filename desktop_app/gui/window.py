@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         self.pdf_download = PdfDownloadUi(library, selected_ids=self.selected_ids, apply_changes=self.apply_changes,
                                           status_bar=self.statusBar(), parent=self)
         self.pdf_download.add_to(self.commands.papers_menu, before=self.attachments.plain_action)
-        self.review_menu = ReviewMenu(library, self)
+        self.review_menu = ReviewMenu(library, self, context)
         self.review_menu.install(self.menuBar())
         self.completion = CompletionUi(CompletionHooks(
             library, self.edits.write, self.apply_changes, self.selected_ids, lambda: list(self.table_model.ids),

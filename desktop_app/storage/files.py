@@ -44,6 +44,12 @@ def insert(conn: sqlite3.Connection, *, paper_id: int, path: str, name: str, kin
     return int(cursor.lastrowid or 0)
 
 
+def fill_in(conn: sqlite3.Connection, file_id: int, path: str, linked: bool) -> None:
+    """Give a file row known only by its metadata (a shared library's) its bytes here."""
+    conn.execute("UPDATE files SET path = ?, linked = ?, pages = NULL, text_status = 'pending' WHERE id = ?",
+                 (path, int(linked), file_id))
+
+
 def get(conn: sqlite3.Connection, file_id: int) -> FileRow | None:
     row = conn.execute(f"SELECT {_COLUMNS} FROM files WHERE id = ?", (file_id,)).fetchone()
     return _row(row) if row else None
@@ -91,12 +97,14 @@ def papers_with_files(conn: sqlite3.Connection) -> set[int]:
 
 
 def papers_with_pdf(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> set[int]:
+    """Papers with a ``.pdf`` whose bytes are here (a shared library's row of a file elsewhere has no path)."""
     found: set[int] = set()
     for start in range(0, len(paper_ids), 500):
         chunk = paper_ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
         found.update(r[0] for r in conn.execute(
-            f"SELECT DISTINCT paper_id FROM files WHERE paper_id IN ({marks}) AND lower(name) LIKE '%.pdf'", chunk))
+            f"SELECT DISTINCT paper_id FROM files WHERE paper_id IN ({marks}) AND lower(name) LIKE '%.pdf' "
+            "AND path != ''", chunk))
     return found
 
 
@@ -121,7 +129,9 @@ def enqueue_text(conn: sqlite3.Connection, file_ids: Iterable[int]) -> None:
 
 
 def enqueue_all_text(conn: sqlite3.Connection) -> None:
-    enqueue_text(conn, [r[0] for r in conn.execute("SELECT id FROM files")])
+    """Queue every file whose bytes are here (a shared library's row of a file not on this
+    computer has no path)."""
+    enqueue_text(conn, [r[0] for r in conn.execute("SELECT id FROM files WHERE path != ''")])
 
 
 def peek_text(conn: sqlite3.Connection, limit: int) -> list[tuple[int, int]]:

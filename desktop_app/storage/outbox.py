@@ -5,7 +5,8 @@ any part of the library facade is queued or not made at all.  They only fire
 while ``sync_link.capture`` is 1 (the library is shared and the change is not
 one being pulled from the server).  A field edited again before it was pushed
 keeps its first ``base`` (the server revision the edit was made on) and takes
-the new value and a new ``seq``.
+the new value and a new ``seq``.  A screening decision is queued whole (its
+``row``) and, when undone, as ``withdrawn``: decisions are append-only.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ DERIVED_COLUMNS = ("author_line", "title_key", "author_key")
 PAPER_COLUMNS: tuple[str, ...] = ("added", *(c for c in FIELD_COLUMNS if c not in DERIVED_COLUMNS))
 LIST_COLUMNS = ("name", "position", "created")
 SEARCH_COLUMNS = ("name", "query", "position")
-ENTITY_TABLES = {"paper": "papers", "list": "lists", "search": "saved_searches"}
+REVIEW_COLUMNS = ("name", "question", "inclusion_criteria", "exclusion_criteria", "include_keywords",
+                  "exclude_keywords", "exclusion_reasons", "blind", "random_order", "stop_after_irrelevant",
+                  "created")
+FILE_COLUMNS = ("paper", "name", "kind", "sha256", "size", "added")
+"""A file's metadata travels (``paper`` is the paper's shared id); its bytes and path stay local."""
+ENTITY_TABLES = {"paper": "papers", "list": "lists", "search": "saved_searches", "review": "reviews",
+                 "file": "files"}
+ABSENT = "not on this computer"
+"""``files.text_status`` of a file another member attached: its row is here, its bytes are not."""
 
 _ON = "(SELECT capture FROM sync_link) = 1"
 _NEW_UID = ("(SELECT lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' || "
@@ -175,6 +184,57 @@ OUTBOX_MIGRATION = f"""
 """
 
 
+def _uid(kind: str, local: str) -> str:
+    return f"(SELECT uid FROM sync_keys WHERE kind = '{kind}' AND local_id = {local})"
+
+
+_FILE_VALUES = (f"SELECT 'paper' AS f, json_quote({_uid('paper', 'NEW.paper_id')}) AS v "
+                "UNION ALL SELECT 'name', json_quote(NEW.name) UNION ALL SELECT 'kind', json_quote(NEW.kind) "
+                "UNION ALL SELECT 'sha256', json_quote(NEW.sha256) UNION ALL SELECT 'size', json_quote(NEW.size) "
+                "UNION ALL SELECT 'added', json_quote(NEW.added) UNION ALL SELECT '_deleted', 'false'")
+_DECISION_ROW = (f"SELECT 'row' AS f, json_object('review', {_uid('review', 'NEW.review_id')}, "
+                 f"'paper', {_uid('paper', 'NEW.paper_id')}, 'stage', NEW.stage, 'reviewer', NEW.reviewer, "
+                 "'verdict', NEW.verdict, 'reason', NEW.reason, 'note', NEW.note, 'decided', NEW.decided, "
+                 "'final', NEW.final, 'withdrawn', NEW.withdrawn) AS v")
+
+_REVIEW_SOURCE = ("SELECT 'source:' || lower(hex(randomblob(8))) AS f, json_object('kind', NEW.kind, "
+                  "'label', NEW.label, 'records', NEW.records, 'duplicates', NEW.duplicates, 'added', NEW.added) AS v")
+"""A review's record source (for PRISMA) is a field of its own: sources only ever get added."""
+
+# reviews with their records and record sources, append-only screening decisions, and attached files' metadata
+SHARED_REVIEWS_MIGRATION = f"""
+    {_entity_triggers('review', 'reviews', REVIEW_COLUMNS)}
+    CREATE TRIGGER sync_review_records_insert AFTER INSERT ON review_records WHEN {_ON} BEGIN
+        {_log('review', 'NEW.review_id', f"SELECT 'record:' || {_uid('paper', 'NEW.paper_id')} AS f, 'true' AS v")}
+    END;
+    CREATE TRIGGER sync_review_records_delete AFTER DELETE ON review_records
+    WHEN {_ON} AND EXISTS (SELECT 1 FROM reviews WHERE id = OLD.review_id) BEGIN
+        {_log('review', 'OLD.review_id', f"SELECT 'record:' || {_uid('paper', 'OLD.paper_id')} AS f, 'null' AS v")}
+    END;
+    CREATE TRIGGER sync_review_sources_insert AFTER INSERT ON review_sources WHEN {_ON} BEGIN
+        {_log('review', 'NEW.review_id', _REVIEW_SOURCE)}
+    END;
+    CREATE TRIGGER sync_review_decisions_insert AFTER INSERT ON review_decisions WHEN {_ON} BEGIN
+        {_new_key('decision', 'NEW.id')}
+        {_log('decision', 'NEW.id', _DECISION_ROW)}
+    END;
+    CREATE TRIGGER sync_review_decisions_withdraw AFTER UPDATE OF withdrawn ON review_decisions
+    WHEN {_ON} AND NEW.withdrawn = 1 AND OLD.withdrawn = 0 BEGIN
+        {_log('decision', 'NEW.id', "SELECT 'withdrawn' AS f, 'true' AS v")}
+    END;
+    CREATE TRIGGER sync_files_insert AFTER INSERT ON files WHEN {_ON} BEGIN
+        {_new_key('file', 'NEW.id')}
+        {_log('file', 'NEW.id', _FILE_VALUES)}
+    END;
+    CREATE TRIGGER sync_files_update AFTER UPDATE OF name, kind, sha256, size ON files WHEN {_ON} BEGIN
+        {_log('file', 'NEW.id', _changed_columns(('name', 'kind', 'sha256', 'size')))}
+    END;
+    CREATE TRIGGER sync_files_delete AFTER DELETE ON files WHEN {_ON} BEGIN
+        {_log('file', 'OLD.id', "SELECT '_deleted' AS f, 'true' AS v")}
+    END;
+"""
+
+
 @dataclass(frozen=True)
 class Link:
     conninfo: str
@@ -287,8 +347,8 @@ def set_key(conn: sqlite3.Connection, kind: str, local: int, uid: str) -> None:
 
 
 def assign_missing_keys(conn: sqlite3.Connection, new_uid: Any) -> None:
-    """Give every paper, list and saved search a shared id (before sharing a library)."""
-    for kind, table in ENTITY_TABLES.items():
+    """Give every paper, list, saved search, review, file and decision a shared id (before sharing)."""
+    for kind, table in {**ENTITY_TABLES, "decision": "review_decisions"}.items():
         missing = [r[0] for r in conn.execute(
             f"SELECT id FROM {table} WHERE id NOT IN (SELECT local_id FROM sync_keys WHERE kind = ?)", (kind,))]
         conn.executemany("INSERT INTO sync_keys(kind, local_id, uid) VALUES (?, ?, ?)",

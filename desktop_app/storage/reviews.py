@@ -78,6 +78,10 @@ def update_review(conn: sqlite3.Connection, review_id: int, fields: dict[str, ob
         conn.execute(f"UPDATE reviews SET {column} = ? WHERE id = ?", (_value(column, value), review_id))
 
 
+def rename_review(conn: sqlite3.Connection, review_id: int, name: str) -> None:
+    conn.execute("UPDATE reviews SET name = ? WHERE id = ?", (name, review_id))
+
+
 def delete_review(conn: sqlite3.Connection, review_id: int) -> None:
     conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop_app.storage.outbox import OUTBOX_MIGRATION
+from desktop_app.storage.outbox import OUTBOX_MIGRATION, SHARED_REVIEWS_MIGRATION
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: papers, tags, reading lists, notes, saved searches, settings, the index queue
@@ -223,6 +223,8 @@ MIGRATIONS: tuple[str, ...] = (
         proposal TEXT NOT NULL DEFAULT ''
     );
     """,
+    # sync (issue 17): reviews, their records and decisions, and files' metadata join the outbox
+    SHARED_REVIEWS_MIGRATION,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

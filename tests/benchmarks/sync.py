@@ -181,6 +181,22 @@ def main() -> int:
         sync_ops.sync_once(origin)
         sync_ops.sync_once(replica)
 
+        # screening: a review of EDITS records, one decision each (append-only rows of their own)
+        records = [f"p{i}" for i in range(min(args.edits, args.papers))]
+        origin.create_list("screening bench")
+        origin.add_to_list("screening bench", records)
+        origin.reviews.create("bench review")
+        origin.reviews.add_from_list("bench review", "screening bench")
+        sync_ops.sync_once(origin)
+        sync_ops.sync_once(replica)
+        proxy.take()
+        for i, ref in enumerate(records):
+            origin.reviews.decide("bench review", ref, ("include", "exclude", "maybe")[i % 3], reviewer="bench")
+        report, seconds = _timed(lambda: sync_ops.sync_once(origin))
+        rows.append((f"push {report.pushed:,} screening decisions", f"{seconds:.2f} s, {proxy.take() / 1e3:.0f} kB"))
+        report, seconds = _timed(lambda: sync_ops.sync_once(replica))
+        rows.append((f"pull {report.pulled:,} screening decisions", f"{seconds:.2f} s, {proxy.take() / 1e3:.0f} kB"))
+
         # N clients x E random edits until every replica agrees
         dirs = [work / f"client{i}" for i in range(args.clients)]
         for directory in dirs:

@@ -26,6 +26,13 @@ def test_screenshot_of_an_empty_library_shows_the_welcome_page(qapp, tmp_path: P
     assert not (tmp_path / "settings" / "Lectern" / "Lectern.ini").exists()  # screenshots leave no trace
 
 
+def test_screenshot_of_the_new_review_dialog(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "review-editor.png"
+    assert run_gui(["--library", str(tmp_path / "lib"), "--screenshot", str(out), "--review-editor"]) == 0
+    image = QImage(str(out))
+    assert not image.isNull() and image.width() < 1400  # the dialog alone, not the window
+
+
 def test_a_locked_library_exits_with_1(qapp, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     with Library.open(tmp_path / "lib"):
         code = run_gui(["--library", str(tmp_path / "lib"), "--screenshot", str(tmp_path / "x.png")])

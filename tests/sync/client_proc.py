@@ -5,7 +5,8 @@
 
 An edit is journalled (fsync'd) only after the library call returned, i.e. after
 its SQLite transaction committed: the journal is the model the test checks.
-Failed syncs (server unreachable) are noted in ``JOURNAL.offline``.
+Some edits are screening decisions in the review ``REVIEW`` when the library
+has one.  Failed syncs (server unreachable) are noted in ``JOURNAL.offline``.
 ``--hold`` stops the process forever at a chosen point (for ``kill -9``), after
 writing ``JOURNAL.held``.
 """
@@ -28,6 +29,9 @@ from desktop_app.sync.conninfo import OfflineError
 OWN_FIELDS = ("venue", "pages", "volume", "number", "publisher")
 PAPERS = 10
 CONTESTED = 4
+REVIEW = "screen"
+"""An open (not blind) review of every paper, made before sharing (see test_clients)."""
+VERDICTS = ("include", "exclude", "maybe")
 
 
 class Journal:
@@ -96,7 +100,12 @@ def main() -> int:
     with Library.open(args.library) as library:
         for k in range(args.edits):
             paper = f"key{rng.randrange(PAPERS)}"
-            if rng.random() < 0.7:
+            roll = rng.random()
+            if roll > 0.85 and library.reviews.all():  # an append-only screening decision
+                verdict = rng.choice(VERDICTS)
+                library.reviews.decide(REVIEW, paper, verdict, reviewer=f"c{me}")
+                journal.write({"op": "decision", "paper": paper, "reviewer": f"c{me}", "verdict": verdict})
+            elif roll < 0.6:
                 field, value = OWN_FIELDS[me], f"c{me}-{k}"
                 library.update_paper(paper, **{field: value})
                 journal.write({"op": "field", "paper": paper, "field": field, "value": value})

@@ -10,7 +10,7 @@ from psycopg import sql
 
 from tests.sync.pgcluster import Cluster
 
-MEMBERS = ("alice", "bob", "carol")
+MEMBERS = ("alice", "bob", "carol", "dave")
 _numbers = itertools.count(1)
 
 

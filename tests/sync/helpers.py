@@ -22,7 +22,8 @@ def seed(directory: Path, count: int = 10) -> Library:
 
 
 def state(library: Library) -> dict[str, Any]:
-    """Everything a replica shows, keyed by citation key and names (local ids differ)."""
+    """Everything a replica shows, keyed by citation key and names (local ids differ); screening
+    decisions as sorted (review, citekey, reviewer, verdict, withdrawn) rows."""
     papers = {}
     for paper in library.papers(library.all_ids()):
         data = paper.model_dump(mode="json", exclude={"id", "modified"})
@@ -36,7 +37,10 @@ def state(library: Library) -> dict[str, Any]:
             "SELECT p.citekey, li.position FROM list_items li JOIN papers p ON p.id = li.paper_id "
             "WHERE li.list_id = ?", (reading_list.id,)).fetchall())
     searches = {s.name: s.query for s in library.saved_searches()}
-    return {"papers": papers, "lists": lists, "searches": searches}
+    decisions = sorted(conn.execute(
+        "SELECT r.name, p.citekey, d.reviewer, d.verdict, d.withdrawn FROM review_decisions d "
+        "JOIN reviews r ON r.id = d.review_id JOIN papers p ON p.id = d.paper_id").fetchall())
+    return {"papers": papers, "lists": lists, "searches": searches, "decisions": decisions}
 
 
 def sync_all(*libraries: Library, rounds: int = 2) -> None:

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import pytest
 
 from desktop_app.core import sync_ops
 from desktop_app.core.library import Library
-from tests.sync.client_proc import OWN_FIELDS, PAPERS
+from tests.sync.client_proc import OWN_FIELDS, PAPERS, REVIEW
 from tests.sync.helpers import seed, state, sync_all
 from tests.sync.pgcluster import Cluster
 
@@ -33,6 +34,10 @@ MEMBER_OF = ("alice", "bob", "carol", "alice", "bob")
 def _team(tmp_path: Path, cluster: Cluster, database: str, size: int) -> list[Path]:
     dirs = [tmp_path / f"client{i}" for i in range(size)]
     with seed(dirs[0], PAPERS) as first:
+        first.create_list("all")
+        first.add_to_list("all", [f"key{i}" for i in range(PAPERS)])
+        first.reviews.create(REVIEW, blind=False)
+        first.reviews.add_from_list(REVIEW, "all")
         sync_ops.share(first, cluster.conninfo(database, MEMBER_OF[0]))
     for i, directory in enumerate(dirs[1:], start=1):
         with Library.open(directory) as library:
@@ -96,6 +101,8 @@ def _check_model(final: dict[str, Any], conflicts: list[dict[str, Any]], journal
     for journal in journals:
         last: dict[tuple[str, str, str], Any] = {}
         for entry in journal:
+            if entry["op"] == "decision":
+                continue
             name = entry.get("field") or entry.get("tag") or "note"
             last[(entry["op"], entry["paper"], name)] = entry.get("value", entry.get("on"))
         for (op, paper, name), value in last.items():
@@ -107,6 +114,12 @@ def _check_model(final: dict[str, Any], conflicts: list[dict[str, Any]], journal
                 assert papers[paper]["note"] == value or value in kept_notes, (paper, value)
     for paper in papers.values():
         assert paper["note"] in all_notes | {""}
+    # decisions are append-only: each acknowledged one is there exactly once
+    made = Counter((e["paper"], e["reviewer"], e["verdict"]) for j in journals for e in j if e["op"] == "decision")
+    reviewers = {reviewer for _paper, reviewer, _verdict in made}
+    assert reviewers, "the clients made no screening decisions"
+    assert Counter((paper, reviewer, verdict) for review, paper, reviewer, verdict, _withdrawn in final["decisions"]
+                   if review == REVIEW and reviewer in reviewers) == made
     return sum(len(j) for j in journals)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from desktop_app.core.library import Library
 from desktop_app.domain.models import Paper
+from desktop_app.storage import files as store
 from tests.end2end.test_cli import lectern
 from tests.pdfs import paper_pdf
 
@@ -65,6 +66,15 @@ def test_scanned_files_without_text_are_not_a_problem(library: Library, tmp_path
     library.attach(pid, [write_pdf(tmp_path / "scan.pdf", [None])])
     library.files.catch_up()
     assert library.attached_files(pid)[0].text_status == "no text (scanned?)"
+    assert library.check(repair=False).consistent
+
+
+def test_a_shared_librarys_file_that_is_not_here_is_not_a_problem(library: Library, tmp_path: Path) -> None:
+    pid, _fid = _attached(library, tmp_path)
+    with library.db.write() as conn:  # another member's file: read there ("ok"), no bytes here
+        fid = store.insert(conn, paper_id=pid, path="", name="slides.pdf", kind="slides", sha256="0" * 64,
+                           size=10, linked=False, added="2026-01-01T00:00:00+00:00")
+        store.set_text(conn, fid, 3, "ok")
     assert library.check(repair=False).consistent
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from desktop_app.domain.models import Paper
 from desktop_app.metadata import arxiv
 from desktop_app.metadata.cancel import CancelToken
 from desktop_app.metadata.client import ClientConfig, PoliteClient, TooLargeError
+from desktop_app.storage import files as store
 from tests.fakeapi.server import FakeApis, Fault
 from tests.pdfs import paper_pdf
 
@@ -175,3 +177,19 @@ def test_a_busy_arxiv_is_retried_as_for_its_api(library: Library, apis: FakeApis
         [outcome] = library.download_pdfs([pid], client=client).outcomes
     assert outcome.status == "downloaded" and client.stats.retries["arxiv_pdf"] == 1
     assert apis.count("/arxiv-pdf/pdf/2501.00013") == 2
+
+
+def test_a_shared_librarys_pdf_that_is_not_here_can_be_downloaded(library: Library, apis: FakeApis,
+                                                                  tmp_path: Path) -> None:
+    apis.pdfs["2501.00014"] = body = _pdf(tmp_path, "s.pdf", "2501.00014")
+    [pid] = _add(library, Paper(title="Shared", arxiv_id="2501.00014"))
+    with library.db.write() as conn:  # what sync leaves for a file another member attached
+        store.insert(conn, paper_id=pid, path="", name="their-copy.pdf", kind="paper", sha256=sha256(body).hexdigest(),
+                     size=len(body), linked=False, added="2026-01-01T00:00:00+00:00")
+    assert library.pdf_downloadable([pid]) == [pid]  # its bytes are not on this computer
+    with _client(library, apis) as client:
+        [outcome] = library.download_pdfs([pid], client=client).outcomes
+    assert outcome.status == "downloaded"
+    [row] = library.attached_files(pid)  # the same content: the shared row got its bytes here
+    assert row.path and library.files.attachments.path_of(row).read_bytes() == body
+    assert library.pdf_downloadable([pid]) == []
