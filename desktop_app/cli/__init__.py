@@ -332,6 +332,7 @@ def cmd_check(library: Library, args: argparse.Namespace, out: TextIO, err: Text
         print(f"repaired: {repair}", file=out)
     if report.repaired and not library.readonly:
         library.catch_up_index(progress=_progress_writer(err, "indexing"))
+        library.files.catch_up()  # the full-text queue the repair may have filled
         print("library is consistent after repair", file=out)
         return 0
     return 0 if report.consistent else 1

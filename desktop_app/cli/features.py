@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 
 import desktop_app.cli.complete as complete
+import desktop_app.cli.downloads as downloads
 
 # ``import a.b.c as c``, not ``from a.b import c``: the latter also imports the package itself,
 # which imports this module (an import cycle).
@@ -24,4 +25,5 @@ FEATURE_MODULES: tuple[ModuleType, ...] = (
     sync,
     review,
     complete,
+    downloads,
 )

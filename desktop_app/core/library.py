@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop_app.core.facade.completion import CompletionOps
+from desktop_app.core.facade.downloads import PdfDownloads
 from desktop_app.core.facade.maintenance import CheckReport, Maintenance, Stats
 from desktop_app.core.facade.searching import InvalidQueryError, SearchResult
 from desktop_app.core.facade.transfer import Transfer
@@ -22,12 +22,13 @@ from desktop_app.core.undo import make_redoable
 __all__ = ["CheckReport", "InvalidQueryError", "Library", "SearchResult", "Stats"]
 
 
-class Library(TrashCan, Transfer, Maintenance, CompletionOps):
+class Library(TrashCan, Transfer, Maintenance, PdfDownloads):
     """One open library folder (``library.sqlite``, ``index/``, ``backups/``).
 
     Composed of one module per concern under ``core/facade/``: ``base`` (opening, identity,
     undo), ``papers``, ``organise``, ``searching``, ``transfer`` (import/export) and
-    ``maintenance`` (index, checks, backups), ``trash``.  A new feature adds a module there.
+    ``maintenance`` (index, checks, backups), ``trash``, ``completion`` and ``downloads``
+    (online metadata, arXiv PDFs).  A new feature adds a module there.
     """
 
     def __init__(self, directory: Path, *, readonly: bool = False) -> None:

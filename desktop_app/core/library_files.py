@@ -104,6 +104,10 @@ class LibraryFiles:
     def files(self, paper_id: int) -> list[FileRow]:
         return self.attachments.files(paper_id)
 
+    def paper_ids_with_pdf(self, paper_ids: Sequence[int]) -> set[int]:
+        """Those of ``paper_ids`` with at least one attached ``.pdf`` file on this computer."""
+        return store.papers_with_pdf(self.db.conn, list(paper_ids))
+
     def open_target(self, paper_id: int, file_id: int | None = None, page: int | None = None) -> OpenTarget:
         """The file to open for a paper (its first PDF unless ``file_id`` says which)."""
         rows = self.files(paper_id)

@@ -285,6 +285,28 @@ class FilesController(QObject):
 
     # -- opening ------------------------------------------------------------------------------------
 
+    def add_context_actions(self, menu: QMenu, *more: QAction) -> None:
+        """The paper context menu's file actions: Open PDF (enabled when the paper has a file), ``more``.
+
+        They go in a group of their own above the menu's last group (Move to Trash).
+        """
+        pid = self._target()
+        self.open_action.setEnabled(pid is not None and bool(self.library.files.files(pid)))
+        separators = [a for a in menu.actions() if a.isSeparator()]
+        last_group = separators[-1] if separators else None
+        if last_group is None:
+            menu.addSeparator()
+        else:
+            menu.insertSeparator(last_group)
+        menu.insertActions(last_group, [self.open_action, *more])  # type: ignore[arg-type]
+
+    def open_pdf_or(self, pid: object, otherwise: Callable[[], None]) -> None:
+        """Double-click or Enter on a paper: its PDF (at the search hit's page) if it has one, else ``otherwise``."""
+        if isinstance(pid, int) and pid in self.library.files.paper_ids_with_pdf([pid]):
+            self.open_pdf(pid)
+        else:
+            otherwise()
+
     def page_for(self, pid: int) -> tuple[int | None, int | None]:
         """(file id, page) of the current search's best page in this paper's PDFs, if any."""
         result = self._result()

@@ -34,7 +34,7 @@ class PaperTableView(QTableView):
     """Rows of papers: multi-select, sortable by header, dragged to the sidebar or within a list."""
 
     reorderDropped = Signal(list, int)  # ids moved, row they go before
-    editRequested = Signal()  # Enter on a row
+    editRequested = Signal()  # Enter on a row (the window opens the PDF, or Edit Paper without one)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,7 +168,7 @@ class PaperTableView(QTableView):
             self.scrollTo(model.index(current_row, 0), QAbstractItemView.ScrollHint.EnsureVisible)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter edits the current paper (double-click opens its note)."""
+        """Enter asks for the current paper: the window opens its PDF, or edits it when it has none."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() in (
                 Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier) \
                 and self.state() != QAbstractItemView.State.EditingState:

@@ -57,6 +57,7 @@ from desktop_app.gui.layout import PaneLayout
 from desktop_app.gui.loading import ViewContents, compute_marks, load_sidebar, load_view
 from desktop_app.gui.ops import Cancelled, Op, OpContext, run_op, running_ops, serial_pool
 from desktop_app.gui.parts import PartContext
+from desktop_app.gui.pdf_download import PdfDownloadUi
 from desktop_app.gui.readonly import MESSAGE as READ_ONLY_MESSAGE
 from desktop_app.gui.readonly import ReadOnlyGuard
 from desktop_app.gui.related import RelatedPaper
@@ -65,7 +66,7 @@ from desktop_app.gui.search_bar import SearchBar
 from desktop_app.gui.sidebar_model import LIBRARY, Scope, SidebarData, SidebarModel
 from desktop_app.gui.status import ProgressStrip
 from desktop_app.gui.sync_status import SyncStatusPanel
-from desktop_app.gui.table_model import COLUMN, COLUMNS, PaperTableModel, RowMarks
+from desktop_app.gui.table_model import COLUMN, COLUMNS, PaperIdRole, PaperTableModel, RowMarks
 from desktop_app.gui.team_library import TeamLibrary
 from desktop_app.gui.transfers import Transfers
 from desktop_app.gui.trash_view import TrashPage
@@ -134,6 +135,9 @@ class MainWindow(QMainWindow):
             current_result=lambda: self.result, reload=self.reload, tabs=self.detail.tabs,
             status_bar=self.statusBar(), dialog_parent=self)
         self.attachments.add_actions(self.commands.papers_menu)
+        self.pdf_download = PdfDownloadUi(library, selected_ids=self.selected_ids, apply_changes=self.apply_changes,
+                                          status_bar=self.statusBar(), parent=self)
+        self.pdf_download.add_to(self.commands.papers_menu, before=self.attachments.plain_action)
         self.review_menu = ReviewMenu(library, self, context)
         self.review_menu.install(self.menuBar())
         self.completion = CompletionUi(CompletionHooks(
@@ -274,8 +278,11 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self._sorted_by_header())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._detail_timer.start())
         self.table.selectionModel().currentChanged.connect(lambda *_: self._detail_timer.start())
-        self.table.doubleClicked.connect(lambda _index: self.show_note_tab())
-        self.table.editRequested.connect(self._edit_requested)
+        # double-click / Enter: the paper's PDF if it has one, else its note / Edit Paper
+        self.table.doubleClicked.connect(lambda index: self.attachments.open_pdf_or(
+            index.data(PaperIdRole), self.show_note_tab))
+        self.table.editRequested.connect(lambda: self.attachments.open_pdf_or(
+            self.table.current_id(), self._edit_requested))
         self.detail.editRequested.connect(edits.ask_edit_paper)
         self.table_model.statusChangeRequested.connect(edits.set_status)
         self.table_model.marksWanted.connect(self._fetch_marks)
@@ -615,7 +622,10 @@ class MainWindow(QMainWindow):
 
     def _table_menu(self, pos: QPoint) -> None:
         if self.selected_ids():
-            self.commands.table_menu().popup(self.table.viewport().mapToGlobal(pos))
+            menu = self.commands.table_menu()
+            self.attachments.add_context_actions(menu, self.pdf_download.action)
+            self.pdf_download.update()
+            menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _reorder_dropped(self, ids: list[int], row: int, *, scroll: bool = False) -> None:
         if self.scope.kind != "list" or not self.table_model.reorderable:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from desktop_app.domain.models import Paper, strip_arxiv_version
 from desktop_app.metadata.dates import year_month
 from desktop_app.metadata.names import split_names
-from desktop_app.metadata.records import ARXIV, ApiRequest, Candidate, ResponseError
+from desktop_app.metadata.records import ARXIV, ARXIV_PDF, ApiRequest, Candidate, ResponseError
 
 MAX_BATCH = 100  # ids per request; arXiv pages results at 2,000 but asks for small slices
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -33,6 +33,13 @@ def id_list_request(ids: Sequence[str]) -> ApiRequest:
     if not ids or len(ids) > MAX_BATCH:
         raise ValueError(f"an id_list batch holds 1 to {MAX_BATCH} ids, not {len(ids)}")
     return ApiRequest(ARXIV, "/query", (("id_list", ",".join(ids)), ("max_results", str(len(ids)))))
+
+
+def pdf_request(arxiv_id: str) -> ApiRequest:
+    """``arxiv.org/pdf/<id>``: the paper's PDF (the latest version unless the id names one)."""
+    if not is_well_formed(arxiv_id):
+        raise ValueError(f"{arxiv_id!r} is not an arXiv id")
+    return ApiRequest(ARXIV_PDF, f"/pdf/{arxiv_id}")
 
 
 def _text(element: ET.Element | None) -> str:

@@ -11,6 +11,10 @@ exponential backoff otherwise, an on-disk cache, and a cancel token checked befo
 each request and woken during every wait.  A refused connection or an unreachable
 host raises ``OfflineError`` at once (no retries) and the service stays marked
 offline for the rest of the run, so a run without network ends in a second.
+
+``download`` streams a large body (an arXiv PDF) to a file under a size limit with the
+same slots, retries, offline detection and cancel; such bodies are never cached (the
+library's stored copy is the cache).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -33,11 +37,11 @@ from desktop_app.metadata.cache import DEFAULT_TTL, ResponseCache
 from desktop_app.metadata.cancel import CancelToken
 from desktop_app.metadata.records import (
     ARXIV,
+    ARXIV_PDF,
     CROSSREF,
     HUGGINGFACE,
     SEMANTIC_SCHOLAR,
     SERVICE_NAMES,
-    SERVICES,
     ApiRequest,
     ApiResponse,
 )
@@ -49,17 +53,21 @@ DEFAULT_URLS = {
     ARXIV: "https://export.arxiv.org/api",
     SEMANTIC_SCHOLAR: "https://api.semanticscholar.org/graph/v1",
     CROSSREF: "https://api.crossref.org",
+    ARXIV_PDF: "https://arxiv.org",
 }
 URL_ENV = {HUGGINGFACE: "LECTERN_HF_URL", ARXIV: "LECTERN_ARXIV_URL",
-           SEMANTIC_SCHOLAR: "LECTERN_S2_URL", CROSSREF: "LECTERN_CROSSREF_URL"}
-URL_SETTING = {service: f"metadata.url.{service}" for service in SERVICES}
+           SEMANTIC_SCHOLAR: "LECTERN_S2_URL", CROSSREF: "LECTERN_CROSSREF_URL",
+           ARXIV_PDF: "LECTERN_ARXIV_PDF_URL"}
+URL_SETTING = {service: f"metadata.url.{service}" for service in DEFAULT_URLS}
 CONTACT_SETTING = "metadata.contact"
 RATE_SCALE_ENV = "LECTERN_RATE_SCALE"  # 0 in tests: same code path, no waiting
 # Seconds between two requests, as each service documents it:
 # arXiv "no more than one request every three seconds"; HF 500 requests / 5 min per IP;
 # S2's unauthenticated pool asks for about 1 request/s; Crossref's public pool allows
 # 5/s and the polite pool (a mailto given) 10/s.
-DEFAULT_INTERVALS = {ARXIV: 3.0, HUGGINGFACE: 0.6, SEMANTIC_SCHOLAR: 1.0, CROSSREF: 0.2}
+DEFAULT_INTERVALS = {ARXIV: 3.0, HUGGINGFACE: 0.6, SEMANTIC_SCHOLAR: 1.0, CROSSREF: 0.2, ARXIV_PDF: 3.0}
+# Services on one host share one queue of request slots: a PDF download waits its 3 s after an API call.
+SLOT_GROUP = {ARXIV_PDF: ARXIV}
 POLITE_CROSSREF_INTERVAL = 0.1
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -68,6 +76,10 @@ _HF_RESET = re.compile(r"\bt=(\d+)")
 
 class MetadataError(Exception):
     """A metadata service could not be used; the message says why in plain words."""
+
+
+class TooLargeError(MetadataError):
+    """A downloaded body is larger than the caller allows."""
 
 
 class OfflineError(MetadataError):
@@ -103,7 +115,7 @@ class ClientConfig:
         """Base URLs: environment over settings over defaults; contact from settings."""
         env = os.environ if env is None else env
         urls = {s: (env.get(URL_ENV[s]) or settings.get(URL_SETTING[s]) or DEFAULT_URLS[s]).rstrip("/")
-                for s in SERVICES}
+                for s in DEFAULT_URLS}
         contact = settings.get(CONTACT_SETTING, "").strip()
         intervals = dict(DEFAULT_INTERVALS)
         if valid_contact(contact):
@@ -173,7 +185,6 @@ class PoliteClient:
     def send(self, request: ApiRequest) -> ApiResponse:
         """The service's answer (any status but a retried one), from the cache or the network."""
         self.cancel.check()
-        name = SERVICE_NAMES[request.service]
         if request.service in self._offline:
             raise OfflineError(self._offline[request.service])
         url = self.url(request)
@@ -183,31 +194,71 @@ class PoliteClient:
             if cached is not None:
                 self.stats.cache_hits[request.service] += 1
                 return cached
+
+        def perform() -> ApiResponse:
+            raw = self._http.request(request.method, url, json=request.json_body)
+            return ApiResponse(raw.status_code, raw.content, dict(raw.headers))
+
+        response = self._exchange(request.service, url, perform)
+        if self.cache is not None:
+            self.cache.put(request.service, cache_key, response)
+        return response
+
+    def download(self, request: ApiRequest, target: Path, *, max_bytes: int) -> ApiResponse:
+        """Stream a GET's 200 body to ``target`` (never cached, never held in memory whole).
+
+        The returned response's ``body`` is only the first KB of what was written (enough to
+        check a file's magic bytes); for any other status it is the start of the error page
+        and ``target`` is not written.  A body over ``max_bytes`` raises ``TooLargeError``;
+        on any failure or cancel the partial ``target`` is removed.
+        """
+        self.cancel.check()
+        if request.service in self._offline:
+            raise OfflineError(self._offline[request.service])
+        url = self.url(request)
+
+        def perform() -> ApiResponse:
+            with self._http.stream("GET", url) as raw:
+                headers = dict(raw.headers)
+                if raw.status_code != 200:
+                    return ApiResponse(raw.status_code, _first_bytes(raw.iter_bytes(), 65536), headers)
+                declared = raw.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise TooLargeError(f"the file is {int(declared) / 1e6:.0f} MB, over the "
+                                        f"{max_bytes / 1e6:.0f} MB limit")
+                return ApiResponse(200, _stream_to(raw.iter_bytes(), target, max_bytes, self.cancel.check), headers)
+
+        try:
+            return self._exchange(request.service, url, perform)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+
+    def _exchange(self, service: str, url: str, perform: Callable[[], ApiResponse]) -> ApiResponse:
+        """``perform`` in the service's next slot, retried on timeouts and 429/5xx; offline at once."""
+        name = SERVICE_NAMES[service]
         attempt = 0
         while True:
-            self._wait_for_slot(request.service)
-            self.stats.requests[request.service] += 1
+            self._wait_for_slot(service)
+            self.stats.requests[service] += 1
             try:
-                raw = self._http.request(request.method, url, json=request.json_body)
+                response = perform()
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 reason = f"offline: cannot reach {name} at {httpx.URL(url).host} ({_plain(exc)})"
-                self._offline[request.service] = reason
+                self._offline[service] = reason
                 raise OfflineError(reason) from exc
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 if attempt >= self.config.max_retries:
                     raise ServiceError(f"{name} did not answer ({_plain(exc)}) after "
                                        f"{attempt + 1} tries") from exc
-                self._back_off(request.service, attempt, None)
+                self._back_off(service, attempt, None)
                 attempt += 1
                 continue
-            response = ApiResponse(raw.status_code, raw.content, dict(raw.headers))
             if response.status not in RETRY_STATUSES:
-                if self.cache is not None:
-                    self.cache.put(request.service, cache_key, response)
                 return response
             if attempt >= self.config.max_retries:
                 raise ServiceError(f"{name} answered HTTP {response.status} {attempt + 1} times; try later")
-            self._back_off(request.service, attempt, _retry_after(response.headers))
+            self._back_off(service, attempt, _retry_after(response.headers))
             attempt += 1
 
     # -- waiting ---------------------------------------------------------------------------
@@ -216,10 +267,11 @@ class PoliteClient:
         return self.config.intervals.get(service, 1.0) * self.config.rate_scale
 
     def _wait_for_slot(self, service: str) -> None:
+        queue = SLOT_GROUP.get(service, service)
         with self._lock:
             now = time.monotonic()
-            slot = max(self._next_slot.get(service, now), now)
-            self._next_slot[service] = slot + self._interval(service)
+            slot = max(self._next_slot.get(queue, now), now)
+            self._next_slot[queue] = slot + self._interval(service)
         self._sleep(slot - now)
 
     def _back_off(self, service: str, attempt: int, retry_after: float | None) -> None:
@@ -230,8 +282,9 @@ class PoliteClient:
                                "request; try again later")
         delay *= self.config.rate_scale if retry_after is None else 1.0
         log.info("%s: waiting %.1f s before retrying", service, delay)
+        queue = SLOT_GROUP.get(service, service)
         with self._lock:  # the retry's own _wait_for_slot does the waiting
-            self._next_slot[service] = max(self._next_slot.get(service, 0.0), time.monotonic() + delay)
+            self._next_slot[queue] = max(self._next_slot.get(queue, 0.0), time.monotonic() + delay)
 
     def _sleep(self, seconds: float) -> None:
         if seconds > 0:
@@ -239,6 +292,31 @@ class PoliteClient:
             self.cancel.sleep(seconds)
         else:
             self.cancel.check()
+
+
+def _first_bytes(chunks: Iterator[bytes], limit: int) -> bytes:
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= limit:
+            break
+    return head[:limit]
+
+
+def _stream_to(chunks: Iterator[bytes], target: Path, max_bytes: int, check: Callable[[], None]) -> bytes:
+    """Write ``chunks`` to ``target`` (cancel checked per chunk); the first KB written."""
+    head = b""
+    size = 0
+    with target.open("wb") as out:
+        for chunk in chunks:
+            check()
+            size += len(chunk)
+            if size > max_bytes:
+                raise TooLargeError(f"the file is over the {max_bytes / 1e6:.0f} MB limit")
+            if len(head) < 1024:
+                head += chunk[:1024 - len(head)]
+            out.write(chunk)
+    return head
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -11,9 +11,10 @@ HUGGINGFACE = "huggingface"
 ARXIV = "arxiv"
 SEMANTIC_SCHOLAR = "semanticscholar"
 CROSSREF = "crossref"
+ARXIV_PDF = "arxiv_pdf"  # arxiv.org/pdf/<id>: not a metadata service, but arXiv's host, limits and manners
 SERVICES = (HUGGINGFACE, ARXIV, SEMANTIC_SCHOLAR, CROSSREF)
 SERVICE_NAMES = {HUGGINGFACE: "Hugging Face", ARXIV: "arXiv", SEMANTIC_SCHOLAR: "Semantic Scholar",
-                 CROSSREF: "Crossref"}
+                 CROSSREF: "Crossref", ARXIV_PDF: "arXiv"}
 
 
 @dataclass(frozen=True)

@@ -209,8 +209,13 @@ class FulltextIndex:
         return int(self.pages.searcher().doc_count())
 
     def indexed_files(self) -> set[int]:
-        searcher = self.pages.searcher()
-        return {fid for rows, _ in self._columns.lookup(searcher) for _, fid, _ in rows}
+        """The file ids with at least one live page (deleted pages wait in their segment until a merge)."""
+        found: set[int] = set()
+        for leaf, _offset in self.pages.searcher().leaf_searchers():
+            reader = leaf.reader()
+            rows = self._columns.rows(reader)
+            found.update(rows[docnum][1] for docnum in reader.all_doc_ids())
+        return found
 
     def parse(self, text: str) -> wq.Query:
         """A plain query (words, phrases, AND/OR/NOT, prefix*, fuzzy~) over page text."""

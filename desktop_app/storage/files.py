@@ -96,6 +96,18 @@ def papers_with_files(conn: sqlite3.Connection) -> set[int]:
     return {r[0] for r in conn.execute("SELECT DISTINCT paper_id FROM files")}
 
 
+def papers_with_pdf(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> set[int]:
+    """Papers with a ``.pdf`` whose bytes are here (a shared library's row of a file elsewhere has no path)."""
+    found: set[int] = set()
+    for start in range(0, len(paper_ids), 500):
+        chunk = paper_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(r[0] for r in conn.execute(
+            f"SELECT DISTINCT paper_id FROM files WHERE paper_id IN ({marks}) AND lower(name) LIKE '%.pdf' "
+            "AND path != ''", chunk))
+    return found
+
+
 def counts(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> dict[int, int]:
     if not paper_ids:
         return {}

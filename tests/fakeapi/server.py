@@ -1,6 +1,7 @@
 """The fake metadata services: one real HTTP server on 127.0.0.1 (a free port) for all four.
 
-Services live under path prefixes (``/hf``, ``/arxiv/api``, ``/s2/graph/v1``, ``/crossref``),
+Services live under path prefixes (``/hf``, ``/arxiv/api``, ``/s2/graph/v1``, ``/crossref``,
+and ``/arxiv-pdf`` for arXiv's ``/pdf/<id>`` files, served from ``pdfs``),
 so ``base_urls`` point Lectern's client at it exactly as settings or the
 ``LECTERN_*_URL`` variables would.  It answers from the real recordings first, then
 from the seed world of the Daily Papers page, then as the real service answers an
@@ -58,6 +59,7 @@ class FakeApis:
         self.by_arxiv = {s.arxiv_id: s for s in seeds}
         self.by_doi = {s.doi.lower(): s for s in seeds if s.doi}
         self.faults: list[Fault] = []
+        self.pdfs: dict[str, bytes] = {}  # arXiv id -> the PDF /arxiv-pdf/pdf/<id> answers
         self.log: list[Logged] = []
         self.lock = threading.Lock()
         self.port = 0
@@ -71,13 +73,15 @@ class FakeApis:
     @property
     def base_urls(self) -> dict[str, str]:
         return {"huggingface": f"{self.root}/hf", "arxiv": f"{self.root}/arxiv/api",
-                "semanticscholar": f"{self.root}/s2/graph/v1", "crossref": f"{self.root}/crossref"}
+                "semanticscholar": f"{self.root}/s2/graph/v1", "crossref": f"{self.root}/crossref",
+                "arxiv_pdf": f"{self.root}/arxiv-pdf"}
 
     @property
     def env(self) -> dict[str, str]:
         urls = self.base_urls
         return {"LECTERN_HF_URL": urls["huggingface"], "LECTERN_ARXIV_URL": urls["arxiv"],
-                "LECTERN_S2_URL": urls["semanticscholar"], "LECTERN_CROSSREF_URL": urls["crossref"]}
+                "LECTERN_S2_URL": urls["semanticscholar"], "LECTERN_CROSSREF_URL": urls["crossref"],
+                "LECTERN_ARXIV_PDF_URL": urls["arxiv_pdf"]}
 
     def count(self, prefix: str) -> int:
         return sum(1 for entry in self.log if entry.path.startswith(prefix))
@@ -126,6 +130,12 @@ class FakeApis:
             if hit is None:
                 return 404, b'{"error":"Title match not found"}\n', js
             return 200, json.dumps({"data": [{**seed.s2_record(hit), "matchScore": 180.5}]}).encode(), js
+        if path.startswith("/arxiv-pdf/pdf/"):
+            pdf = self.pdfs.get(path[len("/arxiv-pdf/pdf/"):])
+            if pdf is None:  # as arxiv.org answers an id it does not have
+                return 404, b"<!DOCTYPE html><html><title>Article identifier not recognized</title></html>", \
+                    "text/html; charset=utf-8"
+            return 200, pdf, "application/pdf"
         if path.startswith("/crossref/works/"):
             found = self.by_doi.get(path[len("/crossref/works/"):].lower())
             if found is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from desktop_app.core.changes import Changes
 from desktop_app.core.facade.base import LibraryBase
+from desktop_app.core.fulltext_check import check_fulltext
 from desktop_app.core.indexing import BackgroundIndexer, Indexer, ProgressCallback
 from desktop_app.core.library_files import LibraryFiles
 from desktop_app.core.paths import DATABASE, INDEX_DIR
@@ -109,7 +110,7 @@ class Maintenance(LibraryBase):
         return background.wait_idle(timeout)
 
     def check(self, *, repair: bool = True) -> CheckReport:
-        """Compare SQLite with the index; repair (re-queue or rebuild) what disagrees."""
+        """Compare SQLite with the indexes (papers, notes, PDF pages); repair (re-queue or rebuild) what disagrees."""
         report = CheckReport()
         conn = self.db.conn
         integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
@@ -120,6 +121,9 @@ class Maintenance(LibraryBase):
             report.problems.append(f"{len(fk)} rows break foreign keys")
         report.papers = self.count()
         report.pending = self.pending_index()
+        fulltext = check_fulltext(self.files, repair=repair and not self.readonly)
+        report.problems += fulltext.problems
+        report.repaired += fulltext.repaired
         if self.index_problem or not self.index.is_open():
             report.problems.append(self.index_problem or "the search index is not open")
             if repair and not self.readonly:
