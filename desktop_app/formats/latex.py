@@ -49,7 +49,8 @@ FORMATTING_MACROS = frozenset("""
     textcolor selectlanguage foreignlanguage hyphen nobreak allowbreak linebreak newline
     break penalty kern hskip vskip hspace vspace quad qquad enspace thinspace negthinspace
 """.split())
-_CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
+# a control symbol (``\\``, ``\%``) is consumed whole so ``\\plain`` is a line break and a word
+_CONTROL_WORD = re.compile(r"\\(?:([A-Za-z]+)|[^A-Za-z])")
 _MATH = re.compile(r"(?<!\\)\$\$?.*?(?<!\\)\$\$?", re.S)
 
 
@@ -101,7 +102,8 @@ def unknown_macros(value: str) -> list[str]:
     if "\\" not in value:
         return []
     text = _MATH.sub(" ", value) if "$" in value else value  # math is shown as written
-    return [name for name in dict.fromkeys(_CONTROL_WORD.findall(text)) if not is_known_macro(name)]
+    return [name for name in dict.fromkeys(_CONTROL_WORD.findall(text))
+            if name and not is_known_macro(name)]
 
 
 @lru_cache(maxsize=4096)

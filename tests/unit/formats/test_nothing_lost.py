@@ -91,6 +91,12 @@ def test_unknown_macros_are_shown_by_name_and_exported_as_written() -> None:
     assert all(not p.skipped for p in report.problems)
 
 
+def test_a_line_break_before_a_word_is_not_an_unknown_macro() -> None:
+    # ``\\plain`` is the control symbol ``\\`` and the word "plain", not a macro ``\plain``
+    report = bibtex.parse(r"@book{k, title={A \\ B \% \MF{}}, editor={\\plain}}")
+    assert [p.reason.split()[3] for p in report.problems] == [r"\MF"]
+
+
 def test_an_edited_field_wins_over_its_kept_source() -> None:
     paper, _ = only(r"@article{k, title={\MF{} book}, year=2000}")
     edited = paper.model_copy(update={"title": "The METAFONT book"})
