@@ -22,9 +22,7 @@ weights of frequent terms are kept across searches (``term_cache.py``).
 
 from __future__ import annotations
 
-import heapq
 import math
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -92,38 +90,36 @@ def rank(searcher: Searcher, words: Sequence[RankedWord], extra: Sequence[Weight
     postings: dict[tuple[int, str, str], TermArrays] = {}
     counts = _word_counts(words, leaves, postings, big_n)  # per docnum: how many of the words it has
     everywhere_at = np.flatnonzero(counts == n)
-    everywhere = set(everywhere_at.tolist())
     want = limit if limit is not None else PARTIAL_LIMIT
-    if everywhere:
+    if everywhere_at.size:
         pool_at = np.flatnonzero((counts >= n // 2 + 1) & (counts < n))
     else:
         pool_at = np.flatnonzero(counts)
-    if limit is not None and len(everywhere) >= limit:
-        chosen: set[int] = set()  # the first tier fills the page
+    if limit is not None and everywhere_at.size >= limit:
+        chosen_at = pool_at[:0]  # the first tier fills the page
     else:
-        chosen = set(_most_words(pool_at, counts, max(want * 4, p.candidates)).tolist())
-    candidates = everywhere | chosen
-    scores = dict.fromkeys(candidates, 0.0)
-    local = [(sub, offset, sorted(d - offset for d in candidates if offset <= d < offset + sub.doc_count_all()))
-             for sub, offset in leaves]
+        chosen_at = _most_words(pool_at, counts, max(want * 4, p.candidates))
+    candidates = np.union1d(everywhere_at, chosen_at)  # sorted docnums; the chosen ones lack a word
+    scores = np.zeros(candidates.size, dtype=np.float64)
     for word in words:
         for name, text, weight in word.terms:
-            _add_bm25(searcher, local, postings, name, text, weight, big_n, p, scores)
+            _add_bm25(searcher, leaves, postings, name, text, weight, big_n, p, candidates, scores)
         for docs_set in word.sets:
-            _add_set(docs_set, leaves, p.set_score * docs_set.boost, scores)
+            _add_set(docs_set, leaves, p.set_score * docs_set.boost, candidates, scores)
     if extra:
         _docs_of(RankedWord("", tuple(extra)), leaves, postings)
     for name, text, weight in extra:
-        _add_bm25(searcher, local, postings, name, text, weight, big_n, p, scores)
-    top_all = _best(((scores[d], d) for d in everywhere), limit)
+        _add_bm25(searcher, leaves, postings, name, text, weight, big_n, p, candidates, scores)
+    in_all = counts[candidates] == n
+    top_all = best_first(scores[in_all], candidates[in_all], limit)
     rest = None if limit is None else max(limit - len(top_all), 0)
     partial_cap = PARTIAL_LIMIT if rest is None else min(rest, PARTIAL_LIMIT)
-    have = counts.tolist() if len(chosen) > 4096 else None
-    partial = _best(((scores[d] * ((have[d] if have else int(counts[d])) / n) ** p.coordination, d) for d in chosen),
-                    partial_cap)
+    lacking = ~in_all
+    coordination = (counts[candidates[lacking]] / n) ** p.coordination
+    partial = best_first(scores[lacking] * coordination, candidates[lacking], partial_cap)
     hits = top_all + partial
-    total = len(everywhere) + min(len(pool_at), PARTIAL_LIMIT)
-    return RankedOutcome(hits, total, len(everywhere), n, partial=bool(partial))
+    total = int(everywhere_at.size) + min(int(pool_at.size), PARTIAL_LIMIT)
+    return RankedOutcome(hits, total, int(everywhere_at.size), n, partial=bool(partial))
 
 
 def _docs_of(word: RankedWord, leaves: Sequence[tuple[Searcher, int]], postings: dict[tuple[int, str, str], TermArrays]
@@ -184,50 +180,82 @@ def _most_words(pool: np.ndarray, counts: np.ndarray, want: int) -> np.ndarray:
     return pool[have >= max(cut, 0)]
 
 
-def _add_bm25(searcher: Searcher, leaves: Sequence[tuple[Searcher, int, list[int]]],
+def _add_bm25(searcher: Searcher, leaves: Sequence[tuple[Searcher, int]],
               postings: dict[tuple[int, str, str], TermArrays], name: str, text: str, weight: float, big_n: int,
-              p: Params, scores: dict[int, float]) -> None:
-    """Add ``weight`` times the term's BM25 score to every candidate (a key of ``scores``) that has it.
+              p: Params, candidates: np.ndarray, scores: np.ndarray) -> None:
+    """Add ``weight`` times the term's BM25 score to ``scores`` (aligned with the sorted ``candidates``).
 
-    Each leaf's candidates come sorted: each is looked up in the term's
-    docnums by bisection, so a word in half the library costs what its
+    Each candidate is looked up in the term's sorted docnums by bisection
+    (``searchsorted``), so a word in half the library costs what its
     candidates cost, not what its postings do.
     """
+    import numpy as np
+
     df = searcher.doc_frequency(name, text)
-    if not df or not scores:
+    if not df or not candidates.size:
         return
     idf = math.log(1.0 + (big_n - df + 0.5) / (df + 0.5)) * weight
     avg = searcher.avg_field_length(name) or 1.0
     k1, b = p.k1, p.b
     norm_a, norm_b = k1 * (1 - b), k1 * b / avg
     top = k1 + 1
-    for leaf, (sub, offset, wanted) in enumerate(leaves):
+    for leaf, (sub, offset) in enumerate(leaves):
         found = postings.get((leaf, name, text))
-        if not wanted or found is None or not found.ids:
+        if found is None or not found.ids:
             continue
-        ids, weights = found
-        lengths = _field_lengths(sub.reader(), name)
-        end = len(ids)
-        at = 0
-        for docnum in wanted:
-            at = bisect_left(ids, docnum, at, end)
-            if at == end:
-                break
-            if ids[at] == docnum:
-                tf = weights[at]
-                scores[docnum + offset] += idf * tf * top / (tf + norm_a + norm_b * lengths[docnum])
+        start, stop = np.searchsorted(candidates, (offset, offset + sub.doc_count_all()))
+        if start == stop:
+            continue
+        wanted = candidates[start:stop] - offset
+        ids = np.frombuffer(found.ids, dtype=np.int32)
+        at = np.minimum(np.searchsorted(ids, wanted), ids.size - 1)
+        hit = ids[at] == wanted
+        if not hit.any():
+            continue
+        tf = np.frombuffer(found.weights, dtype=np.float32)[at[hit]].astype(np.float64)
+        lengths = _length_array(sub.reader(), name)[wanted[hit]]
+        scores[start:stop][hit] += idf * tf * top / (tf + norm_a + norm_b * lengths)
 
 
-def _add_set(docs_set: DocSet, leaves: Sequence[tuple[Searcher, int]], score: float,
-             scores: dict[int, float]) -> None:
+def _add_set(docs_set: DocSet, leaves: Sequence[tuple[Searcher, int]], score: float, candidates: np.ndarray,
+             scores: np.ndarray) -> None:
+    import numpy as np
+
     for sub, offset in leaves:
-        for docnum in docs_set.docs(sub):
-            key = docnum + offset
-            if key in scores:
-                scores[key] += score
+        held = np.fromiter(docs_set.docs(sub), dtype=np.int64) + offset
+        if held.size:
+            scores[np.isin(candidates, held)] += score
 
 
-def _best(pairs: Iterable[tuple[float, int]], limit: int | None) -> list[tuple[float, int]]:
-    if limit is None:
-        return sorted(pairs, key=lambda pair: (-pair[0], pair[1]))
-    return heapq.nlargest(limit, pairs, key=lambda pair: (pair[0], -pair[1]))
+def best_first(scores: np.ndarray, docnums: np.ndarray, limit: int | None) -> list[tuple[float, int]]:
+    """``(score, docnum)`` best first, ties to the lower docnum (``docnums`` ascending), at most ``limit``."""
+    import numpy as np
+
+    if limit is not None and scores.size > limit:
+        if limit <= 0:
+            return []
+        cut = np.partition(scores, scores.size - limit)[scores.size - limit]
+        above = np.flatnonzero(scores > cut)
+        level = np.flatnonzero(scores == cut)[: limit - above.size]
+        keep = np.concatenate((above, level))
+        scores, docnums = scores[keep], docnums[keep]
+    order = np.lexsort((docnums, -scores))
+    return list(zip(scores[order].tolist(), docnums[order].tolist(), strict=True))
+
+
+_lengths: dict[tuple[str, str], Any] = {}
+_CACHED_SEGMENTS = 64
+
+
+def _length_array(reader: SegmentReader, field: str) -> np.ndarray:
+    """The segment's field lengths (as Whoosh's scorer sees them) as a numpy array, kept per segment."""
+    import numpy as np
+
+    key = (reader.segment().segment_id(), field)
+    lengths = _lengths.get(key)
+    if lengths is None:
+        lengths = np.asarray(_field_lengths(reader, field), dtype=np.float64)
+        if len(_lengths) >= _CACHED_SEGMENTS:
+            _lengths.pop(next(iter(_lengths)))
+        _lengths[key] = lengths
+    return lengths

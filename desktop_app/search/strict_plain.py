@@ -13,22 +13,20 @@ are what Whoosh gives.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from desktop_app.search.bulk import UnsupportedScoring, _field_lengths
-from desktop_app.search.ranked import RankedWord
+from desktop_app.search.bulk import UnsupportedScoring
+from desktop_app.search.ranked import RankedWord, _length_array, best_first
 from desktop_app.search.term_cache import term_arrays
 from desktop_app.search.weighting import FieldWeightedBM25F
 
 if TYPE_CHECKING:
-    import numpy as np
+    pass
 
-_lengths: dict[tuple[str, str], Any] = {}
-_CACHED_SEGMENTS = 64
 
 
 def strict_top(searcher: Searcher, words: Sequence[RankedWord], limit: int | None
@@ -77,33 +75,4 @@ def strict_top(searcher: Searcher, words: Sequence[RankedWord], limit: int | Non
                     has[local + offset] = True
         counts += has
     matching = np.flatnonzero(counts == len(words))
-    return _best(scores[matching], matching, limit), int(matching.size)
-
-
-def _best(scores: np.ndarray, docnums: np.ndarray, limit: int | None) -> list[tuple[float, int]]:
-    """Best first, ties to the lower docnum (``docnums`` ascending), at most ``limit``."""
-    import numpy as np
-
-    if limit is not None and scores.size > limit:
-        if limit <= 0:
-            return []
-        cut = np.partition(scores, scores.size - limit)[scores.size - limit]
-        above = np.flatnonzero(scores > cut)
-        level = np.flatnonzero(scores == cut)[: limit - above.size]
-        keep = np.concatenate((above, level))
-        scores, docnums = scores[keep], docnums[keep]
-    order = np.lexsort((docnums, -scores))
-    return list(zip(scores[order].tolist(), docnums[order].tolist(), strict=True))
-
-
-def _length_array(reader: SegmentReader, field: str) -> np.ndarray:
-    import numpy as np
-
-    key = (reader.segment().segment_id(), field)
-    lengths = _lengths.get(key)
-    if lengths is None:
-        lengths = np.asarray(_field_lengths(reader, field), dtype=np.float64)
-        if len(_lengths) >= _CACHED_SEGMENTS:
-            _lengths.pop(next(iter(_lengths)))
-        _lengths[key] = lengths
-    return lengths
+    return best_first(scores[matching], matching, limit), int(matching.size)
