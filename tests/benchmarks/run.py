@@ -56,13 +56,13 @@ def _log(message: str) -> None:
 SOURCES = ROOT
 
 
-def snapshot_sources(work: Path) -> tuple[Path, str]:
-    """Copy ``desktop_app`` and the harness into ``work/src``; the copy and a hash of its contents."""
+def snapshot_sources(work: Path, app: Path | None = None) -> tuple[Path, str]:
+    """Copy ``desktop_app`` (from ``app``, else this checkout) and the harness into ``work/src``; the copy and a hash."""
     src = work / "src"
     if src.exists():
         shutil.rmtree(src)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "results")
-    shutil.copytree(ROOT / "desktop_app", src / "desktop_app", ignore=ignore)
+    shutil.copytree(app or ROOT / "desktop_app", src / "desktop_app", ignore=ignore)
     shutil.copytree(ROOT / "tests" / "benchmarks", src / "tests" / "benchmarks", ignore=ignore)
     shutil.copy2(ROOT / "tests" / "__init__.py", src / "tests" / "__init__.py")
     digest = hashlib.sha1()
@@ -167,6 +167,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="keep libraries, indexes, documents and queries here (default: a temp dir, removed)")
     parser.add_argument("--reuse", action="store_true",
                         help="with --workdir: reuse what an earlier run there built; only the query phases run again")
+    parser.add_argument("--app", type=Path, default=None,
+                        help="measure this desktop_app folder (another version) instead of the checkout's")
     parser.add_argument("--classes", default="",
                         help="comma-separated query classes to time (default: all): " + ", ".join(query_set.CLASSES))
     args = parser.parse_args(argv)
@@ -190,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     meta = _meta(args)
     global SOURCES
-    SOURCES, meta["source_hash"] = snapshot_sources(work)
+    SOURCES, meta["source_hash"] = snapshot_sources(work, args.app)
     try:
         results = _run(args, work, meta)
     finally:
