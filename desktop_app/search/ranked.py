@@ -13,10 +13,10 @@ Within a tier the score is a BM25 sum over fields (per-field idf with the
 Robertson-Sparck Jones form, which goes to ~0 for words in most papers, so
 "we propose" weighs nothing) times ``(matched / words) ** COORDINATION``.
 
-Work is bounded: word membership is counted with C-level set operations on
-posting-block id arrays; BM25 is computed only for the candidates that can
+Work is bounded: how many words each paper has is counted in a numpy array
+over each term's docnums; BM25 is computed only for the candidates that can
 reach the requested number of results (the papers with the most words),
-each looked up by bisection in the term's docnums.  The docnums and
+each looked up by ``searchsorted`` in the term's docnums.  The docnums and
 weights of frequent terms are kept across searches (``term_cache.py``).
 """
 
