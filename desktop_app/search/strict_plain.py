@@ -25,8 +25,9 @@ from desktop_app.search.term_cache import term_arrays
 from desktop_app.search.weighting import FieldWeightedBM25F
 
 if TYPE_CHECKING:
-    pass
+    import numpy as np
 
+SPARSE_SHARE = 32  # fewer postings than 1/32 of the papers: score them without library-long arrays
 
 
 def strict_top(searcher: Searcher, words: Sequence[RankedWord], limit: int | None
@@ -38,13 +39,10 @@ def strict_top(searcher: Searcher, words: Sequence[RankedWord], limit: int | Non
     if type(weighting) not in (BM25F, FieldWeightedBM25F):
         raise UnsupportedScoring(type(weighting).__name__)
     leaves = [(s, offset) for s, offset in searcher.leaf_searchers() if isinstance(s.reader(), SegmentReader)]
-    big_n = searcher.doc_count_all()
-    scores = np.zeros(big_n, dtype=np.float64)
-    counts = np.zeros(big_n, dtype=np.int16)
-    has = np.zeros(big_n, dtype=bool)
     k1 = weighting.K1
+    parts: list[list[tuple[np.ndarray, np.ndarray | float]]] = []  # per word: (global docnums, their scores)
     for word in words:
-        has[:] = False
+        found_in: list[tuple[np.ndarray, np.ndarray | float]] = []
         for name, text, _weight in word.terms:
             present = [(sub, offset) for sub, offset in leaves if (name, text) in sub.reader()]
             if not present:
@@ -64,15 +62,54 @@ def strict_top(searcher: Searcher, words: Sequence[RankedWord], limit: int | Non
                 ids = np.frombuffer(found.ids, dtype=np.int32)
                 tf = np.frombuffer(found.weights, dtype=np.float32).astype(np.float64)
                 lengths = _length_array(reader, name)[ids]
-                at = ids + offset
-                scores[at] += idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avg)))
-                has[at] = True
+                found_in.append((ids + offset, idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avg)))))
         for docs_set in word.sets:
             for sub, offset in leaves:
                 local = np.fromiter(docs_set.docs(sub), dtype=np.int64)
                 if local.size:
-                    scores[local + offset] += docs_set.boost
-                    has[local + offset] = True
+                    found_in.append((local + offset, docs_set.boost))
+        parts.append(found_in)
+    big_n = searcher.doc_count_all()
+    postings = sum(len(docnums) for found_in in parts for docnums, _ in found_in)
+    if postings * SPARSE_SHARE < big_n:
+        matching, scores = _sparse(parts)
+    else:
+        matching, scores = _dense(parts, big_n)
+    return best_first(scores, matching, limit), int(matching.size)
+
+
+def _dense(parts: list[list[tuple[np.ndarray, np.ndarray | float]]], big_n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Score and count in arrays over every docnum (words in thousands of papers)."""
+    import numpy as np
+
+    scores = np.zeros(big_n, dtype=np.float64)
+    counts = np.zeros(big_n, dtype=np.int16)
+    has = np.zeros(big_n, dtype=bool)
+    for found_in in parts:
+        has[:] = False
+        for docnums, score in found_in:
+            scores[docnums] += score
+            has[docnums] = True
         counts += has
-    matching = np.flatnonzero(counts == len(words))
-    return best_first(scores[matching], matching, limit), int(matching.size)
+    matching = np.flatnonzero(counts == len(parts))
+    return matching, scores[matching]
+
+
+def _sparse(parts: list[list[tuple[np.ndarray, np.ndarray | float]]]) -> tuple[np.ndarray, np.ndarray]:
+    """The same over the few docnums the words hold (rare words: no array as long as the library)."""
+    import numpy as np
+
+    matching: np.ndarray | None = None
+    for found_in in parts:
+        held = np.unique(np.concatenate([d for d, _ in found_in])) if found_in else np.zeros(0, dtype=np.int64)
+        matching = held if matching is None else np.intersect1d(matching, held, assume_unique=True)
+    if matching is None or not matching.size:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    scores = np.zeros(matching.size, dtype=np.float64)
+    last = matching.size - 1
+    for found_in in parts:
+        for docnums, score in found_in:
+            at = np.minimum(np.searchsorted(matching, docnums), last)
+            hit = matching[at] == docnums
+            scores[at[hit]] += score[hit] if isinstance(score, np.ndarray) else score
+    return matching, scores

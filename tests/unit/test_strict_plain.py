@@ -8,6 +8,7 @@ import pytest
 
 from desktop_app.core.library import Library
 from desktop_app.domain.models import Author, Paper
+from desktop_app.search import strict_plain
 from desktop_app.search.strict_plain import strict_top
 
 
@@ -32,7 +33,10 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
 
 @pytest.mark.parametrize("text", ["pruning", "graph", "pruning graph", "memory pruning", "nothingness"])
 @pytest.mark.parametrize("limit", [None, 5])
-def test_scores_order_and_count_are_whooshs(library: Library, text: str, limit: int | None) -> None:
+@pytest.mark.parametrize("share", [1, 10**6], ids=["library-long arrays", "sparse"])
+def test_scores_order_and_count_are_whooshs(library: Library, text: str, limit: int | None, share: int,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(strict_plain, "SPARSE_SHARE", share)
     compiled = library.compile(text)
     assert compiled.plain is not None
     searcher = library.index.papers.searcher()
