@@ -23,7 +23,6 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from desktop_app.search.blocks import term_blocks
-from desktop_app.search.weighting import FieldWeightedBM25F
 
 WeightedTerm = tuple[str, str, float]  # field, term, query boost
 
@@ -52,7 +51,7 @@ def top_documents(searcher: Searcher, terms: Sequence[WeightedTerm], limit: int 
     (each ``Term(field, text, boost=boost)``) and ``sets`` gives.
     """
     weighting = searcher.weighting
-    if type(weighting) not in (BM25F, FieldWeightedBM25F):
+    if type(weighting) is not BM25F:
         raise UnsupportedScoring(type(weighting).__name__)
     scores: dict[int, float] = {}
     for subsearcher, offset in searcher.leaf_searchers():
@@ -79,8 +78,6 @@ def _add_scores(top: Searcher, reader: SegmentReader, weighting: BM25F, field: s
                 boost: float, offset: int, scores: dict[int, float]) -> None:
     """Add one term's BM25F score (``whoosh.scoring.bm25``, times the boost) for every posting."""
     idf = top.idf(field, text)
-    if isinstance(weighting, FieldWeightedBM25F):
-        idf *= weighting.field_weight(field)
     avgfl = top.avg_field_length(field) or 1
     b = weighting._field_B.get(field, weighting.B)
     k1 = weighting.K1

@@ -197,9 +197,7 @@ class SearchEngine:
         key_terms = self._key_terms(searcher, texts)
         if not key_terms:
             return []
-        # Key terms weigh the same in both fields: undo the index's title weight (search/weighting.py).
-        field_weight = getattr(searcher.weighting, "field_weight", lambda _field: 1.0)
-        terms = [(field, term, weight / field_weight(field)) for term, weight in key_terms for field in ("abstract", "title")]
+        terms = [(field, term, weight) for term, weight in key_terms for field in ("abstract", "title")]
         own = sub.docnums.docnum_for_pid(searcher, pid)
         exclude = {own} if own is not None else set()
         try:

@@ -26,15 +26,13 @@ from whoosh.codec.base import Segment
 from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
-from whoosh.scoring import BM25F, WeightingModel
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 from desktop_app.search import mapped_files
 from desktop_app.search.docsets import DocnumMap
-from desktop_app.search.schema import FIELD_WEIGHTS, SCHEMA_VERSION, note_schema, paper_schema
+from desktop_app.search.schema import SCHEMA_VERSION, note_schema, paper_schema
 from desktop_app.search.segment_writer import segment_writer
-from desktop_app.search.weighting import FieldWeightedBM25F
 
 log = logging.getLogger(__name__)
 mapped_files.install()  # segment readers stop copying their files into memory
@@ -59,9 +57,8 @@ class IndexUnavailable(RuntimeError):
 class _SubIndex:
     """One Whoosh index directory and the per-thread searchers over it."""
 
-    def __init__(self, path: Path, schema_factory: Any, weighting: WeightingModel | None = None) -> None:
+    def __init__(self, path: Path, schema_factory: Any) -> None:
         self.path = path
-        self.weighting = weighting or BM25F()
         self._schema_factory = schema_factory
         self._ix: FileIndex | None = None
         self._local = threading.local()
@@ -106,7 +103,7 @@ class _SubIndex:
         searcher: Searcher | None = getattr(self._local, "searcher", None)
         if searcher is not None and self._current(searcher):
             return searcher
-        fresh = self.ix.searcher(weighting=self.weighting) if searcher is None else _refreshed(self.ix, searcher)
+        fresh = self.ix.searcher() if searcher is None else _refreshed(self.ix, searcher)
         self._local.commits = self._commits
         with self._lock:
             self._searchers = [s for s in self._searchers if s is not searcher]
@@ -237,7 +234,7 @@ def _refreshed(ix: FileIndex, old: Searcher) -> Searcher:
         for reader in opened:
             reader.close()
         old.close()
-        return ix.searcher(weighting=old.weighting)
+        return ix.searcher()
     for reader in leaves.values():
         reader.close()
     combined: IndexReader
@@ -256,7 +253,7 @@ class SearchIndex:
     def __init__(self, directory: Path, library_id: str) -> None:
         self.directory = directory
         self.library_id = library_id
-        self.papers = _SubIndex(directory / PAPERS, paper_schema, FieldWeightedBM25F(FIELD_WEIGHTS))
+        self.papers = _SubIndex(directory / PAPERS, paper_schema)
         self.notes = _SubIndex(directory / NOTES, note_schema)
 
     # -- state -------------------------------------------------------------

@@ -96,8 +96,10 @@ _SCHEMA = _parser_schema()
 
 
 def _make_parser() -> qparser.QueryParser:
-    # No field boosts here: the index's weighting multiplies each field's scores (search/weighting.py).
-    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS) + list(PLAIN_SIDE_FIELDS), _SCHEMA, group=qparser.AndGroup)
+    parser = qparser.MultifieldParser(
+        list(DEFAULT_FIELDS) + list(PLAIN_SIDE_FIELDS), _SCHEMA, group=qparser.AndGroup,
+        fieldboosts={name: weight for name, weight in FIELD_WEIGHTS.items() if weight != 1.0},
+    )
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
     parser.remove_plugin_class(qparser.PlusMinusPlugin)
@@ -195,13 +197,10 @@ def _plain_words(raw_words: list[str], rewriter: _Rewriter, notices: list[str]) 
 
 
 def _strict_plain(plain: PlainWords) -> wq.Query:
-    """Every word required (each in any of its fields): what ranking's first tier holds.
-
-    The terms carry no boost: the index's weighting applies the field weights.
-    """
+    """Every word required (each in any of its fields): what ranking's first tier holds."""
     clauses: list[wq.Query] = []
     for word in plain.words:
-        leaves: list[wq.Query] = [wq.Term(name, text) for name, text, _weight in word.terms]
+        leaves: list[wq.Query] = [wq.Term(name, text, boost=weight) for name, text, weight in word.terms]
         leaves.extend(word.sets)
         clauses.append(leaves[0] if len(leaves) == 1 else wq.Or(leaves))
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)

@@ -5,9 +5,10 @@ A query of one or two plain words (``model``, ``graph molecules``) is an
 id sets.  Whoosh walks that tree a posting at a time, several Python calls
 each; for a word in half of 100k papers that cost more than the words are
 worth.  Here each term's docnums and weights (``term_cache``) score every
-posting at once with Whoosh's own BM25F formula and the index's field
+posting at once with Whoosh's own BM25F formula and the terms' field
 weights, so the scores, the order (ties to the lower docnum) and the count
-are what Whoosh gives.
+are what Whoosh's unlimited search gives (its top-N search skips blocks and
+can miss papers tied at the top).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from whoosh.searching import Searcher
 from desktop_app.search.bulk import UnsupportedScoring
 from desktop_app.search.ranked import RankedWord, _length_array, best_first
 from desktop_app.search.term_cache import term_arrays
-from desktop_app.search.weighting import FieldWeightedBM25F
 
 if TYPE_CHECKING:
     import numpy as np
@@ -36,22 +36,20 @@ def strict_top(searcher: Searcher, words: Sequence[RankedWord], limit: int | Non
     import numpy as np
 
     weighting = searcher.weighting
-    if type(weighting) not in (BM25F, FieldWeightedBM25F):
+    if type(weighting) is not BM25F:
         raise UnsupportedScoring(type(weighting).__name__)
     leaves = [(s, offset) for s, offset in searcher.leaf_searchers() if isinstance(s.reader(), SegmentReader)]
     k1 = weighting.K1
     parts: list[list[tuple[np.ndarray, np.ndarray | float]]] = []  # per word: (global docnums, their scores)
     for word in words:
         found_in: list[tuple[np.ndarray, np.ndarray | float]] = []
-        for name, text, _weight in word.terms:
+        for name, text, weight in word.terms:
             present = [(sub, offset) for sub, offset in leaves if (name, text) in sub.reader()]
             if not present:
                 continue
             if not searcher.schema[name].scorable:
                 raise UnsupportedScoring(f"{name} has no lengths")
-            idf = searcher.idf(name, text)
-            if isinstance(weighting, FieldWeightedBM25F):
-                idf *= weighting.field_weight(name)
+            idf = searcher.idf(name, text) * weight  # the term's query boost (title 2.5), as Whoosh applies it
             avg = searcher.avg_field_length(name) or 1
             b = weighting._field_B.get(name, weighting.B)
             for sub, offset in present:
