@@ -51,18 +51,16 @@ def scope_ids(library: Library, scope: Scope) -> tuple[list[int], SearchResult |
 def load_view(library: Library, generation: int, scope: Scope, query: str) -> ViewContents:
     contents = ViewContents(generation, scope, query, total=library.count())
     try:
-        base, base_result = scope_ids(library, scope)
         result: SearchResult | None
         if query:
             result = library.search(query)
-            if scope.kind == "library":
+            if scope.kind == "library":  # every paper is in scope: no need to list 100k ids
                 ids = result.ids
             else:
-                allowed = set(base)
+                allowed = set(scope_ids(library, scope)[0])
                 ids = [pid for pid in result.ids if pid in allowed]
         else:
-            result = base_result
-            ids = base
+            ids, result = scope_ids(library, scope)
     except InvalidQueryError as exc:
         contents.error = str(exc)
         return contents

@@ -21,6 +21,9 @@ from desktop_app.gui import theme
 # 150 ms at 12k papers (issue 10; tests/benchmarks/search_paint.py): a search and the first rows'
 # marks take 10-45 ms of CPU there, so the pause gets the rest; a newer keystroke supersedes it.
 DEBOUNCE_MS = 70
+# An edit that adds this many characters at once is a paste (or a drop): one event, no more keys
+# to wait for, so it searches at once.
+PASTE_CHARS = 3
 RECENT_LIMIT = 20
 
 
@@ -95,6 +98,7 @@ class SearchBar(QWidget):
         self.field.returnPressed.connect(self._fire)
         self.save_button.clicked.connect(lambda: self.saveRequested.emit(self.text()))
         self._sent: str | None = None
+        self._edited_text = ""
 
     def _apply_palette(self) -> None:
         palette = self.palette()
@@ -130,13 +134,19 @@ class SearchBar(QWidget):
             self.field.blockSignals(False)
         self.save_button.setEnabled(bool(text.strip()))
         self._sent = text.strip()
+        self._edited_text = text
 
     @property
     def pending(self) -> bool:
         return self._timer.isActive()
 
-    def _edited(self, _text: str) -> None:
-        self._timer.start()
+    def _edited(self, text: str) -> None:
+        pasted = len(text) - len(self._edited_text) >= PASTE_CHARS
+        self._edited_text = text
+        if pasted:
+            self._fire()
+        else:
+            self._timer.start()
 
     def _changed(self, text: str) -> None:
         self.save_button.setEnabled(bool(text.strip()))
@@ -145,6 +155,7 @@ class SearchBar(QWidget):
 
     def _fire(self) -> None:
         self._timer.stop()
+        self._edited_text = self.field.text()
         text = self.text()
         if text == self._sent:
             return

@@ -24,6 +24,7 @@ from desktop_app.search.index import SearchIndex
 from desktop_app.search.query import CompiledQuery, SideLookup, compile_query
 from desktop_app.search.ranked import RankedOutcome, rank
 from desktop_app.search.related_terms import shared_terms
+from desktop_app.search.strict_plain import strict_top
 
 SNIPPET_CHARS = 220
 # Key terms of a paper that "related" searches for: each adds a posting list to score;
@@ -137,6 +138,14 @@ class SearchEngine:
         sub = self.index.papers
         searcher = sub.searcher()
         pid_of = sub.docnums.pid_lookup(searcher)
+        if compiled.plain is not None and not compiled.plain.stop_words_only:
+            try:
+                top, total = strict_top(searcher, compiled.plain.words, limit)
+            except UnsupportedScoring:
+                pass
+            else:
+                hits = [Hit(pid_of(docnum), score) for score, docnum in top]
+                return SearchOutcome(compiled, hits, total, count=lambda: total)
         union = _flat_union(compiled.query) if limit is None else None
         if union is not None:
             try:

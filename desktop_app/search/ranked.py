@@ -13,27 +13,28 @@ Within a tier the score is a BM25 sum over fields (per-field idf with the
 Robertson-Sparck Jones form, which goes to ~0 for words in most papers, so
 "we propose" weighs nothing) times ``(matched / words) ** COORDINATION``.
 
-Work is bounded: word membership is counted with C-level set operations on
-posting-block id arrays; BM25 is computed only for the candidates that can
-reach the requested number of results (the papers with the most words), and
-a posting block with no candidate in it is skipped without reading its
-weights.
+Work is bounded: how many words each paper has is counted in a numpy array
+over each term's docnums; BM25 is computed only for the candidates that can
+reach the requested number of results (the papers with the most words),
+each looked up by ``searchsorted`` in the term's docnums.  The docnums and
+weights of frequent terms are kept across searches (``term_cache.py``).
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
-from desktop_app.search.blocks import term_postings
 from desktop_app.search.bulk import _field_lengths
+from desktop_app.search.term_cache import TermArrays, term_arrays
+
+if TYPE_CHECKING:
+    import numpy as np
 
 WeightedTerm = tuple[str, str, float]
 
@@ -80,50 +81,49 @@ class RankedOutcome:
 def rank(searcher: Searcher, words: Sequence[RankedWord], extra: Sequence[WeightedTerm] = (),
          limit: int | None = None, params: Params | None = None) -> RankedOutcome:
     """The best papers for ``words`` (``extra`` terms add to the score only: stop words in titles)."""
+    import numpy as np  # here, not at start-up: only ranked searches need it (~0.1 s to import)
+
     p = params or PARAMS
     leaves = [(s, offset) for s, offset in searcher.leaf_searchers() if isinstance(s.reader(), SegmentReader)]
     n = len(words)
-    postings: dict[tuple[int, str, str], list[tuple[Sequence[int], Sequence[float]]]] = {}
-    word_docs = [_docs_of(word, leaves, postings) for word in words]
-    everywhere = set.intersection(*word_docs) if word_docs else set()
-    counts: Counter[int] = Counter()
-    for docs in word_docs:
-        counts.update(docs)
-    want = limit if limit is not None else PARTIAL_LIMIT
-    if everywhere:
-        most = n // 2 + 1
-        pool = {d: c for d, c in counts.items() if most <= c < n}
-    else:
-        pool = dict(counts)
-    if limit is not None and len(everywhere) >= limit:
-        chosen: set[int] = set()  # the first tier fills the page
-    else:
-        chosen = _most_words(pool, max(want * 4, p.candidates))
-    candidates = everywhere | chosen
-    scores = dict.fromkeys(candidates, 0.0)
     big_n = searcher.doc_count_all()
-    local = [(sub, offset, {d - offset for d in candidates if offset <= d < offset + sub.doc_count_all()})
-             for sub, offset in leaves]
+    postings: dict[tuple[int, str, str], TermArrays] = {}
+    counts = _word_counts(words, leaves, postings, big_n)  # per docnum: how many of the words it has
+    everywhere_at = np.flatnonzero(counts == n)
+    want = limit if limit is not None else PARTIAL_LIMIT
+    if everywhere_at.size:
+        pool_at = np.flatnonzero((counts >= n // 2 + 1) & (counts < n))
+    else:
+        pool_at = np.flatnonzero(counts)
+    if limit is not None and everywhere_at.size >= limit:
+        chosen_at = pool_at[:0]  # the first tier fills the page
+    else:
+        chosen_at = _most_words(pool_at, counts, max(want * 4, p.candidates))
+    candidates = np.union1d(everywhere_at, chosen_at)  # sorted docnums; the chosen ones lack a word
+    scores = np.zeros(candidates.size, dtype=np.float64)
     for word in words:
         for name, text, weight in word.terms:
-            _add_bm25(searcher, local, postings, name, text, weight, big_n, p, scores)
+            _add_bm25(searcher, leaves, postings, name, text, weight, big_n, p, candidates, scores)
         for docs_set in word.sets:
-            _add_set(docs_set, leaves, p.set_score * docs_set.boost, scores)
+            _add_set(docs_set, leaves, p.set_score * docs_set.boost, candidates, scores)
     if extra:
         _docs_of(RankedWord("", tuple(extra)), leaves, postings)
     for name, text, weight in extra:
-        _add_bm25(searcher, local, postings, name, text, weight, big_n, p, scores)
-    top_all = _best(((scores[d], d) for d in everywhere), limit)
+        _add_bm25(searcher, leaves, postings, name, text, weight, big_n, p, candidates, scores)
+    in_all = counts[candidates] == n
+    top_all = best_first(scores[in_all], candidates[in_all], limit)
     rest = None if limit is None else max(limit - len(top_all), 0)
     partial_cap = PARTIAL_LIMIT if rest is None else min(rest, PARTIAL_LIMIT)
-    partial = _best(((scores[d] * (counts[d] / n) ** p.coordination, d) for d in chosen), partial_cap)
+    lacking = ~in_all
+    coordination = (counts[candidates[lacking]] / n) ** p.coordination
+    partial = best_first(scores[lacking] * coordination, candidates[lacking], partial_cap)
     hits = top_all + partial
-    total = len(everywhere) + min(len(pool), PARTIAL_LIMIT)
-    return RankedOutcome(hits, total, len(everywhere), n, partial=bool(partial))
+    total = int(everywhere_at.size) + min(int(pool_at.size), PARTIAL_LIMIT)
+    return RankedOutcome(hits, total, int(everywhere_at.size), n, partial=bool(partial))
 
 
-def _docs_of(word: RankedWord, leaves: Sequence[tuple[Searcher, int]],
-             postings: dict[tuple[int, str, str], list[tuple[Sequence[int], Sequence[float]]]]) -> set[int]:
+def _docs_of(word: RankedWord, leaves: Sequence[tuple[Searcher, int]], postings: dict[tuple[int, str, str], TermArrays]
+             ) -> set[int]:
     """The papers that have ``word`` in any field (global docnums); the postings read are kept in ``postings``."""
     docs: set[int] = set()
     for leaf, (sub, offset) in enumerate(leaves):
@@ -131,68 +131,131 @@ def _docs_of(word: RankedWord, leaves: Sequence[tuple[Searcher, int]],
         for name, text, _ in word.terms:
             if (name, text) not in reader:
                 continue
-            blocks = postings.get((leaf, name, text))
-            if blocks is None:
-                blocks = postings[(leaf, name, text)] = term_postings(reader, name, text)
-            for ids, _ in blocks:
-                docs.update(ids if offset == 0 else [d + offset for d in ids])
+            found = postings.get((leaf, name, text))
+            if found is None:
+                found = postings[(leaf, name, text)] = term_arrays(reader, name, text)
+            docs.update(found.ids if offset == 0 else map(offset.__add__, found.ids))
         for docs_set in word.sets:
             docs.update(d + offset for d in docs_set.docs(sub))
     return docs
 
 
-def _most_words(pool: dict[int, int], want: int) -> set[int]:
-    """The papers of ``pool`` with the most words: at least ``want`` of them (all ties at the cut)."""
+def _word_counts(words: Sequence[RankedWord], leaves: Sequence[tuple[Searcher, int]],
+                 postings: dict[tuple[int, str, str], TermArrays], big_n: int) -> np.ndarray:
+    """How many of ``words`` each paper has (by global docnum), the postings read kept in ``postings``."""
+    import numpy as np
+
+    counts = np.zeros(big_n, dtype=np.int16)
+    has = np.zeros(big_n, dtype=bool)
+    for word in words:
+        has[:] = False
+        for leaf, (sub, offset) in enumerate(leaves):
+            reader = sub.reader()
+            for name, text, _ in word.terms:
+                if (name, text) not in reader:
+                    continue
+                found = postings.get((leaf, name, text))
+                if found is None:
+                    found = postings[(leaf, name, text)] = term_arrays(reader, name, text)
+                if found.ids:
+                    has[np.frombuffer(found.ids, dtype=np.int32) + offset] = True
+            for docs_set in word.sets:
+                local = np.fromiter(docs_set.docs(sub), dtype=np.int64)
+                if local.size:
+                    has[local + offset] = True
+        counts += has
+    return counts
+
+
+def _most_words(pool: np.ndarray, counts: np.ndarray, want: int) -> np.ndarray:
+    """The docnums of ``pool`` with the most words: at least ``want`` of them (all ties at the cut)."""
+    import numpy as np
+
     if len(pool) <= want:
-        return set(pool)
-    by_count: Counter[int] = Counter(pool.values())
-    taken, cut = 0, 0
-    for count in sorted(by_count, reverse=True):
-        taken += by_count[count]
-        cut = count
-        if taken >= want:
-            break
-    return {d for d, c in pool.items() if c >= cut}
+        return pool
+    have = counts[pool]
+    per_count = np.bincount(have)
+    taken = np.cumsum(per_count[::-1])  # papers with at least max, max - 1, ... words
+    cut = len(per_count) - 1 - int(np.searchsorted(taken, want))
+    return pool[have >= max(cut, 0)]
 
 
-def _add_bm25(searcher: Searcher, leaves: Sequence[tuple[Searcher, int, set[int]]],
-              postings: dict[tuple[int, str, str], list[tuple[Sequence[int], Sequence[float]]]], name: str,
-              text: str, weight: float, big_n: int, p: Params, scores: dict[int, float]) -> None:
-    """Add ``weight`` times the term's BM25 score to every candidate (a key of ``scores``) that has it.
+def _add_bm25(searcher: Searcher, leaves: Sequence[tuple[Searcher, int]],
+              postings: dict[tuple[int, str, str], TermArrays], name: str, text: str, weight: float, big_n: int,
+              p: Params, candidates: np.ndarray, scores: np.ndarray) -> None:
+    """Add ``weight`` times the term's BM25 score to ``scores`` (aligned with the sorted ``candidates``).
 
-    Blocks without a candidate are passed over with one set operation.
+    Each candidate is looked up in the term's sorted docnums by bisection
+    (``searchsorted``), so a word in half the library costs what its
+    candidates cost, not what its postings do.
     """
+    import numpy as np
+
     df = searcher.doc_frequency(name, text)
-    if not df or not scores:
+    if not df or not candidates.size:
         return
     idf = math.log(1.0 + (big_n - df + 0.5) / (df + 0.5)) * weight
     avg = searcher.avg_field_length(name) or 1.0
     k1, b = p.k1, p.b
     norm_a, norm_b = k1 * (1 - b), k1 * b / avg
     top = k1 + 1
-    for leaf, (sub, offset, wanted) in enumerate(leaves):
-        blocks = postings.get((leaf, name, text))
-        if not wanted or not blocks:
+    for leaf, (sub, offset) in enumerate(leaves):
+        found = postings.get((leaf, name, text))
+        if found is None or not found.ids:
             continue
-        lengths = _field_lengths(sub.reader(), name)
-        for ids, weights in blocks:
-            if wanted.isdisjoint(ids):
-                continue
-            for docnum, tf in zip(ids, weights, strict=True):
-                if docnum in wanted:
-                    scores[docnum + offset] += idf * tf * top / (tf + norm_a + norm_b * lengths[docnum])
+        start, stop = np.searchsorted(candidates, (offset, offset + sub.doc_count_all()))
+        if start == stop:
+            continue
+        wanted = candidates[start:stop] - offset
+        ids = np.frombuffer(found.ids, dtype=np.int32)
+        at = np.minimum(np.searchsorted(ids, wanted), ids.size - 1)
+        hit = ids[at] == wanted
+        if not hit.any():
+            continue
+        tf = np.frombuffer(found.weights, dtype=np.float32)[at[hit]].astype(np.float64)
+        lengths = _length_array(sub.reader(), name)[wanted[hit]]
+        scores[start:stop][hit] += idf * tf * top / (tf + norm_a + norm_b * lengths)
 
 
-def _add_set(docs_set: DocSet, leaves: Sequence[tuple[Searcher, int]], score: float,
-             scores: dict[int, float]) -> None:
+def _add_set(docs_set: DocSet, leaves: Sequence[tuple[Searcher, int]], score: float, candidates: np.ndarray,
+             scores: np.ndarray) -> None:
+    import numpy as np
+
     for sub, offset in leaves:
-        for docnum in docs_set.docs(sub):
-            key = docnum + offset
-            if key in scores:
-                scores[key] += score
+        held = np.fromiter(docs_set.docs(sub), dtype=np.int64) + offset
+        if held.size:
+            scores[np.isin(candidates, held)] += score
 
 
-def _best(pairs: Iterable[tuple[float, int]], limit: int | None) -> list[tuple[float, int]]:
-    if limit is None:
-        return sorted(pairs, key=lambda pair: (-pair[0], pair[1]))
-    return heapq.nlargest(limit, pairs, key=lambda pair: (pair[0], -pair[1]))
+def best_first(scores: np.ndarray, docnums: np.ndarray, limit: int | None) -> list[tuple[float, int]]:
+    """``(score, docnum)`` best first, ties to the lower docnum (``docnums`` ascending), at most ``limit``."""
+    import numpy as np
+
+    if limit is not None and scores.size > limit:
+        if limit <= 0:
+            return []
+        cut = np.partition(scores, scores.size - limit)[scores.size - limit]
+        above = np.flatnonzero(scores > cut)
+        level = np.flatnonzero(scores == cut)[: limit - above.size]
+        keep = np.concatenate((above, level))
+        scores, docnums = scores[keep], docnums[keep]
+    order = np.lexsort((docnums, -scores))
+    return list(zip(scores[order].tolist(), docnums[order].tolist(), strict=True))
+
+
+_lengths: dict[tuple[str, str], Any] = {}
+_CACHED_SEGMENTS = 64
+
+
+def _length_array(reader: SegmentReader, field: str) -> np.ndarray:
+    """The segment's field lengths (as Whoosh's scorer sees them) as a numpy array, kept per segment."""
+    import numpy as np
+
+    key = (reader.segment().segment_id(), field)
+    lengths = _lengths.get(key)
+    if lengths is None:
+        lengths = np.asarray(_field_lengths(reader, field), dtype=np.float64)
+        if len(_lengths) >= _CACHED_SEGMENTS:
+            _lengths.pop(next(iter(_lengths)))
+        _lengths[key] = lengths
+    return lengths

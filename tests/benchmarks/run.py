@@ -1,6 +1,7 @@
 """Issue 6's benchmark: Lectern end to end against raw Whoosh and SQLite FTS5, on the same documents, in one run.
 
     python -m tests.benchmarks.run [--corpus DIR] [--scale N] [--passes K] [--out DIR] [--skip-baselines]
+                                   [--workdir DIR [--reuse]] [--classes title,sentence,...]
 
 The sources (``desktop_app`` and this harness) are copied into the work
 dir first and every phase imports that copy, so one run measures one version
@@ -10,6 +11,12 @@ the query set is drawn from that dump, then cold opens, queries, edits,
 export; then the raw Whoosh and FTS5 builds, cold opens and queries on the
 dumped documents.  Markdown and JSON go to ``--out``
 (``tests/benchmarks/results/`` by default).
+
+``--classes`` times only those query classes (the others are left out of
+the report).  ``--reuse`` (with ``--workdir``) keeps what an earlier run
+there built: a phase or cold open whose result file is in the work dir is
+read back instead of run again, except the query phases, which always run.
+The library is then in the state the earlier run left it (after its edits).
 """
 
 from __future__ import annotations
@@ -49,13 +56,13 @@ def _log(message: str) -> None:
 SOURCES = ROOT
 
 
-def snapshot_sources(work: Path) -> tuple[Path, str]:
-    """Copy ``desktop_app`` and the harness into ``work/src``; the copy and a hash of its contents."""
+def snapshot_sources(work: Path, app: Path | None = None) -> tuple[Path, str]:
+    """Copy ``desktop_app`` (from ``app``, else this checkout) and the harness into ``work/src``; the copy and a hash."""
     src = work / "src"
     if src.exists():
         shutil.rmtree(src)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "results")
-    shutil.copytree(ROOT / "desktop_app", src / "desktop_app", ignore=ignore)
+    shutil.copytree(app or ROOT / "desktop_app", src / "desktop_app", ignore=ignore)
     shutil.copytree(ROOT / "tests" / "benchmarks", src / "tests" / "benchmarks", ignore=ignore)
     shutil.copy2(ROOT / "tests" / "__init__.py", src / "tests" / "__init__.py")
     digest = hashlib.sha1()
@@ -73,10 +80,18 @@ def _env() -> dict[str, str]:
     return env
 
 
+REUSE = False  # --reuse: read back the result of a phase an earlier run in the work dir finished
+ALWAYS_RUN = frozenset({"lectern-queries", "whoosh-queries", "fts-queries"})
+
+
 def run_phase(phase: str, spec: dict[str, Any], work: Path) -> dict[str, Any]:
     """Run one phase in a subprocess; its result dict (with ``process`` wall, CPU and peak RSS)."""
     spec_path = work / f"{phase}.spec.json"
     out_path = work / f"{phase}.result.json"
+    if REUSE and phase not in ALWAYS_RUN and out_path.exists():
+        _log(f"{phase}: reusing {out_path.name}")
+        kept: dict[str, Any] = json.loads(out_path.read_text(encoding="utf-8"))
+        return kept
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     out_path.unlink(missing_ok=True)
     _log(f"{phase} ...")
@@ -94,6 +109,11 @@ def run_phase(phase: str, spec: dict[str, Any], work: Path) -> dict[str, Any]:
 
 def cold_open(spec: dict[str, Any], repeats: int) -> list[dict[str, Any]]:
     """Open + first query in ``repeats`` fresh processes (the OS file cache stays warm: cold-ish)."""
+    kept = Path(spec["path"]).parent / f"open-{spec['engine']}.result.json"
+    if REUSE and kept.exists():
+        _log(f"cold open {spec['engine']}: reusing {kept.name}")
+        reused: list[dict[str, Any]] = json.loads(kept.read_text(encoding="utf-8"))
+        return reused
     runs = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -108,6 +128,7 @@ def cold_open(spec: dict[str, Any], repeats: int) -> list[dict[str, Any]]:
         run.update(process_ms=process_ms, query=spec["query"])
         runs.append(run)
     _log(f"cold open {spec['engine']}: {[round(r['open_plus_first_query_ms']) for r in runs]} ms")
+    kept.write_text(json.dumps(runs), encoding="utf-8")
     return runs
 
 
@@ -144,7 +165,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--opens", type=int, default=3, help="fresh-process opens per engine")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep libraries, indexes, documents and queries here (default: a temp dir, removed)")
-    return parser.parse_args(argv)
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --workdir: reuse what an earlier run there built; only the query phases run again")
+    parser.add_argument("--app", type=Path, default=None,
+                        help="measure this desktop_app folder (another version) instead of the checkout's")
+    parser.add_argument("--classes", default="",
+                        help="comma-separated query classes to time (default: all): " + ", ".join(query_set.CLASSES))
+    args = parser.parse_args(argv)
+    unknown = set(filter(None, args.classes.split(","))) - set(query_set.CLASSES)
+    if unknown:
+        parser.error(f"unknown query classes: {', '.join(sorted(unknown))}")
+    if args.reuse and args.workdir is None:
+        parser.error("--reuse needs --workdir")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,12 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.passes < 1:
         raise SystemExit("--passes must be at least 1")
     keep = args.workdir is not None
+    global REUSE
+    REUSE = args.reuse
     work = args.workdir.resolve() if keep else Path(tempfile.mkdtemp(prefix="lectern-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     meta = _meta(args)
     global SOURCES
-    SOURCES, meta["source_hash"] = snapshot_sources(work)
+    SOURCES, meta["source_hash"] = snapshot_sources(work, args.app)
     try:
         results = _run(args, work, meta)
     finally:
@@ -180,7 +215,7 @@ def _run(args: argparse.Namespace, work: Path, meta: dict[str, Any]) -> dict[str
     library = work / "lectern-library"
     docs = work / "docs.jsonl"
     queries_path = work / "queries.json"
-    if library.exists():
+    if library.exists() and not REUSE:
         shutil.rmtree(library)
     lectern: dict[str, Any] = {}
     lectern["store"] = run_phase("lectern-store", {"library": str(library), "files": files}, work)
@@ -189,8 +224,11 @@ def _run(args: argparse.Namespace, work: Path, meta: dict[str, Any]) -> dict[str
     documents = read_docs(docs)
     queries = query_set.build(documents)
     del documents
-    query_set.save(queries, queries_path)
     first = next(q for q in queries if q.cls == "common")
+    if args.classes:
+        chosen = set(args.classes.split(","))
+        queries = [q for q in queries if q.cls in chosen]
+    query_set.save(queries, queries_path)
     lectern["open"] = cold_open({"engine": "lectern", "path": str(library), "query": first.text}, args.opens)
     spec = {"library": str(library), "queries": str(queries_path), "passes": args.passes}
     lectern["queries"] = run_phase("lectern-queries", spec, work)
@@ -208,7 +246,7 @@ def _run(args: argparse.Namespace, work: Path, meta: dict[str, Any]) -> dict[str
     if args.skip_baselines:
         return results
     index = work / "raw-whoosh"
-    if index.exists():
+    if index.exists() and not REUSE:
         shutil.rmtree(index)
     whoosh: dict[str, Any] = {"build": run_phase("whoosh-build", {"docs": str(docs), "index": str(index)}, work)}
     whoosh["open"] = cold_open({"engine": "whoosh", "path": str(index), "query": first.whoosh,
