@@ -9,11 +9,10 @@ field it is about and the dialog stays open with the user's typing intact.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPalette, QRegularExpressionValidator
+from PySide6.QtGui import QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,13 +22,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.domain.models import Paper
 from desktop_app.gui import theme
+from desktop_app.gui.form_text import FormTextBox
 from desktop_app.gui.paper_fields import (
     ENTRY_TYPES,
     FIELD_LABELS,
@@ -49,22 +48,6 @@ PLACEHOLDERS = {
     "arxiv_id": "e.g. 1706.03762", "arxiv_class": "e.g. cs.CL", "url": "https://…", "code_url": "https://github.com/…",
     "citekey": "e.g. vaswani2017attention",
 }
-
-
-class _PlainText(QPlainTextEdit):
-    """A multi-line box where Tab moves focus (a form, not an editor) and Ctrl+Enter saves."""
-
-    def __init__(self, on_submit: Callable[[], None], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setTabChangesFocus(True)
-        self._submit = on_submit
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
-                event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self._submit()
-            return
-        super().keyPressEvent(event)
 
 
 class EditPaperDialog(QDialog):
@@ -105,14 +88,14 @@ class EditPaperDialog(QDialog):
         for number, name in enumerate(MONTHS, start=1):
             self.month.addItem(name, number)
         self.month.setCurrentIndex(paper.month or 0)
-        self.authors = _PlainText(self._save, self)
+        self.authors = FormTextBox(self._save, self)
         self.authors.setObjectName("edit_authors")
         self.authors.setPlainText(authors_text(paper.authors))
         self.authors.setPlaceholderText("One per line:\nVaswani, Ashish\n{Google DeepMind}")
         self.authors.setToolTip("One author per line, “Family, Given”; an organisation in braces: {OpenAI}")
         self.keywords = QLineEdit(keywords_text(paper.keywords), self)
         self.keywords.setPlaceholderText("comma, separated")
-        self.abstract = _PlainText(self._save, self)
+        self.abstract = FormTextBox(self._save, self)
         self.abstract.setObjectName("edit_abstract")
         self.abstract.setPlainText(paper.abstract)
         self.message = QLabel(self)  # an error the core did not tie to a field

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -46,6 +45,7 @@ from desktop_app.core.reviews import MAX_KEYED_REASONS, Gathered, RecordChoice
 from desktop_app.domain.errors import InvalidInputError
 from desktop_app.domain.screening import DEFAULT_EXCLUSION_REASONS, Review
 from desktop_app.gui import errors, theme
+from desktop_app.gui.form_text import FormTextBox
 from desktop_app.gui.ops import Op, OpContext, run_op
 from desktop_app.gui.review_reasons import KeyedDelegate, ReasonsModel
 
@@ -67,23 +67,6 @@ class EditorHooks:
 
 def split_keywords(text: str) -> list[str]:
     return [" ".join(part.split()) for part in text.split(",") if part.strip()]
-
-
-class _TextBox(QPlainTextEdit):
-    """A few lines of text in a form: Tab moves on, Ctrl+Enter saves."""
-
-    def __init__(self, on_submit: Callable[[], None], lines: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setTabChangesFocus(True)
-        self._submit = on_submit
-        self.setMinimumHeight(self.fontMetrics().lineSpacing() * lines + 12)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
-                event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self._submit()
-            return
-        super().keyPressEvent(event)
 
 
 class ReviewEditor(QDialog):
@@ -140,13 +123,13 @@ class ReviewEditor(QDialog):
         self._name_timer.setInterval(NAME_CHECK_MS)
         self._name_timer.timeout.connect(self._check_name_typed)
         self.name.textEdited.connect(lambda _text: self._name_timer.start())
-        self.question = _TextBox(self._save, 2, self)
+        self.question = FormTextBox(self._save, self, lines=2)
         self.question.setPlainText(review.question)
         self.question.setPlaceholderText("The research question, shown while screening")
-        self.inclusion = _TextBox(self._save, 3, self)
+        self.inclusion = FormTextBox(self._save, self, lines=3)
         self.inclusion.setPlainText(review.inclusion_criteria)
         self.inclusion.setPlaceholderText("What a record needs to be included (shown while screening)")
-        self.exclusion = _TextBox(self._save, 3, self)
+        self.exclusion = FormTextBox(self._save, self, lines=3)
         self.exclusion.setPlainText(review.exclusion_criteria)
         self.exclusion.setPlaceholderText("What excludes a record (shown while screening)")
         self.include_keywords = QLineEdit(", ".join(review.include_keywords), self)

@@ -23,7 +23,7 @@ weights of frequent terms are kept across searches (``term_cache.py``).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -122,10 +122,10 @@ def rank(searcher: Searcher, words: Sequence[RankedWord], extra: Sequence[Weight
     return RankedOutcome(hits, total, int(everywhere_at.size), n, partial=bool(partial))
 
 
-def _docs_of(word: RankedWord, leaves: Sequence[tuple[Searcher, int]], postings: dict[tuple[int, str, str], TermArrays]
-             ) -> set[int]:
-    """The papers that have ``word`` in any field (global docnums); the postings read are kept in ``postings``."""
-    docs: set[int] = set()
+def _word_postings(word: RankedWord, leaves: Sequence[tuple[Searcher, int]],
+                   postings: dict[tuple[int, str, str], TermArrays]) -> Iterator[tuple[TermArrays, int]]:
+    """Each posting list of ``word``'s terms in each segment, with the segment's docnum offset;
+    the lists read are kept in ``postings`` so that a word shared by two steps is read once."""
     for leaf, (sub, offset) in enumerate(leaves):
         reader = sub.reader()
         for name, text, _ in word.terms:
@@ -134,7 +134,16 @@ def _docs_of(word: RankedWord, leaves: Sequence[tuple[Searcher, int]], postings:
             found = postings.get((leaf, name, text))
             if found is None:
                 found = postings[(leaf, name, text)] = term_arrays(reader, name, text)
-            docs.update(found.ids if offset == 0 else map(offset.__add__, found.ids))
+            yield found, offset
+
+
+def _docs_of(word: RankedWord, leaves: Sequence[tuple[Searcher, int]], postings: dict[tuple[int, str, str], TermArrays]
+             ) -> set[int]:
+    """The papers that have ``word`` in any field (global docnums); the postings read are kept in ``postings``."""
+    docs: set[int] = set()
+    for found, offset in _word_postings(word, leaves, postings):
+        docs.update(found.ids if offset == 0 else map(offset.__add__, found.ids))
+    for sub, offset in leaves:
         for docs_set in word.sets:
             docs.update(d + offset for d in docs_set.docs(sub))
     return docs
@@ -149,16 +158,10 @@ def _word_counts(words: Sequence[RankedWord], leaves: Sequence[tuple[Searcher, i
     has = np.zeros(big_n, dtype=bool)
     for word in words:
         has[:] = False
-        for leaf, (sub, offset) in enumerate(leaves):
-            reader = sub.reader()
-            for name, text, _ in word.terms:
-                if (name, text) not in reader:
-                    continue
-                found = postings.get((leaf, name, text))
-                if found is None:
-                    found = postings[(leaf, name, text)] = term_arrays(reader, name, text)
-                if found.ids:
-                    has[np.frombuffer(found.ids, dtype=np.int32) + offset] = True
+        for found, offset in _word_postings(word, leaves, postings):
+            if found.ids:
+                has[np.frombuffer(found.ids, dtype=np.int32) + offset] = True
+        for sub, offset in leaves:
             for docs_set in word.sets:
                 local = np.fromiter(docs_set.docs(sub), dtype=np.int64)
                 if local.size:
