@@ -57,7 +57,10 @@ def run_one(name: str, config: str, seeds: int) -> dict[str, Any]:
     """One configuration on one file: ``seeds`` runs from seeds 0, 1, ... (the same for every config)."""
     model = CONFIGS.get(config, config)
     started = time.perf_counter()
-    result = simulate(load(name), seeds, model)
+    def progress(seed: int, run: Any) -> None:  # partial results survive an interrupted benchmark
+        print(f"# {name} {config} seed {seed}: WSS@95 {run.wss95:.1f}, records to 95 % {run.records95}", flush=True)
+
+    result = simulate(load(name), seeds, model, on_run=progress)
     row = {"file": name, "model": config, "runs": seeds, "seconds": round(time.perf_counter() - started, 1),
            **{m: (round(result.mean(m), 1), round(result.sd(m), 1)) for m in METRICS},
            "per_run": [run.as_dict() for run in result.metrics]}
