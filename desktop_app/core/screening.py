@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from desktop_app.domain.screening import Decision, Review, Stage, Verdict
 from desktop_app.review import agreement
-from desktop_app.review.ranker import Ranker, build_features, record_text
+from desktop_app.review.ranker import Ranker, features_for, record_text
 from desktop_app.review.stopping import Progress, progress
 
 if TYPE_CHECKING:
@@ -85,9 +85,9 @@ class ScreeningSession:
         """Build the ranker's features (seconds for thousands of records: call off the GUI thread)."""
         if self.random_order or self._ranker is not None:
             return
-        features = build_features([record_text(r.title, r.abstract) for r in self.records])
+        features = features_for([record_text(r.title, r.abstract) for r in self.records])
         with self._lock:
-            self._ranker = Ranker(features, seed=self._seed)
+            self._ranker = Ranker(len(self.records), features, seed=self._seed)
 
     @property
     def prepared(self) -> bool:

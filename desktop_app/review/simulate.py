@@ -20,7 +20,8 @@ from desktop_app.review.metrics import RunMetrics
 from desktop_app.review.ranker import (
     DEFAULT_MODEL,
     Ranker,
-    build_features,
+    Recipe,
+    features_for,
     record_text,
     retrain_due,
 )
@@ -116,14 +117,14 @@ class SimulationResult:
         return float(np.std([getattr(m, name) for m in self.metrics]))
 
 
-def simulate(records: Sequence[LabelledRecord], seeds: int, model: str = DEFAULT_MODEL, first_seed: int = 0,
+def simulate(records: Sequence[LabelledRecord], seeds: int, model: str | Recipe = DEFAULT_MODEL, first_seed: int = 0,
              on_run: Callable[[int, RunMetrics], None] | None = None) -> SimulationResult:
     """``seeds`` runs (seed ``first_seed`` upwards); the orders as record ids, and each run's metrics."""
-    features = build_features([record_text(r.title, r.abstract) for r in records])
+    features = features_for([record_text(r.title, r.abstract) for r in records], model)
     labels = [r.relevant for r in records]
     orders, metrics = [], []
     for seed in range(first_seed, first_seed + seeds):
-        positions = simulate_run(Ranker(features, model, seed), labels, seed)
+        positions = simulate_run(Ranker(len(records), features, model, seed), labels, seed)
         run = RunMetrics.of([int(labels[i]) for i in positions])
         orders.append([records[i].record_id for i in positions])
         metrics.append(run)

@@ -3,6 +3,10 @@ and the time to retrain and pick the next record at 10k records.
 
     python -m tests.benchmarks.screening --seeds 3            # both files, ranker and random
     python -m tests.benchmarks.screening --seeds 1 --latency-only
+    python -m tests.benchmarks.screening --seeds 5 --configs all --jobs 2 --no-latency   # every recipe
+
+``--configs`` names recipes from ``CONFIGS`` (the known-good choices of the screening
+literature that were compared; the same seeds for all of them, and always a random row).
 
 Writes ``tests/benchmarks/results/screening-<time>.md`` and ``.json`` and prints the table.
 Mean ± sd over runs; each run starts from its own random relevant + irrelevant prior.
@@ -20,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from desktop_app.review.ranker import DEFAULT_MODEL, MODELS, Ranker, build_features, record_text
+from desktop_app.review.ranker import DEFAULT_MODEL, Ranker, Recipe, features_for, record_text
 from desktop_app.review.simulate import LabelledRecord, read_labelled_csv, simulate
 from tests.conftest import CORPUS
 
@@ -30,6 +34,18 @@ PUBLISHED_WSS95 = {"nagtegaal_2019.csv": 71.7, "appenzeller_herzog_2019.csv": 83
 """Best published ASReview WSS@95 per file (Ferdinands et al. 2023, Table 2; the corpus README)."""
 METRICS = ("wss95", "wss100", "recall10", "recall25", "records95", "records100")
 RESULTS = Path(__file__).resolve().parent / "results"
+CONFIGS: dict[str, str | Recipe] = {
+    "random": "random",
+    "svm-words": Recipe.of(("svm", "words")),  # ASReview 2's default (ELAS u4)
+    "svm-words+chars": Recipe.of(("svm", "words+chars")),
+    "nb-unigrams-double": Recipe.of(("nb", "unigrams", "double")),  # ASReview 1's default
+    "lr-words": Recipe.of(("lr", "words")),
+    "svm+nb-words+chars": Recipe.of(("svm", "words+chars"), ("nb", "words+chars")),  # ranks averaged
+    "svm+lr-words": Recipe.of(("svm", "words"), ("lr", "words")),
+    "svm-words+svm-words+chars": Recipe.of(("svm", "words"), ("svm", "words+chars")),
+    "svm-words+nb-unigrams-double": Recipe.of(("svm", "words"), ("nb", "unigrams", "double")),
+}
+"""Recipes compared in the benchmark; ``random`` always runs beside them."""
 
 
 def load(name: str) -> list[LabelledRecord]:
@@ -37,56 +53,84 @@ def load(name: str) -> list[LabelledRecord]:
     return read_labelled_csv(path.read_text(encoding="utf-8"), str(path)).records
 
 
-def run_file(name: str, models: list[str], seeds: int) -> list[dict[str, Any]]:
-    records = load(name)
-    rows = []
-    for model in models:
-        started = time.perf_counter()
-        result = simulate(records, seeds, model)
-        rows.append({"file": name, "model": model, "runs": seeds, "seconds": round(time.perf_counter() - started, 1),
-                     **{m: (round(result.mean(m), 1), round(result.sd(m), 1)) for m in METRICS}})
-        print(_row(rows[-1]), flush=True)
-    return rows
+def run_one(name: str, config: str, seeds: int) -> dict[str, Any]:
+    """One configuration on one file: ``seeds`` runs from seeds 0, 1, ... (the same for every config)."""
+    model = CONFIGS.get(config, config)
+    started = time.perf_counter()
+    def progress(seed: int, run: Any) -> None:  # partial results survive an interrupted benchmark
+        print(f"# {name} {config} seed {seed}: WSS@95 {run.wss95:.1f}, records to 95 % {run.records95}", flush=True)
+
+    result = simulate(load(name), seeds, model, on_run=progress)
+    row = {"file": name, "model": config, "runs": seeds, "seconds": round(time.perf_counter() - started, 1),
+           **{m: (round(result.mean(m), 1), round(result.sd(m), 1)) for m in METRICS},
+           "per_run": [run.as_dict() for run in result.metrics]}
+    print(_row(row), flush=True)
+    return row
 
 
-def grown_texts(count: int, seed: int = 7) -> list[str]:
-    """``count`` record texts: the corpus files' records, then copies with ~10 % of words swapped."""
-    base = [record_text(r.title, r.abstract) for name in FILES for r in load(name)]
+def run_all(files: list[str], configs: list[str], seeds: int, jobs: int) -> list[dict[str, Any]]:
+    tasks = [(name, config) for config in configs for name in files]
+    if jobs <= 1:
+        return [run_one(name, config, seeds) for name, config in tasks]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_one, name, config, seeds) for name, config in tasks]
+        return [future.result() for future in futures]
+
+
+def grown_texts(count: int, seed: int = 7) -> tuple[list[str], list[int]]:
+    """``count`` record texts with labels: the corpus files' records, then copies with ~10 % of
+    words swapped, each labelled like the record it copies (so fits see realistic labels)."""
+    base = [(record_text(r.title, r.abstract), int(r.relevant)) for name in FILES for r in load(name)]
     rng = random.Random(seed)
-    vocabulary = [w for text in base[:500] for w in text.split()]
+    vocabulary = [w for text, _ in base[:500] for w in text.split()]
     texts = list(base)
     while len(texts) < count:
-        words = rng.choice(base).split()
+        text, label = rng.choice(base)
+        words = text.split()
         for i in range(len(words)):
             if rng.random() < 0.10:
                 words[i] = rng.choice(vocabulary)
-        texts.append(" ".join(words))
-    return texts[:count]
+        texts.append((" ".join(words), label))
+    return [t for t, _ in texts[:count]], [label for _, label in texts[:count]]
 
 
-def latency(count: int, model: str, repeats: int = 5) -> dict[str, Any]:
-    """Feature build once; then retrain + pick the next record with growing numbers of decisions."""
-    texts = grown_texts(count)
-    started = time.perf_counter()
-    features = build_features(texts)
-    build = time.perf_counter() - started
-    rng = np.random.default_rng(1)
-    ranker = Ranker(features, model, seed=1)
-    per_size = {}
-    for labelled_count in (50, 500, 2000, 5000):
-        labelled = rng.choice(count, size=labelled_count, replace=False)
-        labels = (rng.random(labelled_count) < 0.05).astype(int)
-        labels[0], labels[1] = 1, 0
-        times = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            scores = ranker.scores(labelled.tolist(), labels.tolist())
-            scores[labelled] = -np.inf
-            int(np.argmax(scores))
-            times.append(1000 * (time.perf_counter() - started))
-        per_size[labelled_count] = {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
-    return {"records": count, "model": model, "features": features.shape[1], "build_seconds": round(build, 2),
-            "retrain_and_pick": per_size}
+def latency(count: int, configs: list[str], repeats: int = 5) -> list[dict[str, Any]]:
+    """Features built once per kind; then, per configuration, retrain + pick the next record
+    after 50, 500 and 5,000 decisions (random records, their corpus labels)."""
+    texts, truth = grown_texts(count)
+    built: dict[str, Any] = {}
+    results = []
+    for config in configs:
+        model = CONFIGS.get(config, config)
+        recipe = model if isinstance(model, Recipe) else None
+        started = time.perf_counter()
+        kinds = recipe.feature_kinds if recipe else ()
+        for kind in kinds:
+            if kind not in built:
+                built[kind] = features_for(texts, Recipe.of(("svm", kind)))[kind]
+        build = time.perf_counter() - started
+        ranker = Ranker(count, {kind: built[kind] for kind in kinds}, model, seed=1)
+        rng = np.random.default_rng(1)
+        per_size = {}
+        for labelled_count in (50, 500, 5000):
+            labelled = rng.choice(count, size=labelled_count, replace=False)
+            labels = [truth[i] for i in labelled]
+            labels[0] = 1 - labels[1]
+            times = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                scores = ranker.scores(labelled.tolist(), labels)
+                scores[labelled] = -np.inf
+                int(np.argmax(scores))
+                times.append(1000 * (time.perf_counter() - started))
+            per_size[labelled_count] = {"median_ms": round(statistics.median(times), 1),
+                                        "max_ms": round(max(times), 1)}
+        results.append({"records": count, "model": config, "build_seconds": round(build, 2),
+                        "features": {kind: built[kind].shape[1] for kind in kinds}, "retrain_and_pick": per_size})
+        print(results[-1], flush=True)
+    return results
 
 
 def _row(row: dict[str, Any]) -> str:
@@ -106,7 +150,9 @@ def table(rows: list[dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--model", choices=MODELS, default=DEFAULT_MODEL)
+    parser.add_argument("--configs", nargs="+", default=[DEFAULT_MODEL],
+                        help=f"recipe names ({', '.join(CONFIGS)}) or product model names, or 'all'")
+    parser.add_argument("--jobs", type=int, default=1, help="simulations in parallel processes")
     parser.add_argument("--files", nargs="+", default=list(FILES))
     parser.add_argument("--latency-records", type=int, default=10_000)
     parser.add_argument("--latency-only", action="store_true")
@@ -115,10 +161,13 @@ def main() -> None:
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
     if not args.latency_only:
+        configs = list(CONFIGS) if args.configs == ["all"] else [c for c in args.configs if c != "random"]
+        configs = ["random", *(c for c in configs if c != "random")]
         print(table([]))
-        for name in args.files:
-            rows.extend(run_file(name, [args.model, "random"], args.seeds))
-    timing = None if args.no_latency else latency(args.latency_records, args.model)
+        rows = run_all(args.files, configs, args.seeds, args.jobs)
+        rows.sort(key=lambda row: (args.files.index(row["file"]), configs.index(row["model"])))
+    latency_configs = list(CONFIGS) if args.configs == ["all"] else args.configs
+    timing = [] if args.no_latency else latency(args.latency_records, latency_configs)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     args.out.mkdir(parents=True, exist_ok=True)
     lines = ["# Screening benchmark", "", f"{time.strftime('%Y-%m-%d %H:%M')}, mean ± sd over runs; "
@@ -126,10 +175,12 @@ def main() -> None:
     if rows:
         lines += [table(rows), ""]
     if timing:
-        lines += [f"Retrain + pick next at {timing['records']:,} records ({timing['model']}, "
-                  f"{timing['features']:,} features, built in {timing['build_seconds']} s):", ""]
-        lines += [f"- {n:,} decisions: median {t['median_ms']} ms, max {t['max_ms']} ms"
-                  for n, t in timing["retrain_and_pick"].items()]
+        lines += [f"Retrain + pick next at {args.latency_records:,} records (median / max of 5, ms; "
+                  "features built once per kind, seconds):", "",
+                  "| model | features built | 50 decisions | 500 decisions | 5,000 decisions |", "|---|---|---|---|---|"]
+        lines += [f"| {t['model']} | {t['build_seconds']} s | "
+                  + " | ".join(f"{v['median_ms']} / {v['max_ms']}" for v in t["retrain_and_pick"].values()) + " |"
+                  for t in timing]
     text = "\n".join(lines) + "\n"
     (args.out / f"screening-{stamp}.md").write_text(text, encoding="utf-8")
     (args.out / f"screening-{stamp}.json").write_text(json.dumps({"rows": rows, "latency": timing}, indent=2),

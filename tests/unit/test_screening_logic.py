@@ -3,6 +3,7 @@ stopping estimate, the ranker's learning and tie-breaking, and a screening sessi
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from desktop_app.core.library import Library
@@ -10,7 +11,7 @@ from desktop_app.core.screening import ScreeningSession
 from desktop_app.domain.models import Paper
 from desktop_app.review.keywords import keyword_spans
 from desktop_app.review.metrics import RunMetrics, recall_at, records_to_recall, wss
-from desktop_app.review.ranker import Ranker, retrain_due
+from desktop_app.review.ranker import Ranker, Recipe, _double_weights, retrain_due
 from desktop_app.review.stopping import progress
 
 
@@ -57,6 +58,24 @@ def test_the_ranker_learns_and_ties_do_not_follow_row_order() -> None:
     assert Ranker.for_texts(texts, model="nb").ranking([0, 3], [1, 0])[:2] in ([1, 2], [2, 1])
     with pytest.raises(ValueError):
         Ranker.for_texts(texts, model="deep")
+
+
+@pytest.mark.parametrize("recipe", [Recipe.of(("svm", "words")), Recipe.of(("nb", "unigrams", "double")),
+                                    Recipe.of(("lr", "words")), Recipe.of(("svm", "words"), ("nb", "words+chars"))])
+def test_every_recipe_learns_from_two_decisions(recipe: Recipe) -> None:
+    texts = ["zinc chelation therapy trial"] * 3 + ["galaxy survey telescope"] * 3 + ["soil bacteria"] * 4
+    ranking = Ranker.for_texts(texts, recipe, seed=2).ranking([0, 3], [1, 0])
+    assert set(ranking[:2]) == {1, 2} and set(ranking) == set(range(10)) - {0, 3}
+
+
+def test_recipes_are_checked_and_double_balance_lifts_the_rare_class() -> None:
+    for bad in ((("svm", "pixels"),), (), (("deep", "words"),), (("svm", "words", "none"),)):
+        with pytest.raises(ValueError):
+            Recipe.of(*bad)
+    labels = np.array([1, 1] + [0] * 98)
+    weights = _double_weights(labels)
+    assert weights.sum() == pytest.approx(100)  # as many (weighted) records as were screened
+    assert weights[0] > 10 * weights[-1]  # ASReview's a * (2 / 98) ** -0.94 = 83 times
 
 
 def test_retraining_is_per_decision_first_then_per_percent() -> None:
