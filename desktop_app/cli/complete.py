@@ -9,14 +9,12 @@ any paper ended in an error (offline included), 0 otherwise.
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 from typing import Any, TextIO
 
-from desktop_app.cli.common import CliError, print_json
+from desktop_app.cli.common import CliError, ctrl_c_cancels, print_json
 from desktop_app.core.facade.completion import PaperOutcome
 from desktop_app.core.library import Library
-from desktop_app.core.vocabulary import CONTACT_SETTING, CancelToken, valid_contact
+from desktop_app.core.vocabulary import CONTACT_SETTING, valid_contact
 
 
 def _selected(library: Library, args: argparse.Namespace, err: TextIO) -> list[int]:
@@ -44,10 +42,6 @@ def cmd_complete(library: Library, args: argparse.Namespace, out: TextIO, err: T
     if not ids:
         print("nothing to complete", file=out)
         return 0
-    token = CancelToken()
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, lambda *_: token.cancel())
 
     def progress(stage: str, done: int, total: int) -> None:
         if total and done in (0, total) and not args.json:
@@ -57,12 +51,9 @@ def cmd_complete(library: Library, args: argparse.Namespace, out: TextIO, err: T
         if not args.json:
             print(outcome.line(), file=out)
 
-    try:
+    with ctrl_c_cancels() as token:
         report = library.complete_metadata(ids, dry_run=args.dry_run, cancel=token, progress=progress,
                                            on_outcome=line)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
     if args.json:
         data: dict[str, Any] = {"outcomes": [o.as_dict() for o in report.outcomes], "summary": report.summary(),
                                 "requests": report.requests, "elapsed_seconds": round(report.elapsed, 2),

@@ -8,14 +8,11 @@ any paper ended in an error (offline, 404, a web page instead of a PDF), 0 other
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 from typing import Any, TextIO
 
-from desktop_app.cli.common import CliError, print_json
+from desktop_app.cli.common import CliError, ctrl_c_cancels, print_json
 from desktop_app.core.library import Library
 from desktop_app.core.pdf_download import DownloadOutcome
-from desktop_app.core.vocabulary import CancelToken
 
 
 def cmd_download_pdf(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -26,20 +23,13 @@ def cmd_download_pdf(library: Library, args: argparse.Namespace, out: TextIO, er
     if not refs:
         print("nothing to download: every paper with an arXiv id has a PDF", file=out)
         return 0
-    token = CancelToken()
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, lambda *_: token.cancel())
 
     def line(outcome: DownloadOutcome) -> None:
         if not args.json:
             print(outcome.line(), file=out)
 
-    try:
+    with ctrl_c_cancels() as token:
         report = library.download_pdfs(refs, cancel=token, on_outcome=line)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
     if not args.no_index and report.count("downloaded"):
         library.files.catch_up()
     if args.json:
