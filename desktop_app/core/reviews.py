@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -226,23 +226,69 @@ class Reviews:
             store.rename_review(conn, review_id, new_name)
         return self.get(new_name)
 
-    def update(self, name: str, **fields: Any) -> Review:
+    def update(self, name: str, *, renamed_reasons: Mapping[str, str] | None = None, **fields: Any) -> Review:
+        """Change the review's fields; ``renamed_reasons`` (old -> new wording) carries reason renames
+        over to the decisions made already (as ``rename_reason`` does), in the same transaction."""
         self._library._require_writable()
-        review_id = self._id(name)
+        review = self.get(name)
+        assert review.id is not None
         fields = checked_fields(fields)
         try:
             Review(name=name, **fields)
         except ValidationError as exc:
             raise InvalidInputError(exc.errors()[0]["msg"]) from exc
-        with self._db.write() as conn:
-            store.update_review(conn, review_id, fields)
+        self._save(review, fields, renamed_reasons or {})
         return self.get(name)
 
+    @staticmethod
+    def _checked_renames(renamed: Mapping[str, str], reasons: Sequence[str]) -> dict[str, str]:
+        tidy = {" ".join(old.split()): " ".join(new.split()) for old, new in renamed.items()}
+        tidy = {old: new for old, new in tidy.items() if old and old != new}
+        for new in tidy.values():
+            if new not in reasons:
+                raise InvalidInputError(f"{new!r} is not one of this review's exclusion reasons",
+                                        field="exclusion_reasons")
+        return tidy
+
+    def rename_reason(self, name: str, old: str, new: str) -> int:
+        """Rename an exclusion reason in the review's list and in every decision that carries it.
+
+        Decisions never overwrite each other, and this keeps it so: it rewrites only the
+        ``reason`` text of the rows that carry ``old`` (every reviewer's, withdrawn ones too), in
+        one transaction with the list; verdicts, times, notes and undo history stay untouched,
+        so PRISMA counts the reason as one row.  In a team library the new wording reaches the
+        others through the review's list only: the rewritten decision rows are not queued for
+        sync (the sync outbox ships a decision once, whole). Returns the decisions renamed.
+        """
+        review = self.get(name)
+        old, new = " ".join(old.split()), " ".join(new.split())
+        if old not in review.exclusion_reasons:
+            raise NotFoundError(f"{old!r} is not one of this review's exclusion reasons")
+        if not new:
+            raise InvalidInputError("a reason needs a name", field="exclusion_reasons")
+        reasons = [new if r == old else r for r in review.exclusion_reasons]
+        return self._save(review, checked_fields({"exclusion_reasons": reasons}), {old: new})
+
+    def _save(self, review: Review, fields: dict[str, Any], renamed: Mapping[str, str]) -> int:
+        """Write checked fields and carry reason renames to the decisions, in one transaction."""
+        self._library._require_writable()
+        assert review.id is not None
+        renamed = self._checked_renames(renamed, fields.get("exclusion_reasons", review.exclusion_reasons))
+        with self._db.write() as conn:
+            store.update_review(conn, review.id, fields)
+            return store.rename_reasons(conn, review.id, dict(renamed))
+
     def delete(self, name: str) -> None:
+        """Delete a review with its records' places, sources and every decision, for good (no Trash);
+        the papers stay in the library."""
         self._library._require_writable()
         review_id = self._id(name)
         with self._db.write() as conn:
             store.delete_review(conn, review_id)
+
+    def decision_count(self, name: str) -> tuple[int, int]:
+        """(standing decisions, reviewers) that deleting the review would lose; counts only, even when blind."""
+        return store.decision_count(self._db.conn, self._id(name))
 
     # -- records -----------------------------------------------------------------------------------------
 

@@ -363,7 +363,7 @@ class ReviewEditor(QDialog):
         else:
             text = "While screening, E then the number excludes with that reason (E, Enter: no reason)."
             if not self.creating:
-                text += " Decisions made already keep the reason they were given."
+                text += " Renaming a reason renames it in the decisions made; removing one leaves them as they are."
         self.reasons_hint.setText(text)
 
     def _add_reason(self) -> None:
@@ -522,6 +522,7 @@ class ReviewEditor(QDialog):
     def _start(self, name: str, fields: dict[str, Any], choice: RecordChoice | None, reviewer: str) -> None:
         reviews = self.library.reviews
         original = self.original
+        renamed = self.reasons.renames()
 
         def work(ctx: OpContext) -> tuple[Review, Gathered | None]:
             def progress(path: str, number: int, total: int) -> None:
@@ -540,7 +541,7 @@ class ReviewEditor(QDialog):
             current = original.name
             if name != current:
                 current = reviews.rename(current, name).name
-            review = reviews.update(current, **fields)
+            review = reviews.update(current, renamed_reasons=renamed, **fields)
             gathered = reviews.add_records(current, choice, **options) if choice is not None else None
             return review, gathered
 

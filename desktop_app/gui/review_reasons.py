@@ -31,17 +31,27 @@ def tidy(text: str) -> str:
 
 
 class ReasonsModel(QAbstractListModel):
-    """Exclusion reasons in screening-key order; blank and duplicate names are refused (``refused``)."""
+    """Exclusion reasons in screening-key order; blank and duplicate names are refused (``refused``).
+
+    Each row remembers the name it was loaded with, so that ``renames`` can tell the
+    editor which reasons were renamed (their decisions take the new name on saving).
+    """
 
     refused = Signal(str)  # why an edit was not taken, for the dialog's inline message
 
     def __init__(self, reasons: Sequence[str] = (), parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._reasons = [tidy(r) for r in reasons if tidy(r)]
+        self._origins: list[str | None] = list(self._reasons)  # each row's name when loaded; None: added
         self.warning_colour = QColor("#b3261e")
 
     def reasons(self) -> list[str]:
         return list(self._reasons)
+
+    def renames(self) -> dict[str, str]:
+        """Reasons renamed since loading, old name -> new (for the decisions that carry the old one)."""
+        return {old: new for old, new in zip(self._origins, self._reasons, strict=True)
+                if old is not None and old != new}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._reasons)
@@ -94,6 +104,7 @@ class ReasonsModel(QAbstractListModel):
         row = len(self._reasons)
         self.beginInsertRows(QModelIndex(), row, row)
         self._reasons.append(name)
+        self._origins.append(None)
         self.endInsertRows()
         return row
 
@@ -102,6 +113,7 @@ class ReasonsModel(QAbstractListModel):
             return False
         self.beginRemoveRows(QModelIndex(), row, row + count - 1)
         del self._reasons[row:row + count]
+        del self._origins[row:row + count]
         self.endRemoveRows()
         self._keys_changed(row)
         return True
@@ -117,10 +129,12 @@ class ReasonsModel(QAbstractListModel):
             return False
         if not self.beginMoveRows(QModelIndex(), source_row, end - 1, QModelIndex(), destination_child):
             return False
-        moving = self._reasons[source_row:end]
+        moving, origins = self._reasons[source_row:end], self._origins[source_row:end]
         del self._reasons[source_row:end]
+        del self._origins[source_row:end]
         at = destination_child if destination_child < source_row else destination_child - count
         self._reasons[at:at] = moving
+        self._origins[at:at] = origins
         self.endMoveRows()
         self._keys_changed(min(source_row, at))
         return True

@@ -165,6 +165,31 @@ def withdraw_latest(conn: sqlite3.Connection, review_id: int, reviewer: str, *, 
     return _decision(row)
 
 
+def decision_count(conn: sqlite3.Connection, review_id: int) -> tuple[int, int]:
+    """(standing decisions, reviewers who made them) of a review, every reviewer's, blind or not."""
+    count, people = conn.execute(
+        "SELECT count(*), count(DISTINCT reviewer) FROM review_decisions WHERE review_id = ? AND withdrawn = 0",
+        (review_id,)).fetchone()
+    return int(count), int(people)
+
+
+def rename_reasons(conn: sqlite3.Connection, review_id: int, renamed: dict[str, str]) -> int:
+    """Give the decisions carrying an old exclusion reason its new wording; returns the rows changed.
+
+    One statement with a CASE, so swapped names (A->B, B->A) do not merge.  Only ``reason``
+    changes: a decision's verdict, time, reviewer, note and withdrawn state stay as they were.
+    """
+    if not renamed:
+        return 0
+    cases = " ".join("WHEN ? THEN ?" for _ in renamed)
+    marks = ",".join("?" * len(renamed))
+    pairs = [value for old_new in renamed.items() for value in old_new]
+    return conn.execute(
+        f"UPDATE review_decisions SET reason = CASE reason {cases} ELSE reason END "
+        f"WHERE review_id = ? AND reason IN ({marks})",
+        (*pairs, review_id, *renamed)).rowcount
+
+
 def reviewers(conn: sqlite3.Connection, review_id: int) -> list[str]:
     return [r[0] for r in conn.execute(
         "SELECT DISTINCT reviewer FROM review_decisions WHERE review_id = ? AND withdrawn = 0 AND final = 0 "
