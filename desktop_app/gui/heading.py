@@ -6,7 +6,7 @@ from desktop_app.gui.sidebar_model import Scope
 
 NAMES = {"library": "Library", "unread": "Unread", "recent": "Recently added"}
 WHAT = {"library": "every paper", "unread": "papers not marked read", "recent": "added in the last 7 days",
-        "tag": "papers with this tag"}
+        "tag": "papers with this tag", "review": "the review's records (Enter in the sidebar screens them)"}
 NATURAL = {"library": "newest first", "unread": "newest first", "recent": "newest first"}
 # (ascending, descending) in words, per column key.
 ORDER_WORDS = {

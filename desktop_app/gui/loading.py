@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from desktop_app.core.library import InvalidQueryError, Library, SearchResult
 from desktop_app.domain.errors import LecternError
-from desktop_app.gui.sidebar_model import Scope, SidebarData
+from desktop_app.gui.sidebar_model import ReviewEntry, Scope, SidebarData
 from desktop_app.gui.table_model import RowMarks
 
 FIRST_MARKS = 40
@@ -45,6 +45,8 @@ def scope_ids(library: Library, scope: Scope) -> tuple[list[int], SearchResult |
     if scope.kind == "search":
         result = library.search(scope.query)
         return result.ids, result
+    if scope.kind == "review":
+        return library.reviews.record_ids(scope.name), None
     return library.all_ids(order="added", descending=True), None
 
 
@@ -102,4 +104,6 @@ def load_sidebar(library: Library) -> SidebarData:
         lists=library.reading_lists(),
         searches=library.saved_searches(),
         tags=library.tags(),
+        reviews=[ReviewEntry(r.name, len(library.reviews.record_ids(r.name)), r.question)
+                 for r in library.reviews.all()],
     )

@@ -1,10 +1,14 @@
-"""The main window's Review menu: create and edit reviews, screen one, its PRISMA diagram, the reviewer.
+"""The main window's Review menu: create, edit and delete reviews, screen one, its PRISMA diagram, the reviewer.
+
+The sidebar's Reviews section reaches the same actions (``activate``, ``add_context_actions``).
 
 Kept apart from the screening view so that opening the window does not load the ranker
 (numpy, scikit-learn); they load when a review is first screened.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThreadPool
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QMessageBox, QWidget
@@ -14,9 +18,13 @@ from desktop_app.core.library import Library
 from desktop_app.domain.errors import LecternError
 from desktop_app.domain.screening import Review, Stage
 from desktop_app.gui import errors
-from desktop_app.gui.ops import serial_pool
+from desktop_app.gui.ops import Op, run_op, serial_pool
 from desktop_app.gui.parts import PartContext
 from desktop_app.gui.review_editor import EditorHooks, ReviewEditor
+from desktop_app.gui.sidebar_model import Scope
+
+REVIEW_PROPERTY = "lectern-review"
+"""Set on each screening, PRISMA and conflicts window: the review it shows (closed when deleted)."""
 
 
 class ReviewMenu(QObject):
@@ -34,6 +42,8 @@ class ReviewMenu(QObject):
         self.windows: list[QWidget] = []
         self.editor: ReviewEditor | None = None
         self._own_pool: QThreadPool | None = None
+        self.confirm: Callable[[str, str], bool] = self._confirm  # tests answer for the user
+        self.delete_op: Op[tuple[str, int]] | None = None
 
     def install(self, bar: QMenuBar) -> QMenu:
         menu = QMenu("&Review", bar)
@@ -41,6 +51,8 @@ class ReviewMenu(QObject):
         new.setEnabled(not self.library.readonly)
         edit = menu.addAction("&Edit Review…", self.edit_review)
         edit.setEnabled(not self.library.readonly)
+        delete = menu.addAction("&Delete Review…", self.delete_review)
+        delete.setEnabled(not self.library.readonly)
         menu.addSeparator()
         menu.addAction("&Screen a Review…", self.screen)
         menu.addAction("Screen in &Random Order…", lambda: self.screen(random_order=True))
@@ -53,11 +65,11 @@ class ReviewMenu(QObject):
         bar.insertMenu(actions[-1], menu) if actions else bar.addMenu(menu)
         return menu
 
-    def _pick_review(self) -> str | None:
+    def _pick_review(self, *, offer_new: bool = True) -> str | None:
         """The review to act on: the only one, else the user's pick; with none, New Review opens."""
         names = [r.name for r in self.library.reviews.all()]
         if not names:
-            if not self.library.readonly:
+            if not self.library.readonly and offer_new:
                 self.new_review()
             else:
                 QMessageBox.information(self.parent_widget, "No reviews", "This library has no reviews.")
@@ -118,6 +130,7 @@ class ReviewMenu(QObject):
         if self.context is not None:
             self.context.message(f"{verb} the review “{review.name}” ({records:,} records)", 6000)
             self.context.apply(Changes())
+            self.context.schedule_sidebar()  # the Reviews section lists it (renamed, new record count)
         if dialog.open_after.isChecked():
             self.open_screening(review.name)
 
@@ -144,21 +157,25 @@ class ReviewMenu(QObject):
         )
 
         window = ScreeningWindow(self.library, name, self.parent_widget, stage=stage, random_order=random_order)
-        self.windows.append(window)
+        self._keep(window, name)
         window.show()
         return window
 
-    def prisma(self) -> None:
-        name = self._pick_review()
+    def _keep(self, window: QWidget, review: str) -> None:
+        window.setProperty(REVIEW_PROPERTY, review)
+        self.windows.append(window)
+
+    def prisma(self, name: str | None = None) -> None:
+        name = name or self._pick_review()
         if name is not None:
             from desktop_app.gui.screening import PrismaWindow
 
             dialog = PrismaWindow(self.library, name, self.parent_widget)
-            self.windows.append(dialog)
+            self._keep(dialog, name)
             dialog.show()
 
-    def conflicts(self) -> None:
-        name = self._pick_review()
+    def conflicts(self, name: str | None = None) -> None:
+        name = name or self._pick_review()
         if name is None:
             return
         if self.library.reviews.get(name).blind:
@@ -172,5 +189,88 @@ class ReviewMenu(QObject):
         from desktop_app.gui.screening import ConflictsDialog
 
         dialog = ConflictsDialog(self.library, name, self.parent_widget)
-        self.windows.append(dialog)
+        self._keep(dialog, name)
         dialog.show()
+
+    # -- the sidebar's Reviews section --------------------------------------------------------------------
+
+    def activate(self, scope: Scope | None) -> None:
+        """Enter or a double-click on a sidebar entry: a review opens for screening."""
+        if scope is not None and scope.kind == "review":
+            self.open_screening(scope.name)
+
+    def add_context_actions(self, menu: QMenu, name: str) -> None:
+        """A review's actions, for the sidebar's context menu."""
+        writable = not self.library.readonly
+        menu.addAction("&Screen", lambda: self.open_screening(name))
+        menu.addAction("Screen &Full Texts", lambda: self.open_screening(name, stage=Stage.FULL_TEXT))
+        menu.addAction("&Edit Review…", lambda: self.edit_review(name)).setEnabled(writable)
+        menu.addAction("Resolve &Conflicts…", lambda: self.conflicts(name))
+        menu.addAction("&PRISMA Diagram…", lambda: self.prisma(name))
+        menu.addSeparator()
+        menu.addAction("&Delete Review…", lambda: self.delete_review(name)).setEnabled(writable)
+
+    # -- deleting ------------------------------------------------------------------------------------------------
+
+    def delete_review(self, name: str | None = None) -> Op[tuple[str, int]] | None:
+        """Ask, then delete the review off the GUI thread; its papers stay in the library."""
+        if self.library.readonly or self.delete_op is not None:
+            return None
+        name = name or self._pick_review(offer_new=False)
+        if name is None:
+            return None
+        try:
+            decisions, reviewers = self.library.reviews.decision_count(name)
+            records = len(self.library.reviews.record_ids(name))
+        except LecternError as exc:
+            errors.show_error(self.parent_widget, exc, action="delete the review")
+            return None
+        if not self.confirm(f"Delete the review “{name}”?", delete_warning(decisions, reviewers, records)):
+            return None
+        reviews = self.library.reviews
+
+        def work(_ctx: object) -> tuple[str, int]:
+            reviews.delete(name)
+            return name, decisions
+
+        self.delete_op = run_op(self, work, self._deleted, self._delete_failed,
+                                pool=self.hooks().write_pool, label="delete the review")
+        return self.delete_op
+
+    def _deleted(self, result: tuple[str, int]) -> None:
+        self.delete_op = None
+        name, decisions = result
+        for window in [w for w in self.windows if w.property(REVIEW_PROPERTY) == name]:
+            self.windows.remove(window)
+            window.close()
+        if self.context is not None:
+            self.context.message(f"Deleted the review “{name}” and its {decisions:,} "
+                                 f"decision{'s' if decisions != 1 else ''}", 6000)
+            self.context.apply(Changes())
+            self.context.schedule_sidebar()
+
+    def _delete_failed(self, exc: BaseException) -> None:
+        self.delete_op = None
+        errors.show_error(self.parent_widget, exc, action="delete the review")
+
+    def _confirm(self, text: str, informative: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete Review", text, parent=self.parent_widget)
+        box.setObjectName("reviewDeleteConfirm")
+        box.setInformativeText(informative)
+        delete = box.addButton("Delete Review", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is delete
+
+
+def delete_warning(decisions: int, reviewers: int, records: int) -> str:
+    """What deleting a review loses, in words: reviews have no Trash, so this says so."""
+    if decisions:
+        lost = (f"Its {decisions:,} screening decision{'s' if decisions != 1 else ''} by {reviewers:,} "
+                f"reviewer{'s' if reviewers != 1 else ''}, its exclusion reasons and its PRISMA counts are lost.")
+    else:
+        lost = "It has no screening decisions yet; its criteria, reasons and record sources are lost."
+    kept = (f"Its {records:,} record{'s' if records != 1 else ''} "
+            f"stay{'s' if records == 1 else ''} in the library.")
+    return f"{lost} {kept} Reviews do not go to the Trash: this cannot be undone."

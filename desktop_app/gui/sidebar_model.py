@@ -1,4 +1,4 @@
-"""The sidebar tree: library views, reading lists, saved searches and tags, with counts; the Trash.
+"""The sidebar tree: library views, reading lists, saved searches, reviews and tags, with counts; the Trash.
 
 A custom ``QAbstractItemModel`` of two levels: section headers and their
 entries.  Its contents come from a ``SidebarData`` snapshot that is loaded off
@@ -44,7 +44,7 @@ SectionRole = Qt.ItemDataRole.UserRole + 12
 class Scope:
     """What the table shows before any search: a fixed view, a list, a saved search or a tag."""
 
-    kind: str  # library | unread | recent | list | search | tag
+    kind: str  # library | unread | recent | list | search | review | tag
     name: str = ""
     query: str = ""
 
@@ -60,6 +60,15 @@ RECENT = Scope("recent")
 TRASH = Scope("trash")
 
 
+@dataclass(frozen=True)
+class ReviewEntry:
+    """A systematic review as the sidebar lists it: its name, record count and question."""
+
+    name: str
+    records: int
+    question: str = ""
+
+
 @dataclass
 class SidebarData:
     """One consistent snapshot of what the sidebar shows."""
@@ -71,6 +80,7 @@ class SidebarData:
     lists: list[ReadingList] = field(default_factory=list)
     searches: list[SavedSearch] = field(default_factory=list)
     tags: list[TagCount] = field(default_factory=list)
+    reviews: list[ReviewEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -90,7 +100,8 @@ class _Node:
         return self.scope is None and not self.hint
 
 
-SECTIONS = ("Library", "Reading lists", "Saved searches", "Tags")
+SECTIONS = ("Library", "Reading lists", "Saved searches", "Reviews", "Tags")
+REVIEWS_SECTION = "Reviews"
 LISTS_SECTION = "Reading lists"
 
 
@@ -111,6 +122,12 @@ def _build(data: SidebarData) -> list[_Node]:
         _Node(s.name, Scope("search", s.name, s.query), "", f"Smart list: {s.query}", "search")
         for s in data.searches
     ])
+    reviews = _Node(REVIEWS_SECTION, children=[
+        _Node(r.name, Scope("review", r.name), f"{r.records:,}",
+              f"{r.question or r.name} — {r.records:,} record{'s' if r.records != 1 else ''}"
+              " (Enter: screen; menu key: more)", "review")
+        for r in data.reviews
+    ])
     tags = _Node("Tags", children=[
         _Node(t.name, Scope("tag", t.name), f"{t.count:,}",
               f"{t.count} paper{'s' if t.count != 1 else ''} tagged {t.name}", "tag")
@@ -119,9 +136,10 @@ def _build(data: SidebarData) -> list[_Node]:
     hints = {
         "Reading lists": "New list: Ctrl+Shift+N",
         "Saved searches": "Save a search: Ctrl+Shift+S",
+        REVIEWS_SECTION: "New review: Review menu",
         "Tags": "Tag papers: Ctrl+T",
     }
-    roots = [library, lists, searches, tags]
+    roots = [library, lists, searches, reviews, tags]
     for root in roots:
         if not root.children and root.label in hints:
             root.children.append(_Node(hints[root.label], hint=True))

@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
         self.search_bar.saveRequested.connect(lambda _text: self.ask_save_search())
         self.sidebar.scopeSelected.connect(self.set_scope)
         self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
+        self.sidebar.activated.connect(lambda index: self.review_menu.activate(self.sidebar_model.scope_at(index)))
         self.sidebar_model.papersDropped.connect(self._papers_dropped)
         self.sidebar_model.listsReordered.connect(edits.reorder_lists)
         self.sidebar_model.renameRequested.connect(self._rename_requested)
@@ -351,6 +352,8 @@ class MainWindow(QMainWindow):
             return f"Tag: {self.scope.name}"
         if kind == "search":
             return f"Smart list: {self.scope.name}"
+        if kind == "review":
+            return f"Review: {self.scope.name}"
         return SCOPE_LABELS[kind]
 
     # -- loading the view ------------------------------------------------------------------------------
@@ -600,6 +603,8 @@ class MainWindow(QMainWindow):
         elif scope is not None and scope.kind == "search":
             menu.addAction("Show", lambda: self.sidebar.select_scope(scope))
             menu.addAction("Delete Smart List", lambda: edits.delete_search(scope.name)).setEnabled(writable)
+        elif scope is not None and scope.kind == "review":
+            self.review_menu.add_context_actions(menu, scope.name)
         menu.addSeparator()
         menu.addAction(self.commands.new_list)
         menu.popup(self.sidebar.viewport().mapToGlobal(pos))
