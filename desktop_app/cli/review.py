@@ -13,8 +13,10 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
-from desktop_app.cli.common import CliError, print_json
+import desktop_app.cli.review_admin as review_admin
+from desktop_app.cli.common import CliError, ctrl_c_cancels, print_json
 from desktop_app.core.library import Library
+from desktop_app.core.reviews import Gathered, RecordChoice
 from desktop_app.core.vocabulary import DEFAULT_MODEL, EXPORT_FORMATS, MODELS
 from desktop_app.domain.screening import Stage, Verdict
 
@@ -31,7 +33,10 @@ def add_parsers(sub: Any) -> None:
     source = c.add_mutually_exclusive_group()
     source.add_argument("--from-list", metavar="LIST")
     source.add_argument("--from-query", metavar="QUERY")
-    source.add_argument("--from-import", metavar="FILE", nargs="+", help="a database's search export (RIS, BibTeX, ...)")
+    source.add_argument("--from-file", "--from-import", dest="from_import", metavar="FILE", nargs="+",
+                        help="a database's search export (RIS, BibTeX, CSL-JSON...), imported first")
+    c.add_argument("--database", default="", metavar="NAME",
+                   help="the database the export came from (PubMed, Scopus...): PRISMA names the source so")
     c.add_argument("--question", default="", help="the research question")
     c.add_argument("--include-keyword", action="append", default=[], metavar="WORD")
     c.add_argument("--exclude-keyword", action="append", default=[], metavar="WORD")
@@ -42,7 +47,9 @@ def add_parsers(sub: Any) -> None:
     source = a.add_mutually_exclusive_group(required=True)
     source.add_argument("--from-list", metavar="LIST")
     source.add_argument("--from-query", metavar="QUERY")
-    source.add_argument("--from-import", metavar="FILE", nargs="+")
+    source.add_argument("--from-file", "--from-import", dest="from_import", metavar="FILE", nargs="+",
+                        help="a database's search export, imported first")
+    a.add_argument("--database", default="", metavar="NAME", help="the database the export came from")
     a.set_defaults(func=cmd_add)
 
     ed = rs.add_parser("edit", help="change a review's question, criteria, keywords, reasons or settings")
@@ -56,6 +63,7 @@ def add_parsers(sub: Any) -> None:
     ed.add_argument("--stop-after", type=int, metavar="N", help="stopping rule: N irrelevant in a row (0: none)")
     ed.add_argument("--random-order", choices=["on", "off"])
     ed.set_defaults(func=cmd_edit)
+    review_admin.add_parsers(rs)  # rename-reason, delete
 
     s = rs.add_parser("status", help="counts per stage and reviewer, and agreement (Cohen's kappa)")
     s.add_argument("name")
@@ -119,34 +127,60 @@ def add_parsers(sub: Any) -> None:
 # -- handlers ---------------------------------------------------------------------------------------------
 
 
-def _add_records(library: Library, name: str, args: argparse.Namespace, out: TextIO) -> None:
-    reviews = library.reviews
+def _choice(args: argparse.Namespace) -> RecordChoice | None:
+    if args.database and not args.from_import:
+        raise CliError("--database names the database of a search export: use it with --from-file")
     if args.from_list:
-        new = reviews.add_from_list(name, args.from_list)
-        print(f"added {len(new)} record(s) from reading list {args.from_list!r}", file=out)
-    elif args.from_query:
+        return RecordChoice("list", args.from_list)
+    if args.from_query:
+        return RecordChoice("query", args.from_query)
+    if args.from_import:
+        return RecordChoice("import", files=tuple(Path(f) for f in args.from_import), database=args.database)
+    return None
+
+
+def _gather(library: Library, choice: RecordChoice, out: TextIO) -> Gathered:
+    """The records ``choice`` names; an import's summary and every problem are printed."""
+    if choice.kind == "query":
         library.catch_up_index()
-        new = reviews.add_from_query(name, args.from_query)
-        print(f"added {len(new)} record(s) from search {args.from_query!r}", file=out)
-    elif args.from_import:
-        new, outcome = reviews.add_from_import(name, args.from_import)
-        print(outcome.summary(), file=out)
-        for problem in outcome.problems:
+    with ctrl_c_cancels() as token:
+        gathered = library.reviews.gather(choice, cancel=lambda: token.cancelled)
+    if gathered.outcome is not None:
+        print(gathered.outcome.summary(), file=out)
+        for problem in gathered.outcome.problems:
             print(str(problem), file=out)
-        print(f"added {len(new)} record(s) from {', '.join(args.from_import)}", file=out)
+    return gathered
+
+
+def _added(gathered: Gathered, out: TextIO) -> None:
+    print(f"added {len(gathered.new)} record(s) from {gathered.source.label}", file=out)
 
 
 def cmd_create(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    review = library.reviews.create(args.name, question=args.question, include_keywords=args.include_keyword,
-                                    exclude_keywords=args.exclude_keyword)
+    reviews = library.reviews
+    fields = {"question": args.question, "include_keywords": args.include_keyword,
+              "exclude_keywords": args.exclude_keyword}
+    choice = _choice(args)
+    if choice is None:
+        review = reviews.create(args.name, **fields)
+        print(f"created review {review.name!r} (no records yet: lectern review add)", file=out)
+        return 0
+    reviews.check_name_free(args.name)  # before a search export is imported
+    gathered = _gather(library, choice, out)
+    review = reviews.create_from(args.name, gathered, **fields)  # no records: an error, no review
     print(f"created review {review.name!r}", file=out)
-    _add_records(library, review.name, args, out)
-    return 0
+    _added(gathered, out)
+    return 1 if gathered.outcome is not None and gathered.outcome.unreadable else 0
 
 
 def cmd_add(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    _add_records(library, library.reviews.get(args.name).name, args, out)
-    return 0
+    name = library.reviews.get(args.name).name
+    choice = _choice(args)
+    assert choice is not None  # argparse requires one source
+    gathered = _gather(library, choice, out)
+    gathered.new = library.reviews.add_gathered(name, gathered)
+    _added(gathered, out)
+    return 1 if gathered.outcome is not None and gathered.outcome.unreadable else 0
 
 
 def cmd_edit(library: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

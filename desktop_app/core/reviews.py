@@ -201,8 +201,14 @@ class Reviews:
         import stored stay in the library even when the review is then not created.
         """
         self._library._require_writable()
-        review = self._new_review(name, fields)
+        self._new_review(name, fields)
         gathered = self.gather(choice, cancel=cancel, progress=progress, paper_progress=paper_progress)
+        return self.create_from(name, gathered, **fields), gathered
+
+    def create_from(self, name: str, gathered: Gathered, **fields: Any) -> Review:
+        """Create a review with records gathered already (``gather``), in one transaction, or nothing."""
+        self._library._require_writable()
+        review = self._new_review(name, fields)
         if gathered.outcome is not None and gathered.outcome.cancelled:
             raise InvalidInputError("the import was cancelled: no review was created", field="records")
         if not gathered.ids:
@@ -213,7 +219,7 @@ class Reviews:
                 raise InvalidInputError(f"a review named {review.name!r} exists already", field="name")
             review_id = store.create_review(conn, review, utc_now())
             gathered.new = store.add_records(conn, review_id, gathered.source, gathered.ids, utc_now())
-        return self.get(review.name), gathered
+        return self.get(review.name)
 
     def rename(self, name: str, new_name: str) -> Review:
         self._library._require_writable()
@@ -335,8 +341,12 @@ class Reviews:
         """Add a batch of records to an existing review; ``new`` holds those not in it before."""
         self.get(name)
         gathered = self.gather(choice, **import_options)
-        gathered.new = self._add(name, gathered.source, gathered.ids)
+        gathered.new = self.add_gathered(name, gathered)
         return gathered
+
+    def add_gathered(self, name: str, gathered: Gathered) -> list[int]:
+        """Add records gathered already (``gather``); returns those new to the review."""
+        return self._add(name, gathered.source, gathered.ids)
 
     def add_from_list(self, name: str, list_name: str) -> list[int]:
         return self.add_records(name, RecordChoice("list", list_name)).new
