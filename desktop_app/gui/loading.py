@@ -104,6 +104,6 @@ def load_sidebar(library: Library) -> SidebarData:
         lists=library.reading_lists(),
         searches=library.saved_searches(),
         tags=library.tags(),
-        reviews=[ReviewEntry(r.name, len(library.reviews.record_ids(r.name)), r.question)
-                 for r in library.reviews.all()],
+        reviews=[ReviewEntry(r.name, len(library.reviews.record_ids(r.name)), r.question,
+                             library.reviews.screened_by(r.name)) for r in library.reviews.all()],
     )

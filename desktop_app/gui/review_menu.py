@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThreadPool
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QMessageBox, QWidget
 
 from desktop_app.core.changes import Changes
@@ -163,7 +163,13 @@ class ReviewMenu(QObject):
 
     def _keep(self, window: QWidget, review: str) -> None:
         window.setProperty(REVIEW_PROPERTY, review)
+        window.installEventFilter(self)  # closing it refreshes the sidebar's screening progress
         self.windows.append(window)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close and self.context is not None and watched in self.windows:
+            self.context.schedule_sidebar()
+        return super().eventFilter(watched, event)
 
     def prisma(self, name: str | None = None) -> None:
         name = name or self._pick_review()

@@ -67,6 +67,7 @@ class ReviewEntry:
     name: str
     records: int
     question: str = ""
+    screened: int = 0  # by this library's reviewer, at title/abstract
 
 
 @dataclass
@@ -123,9 +124,9 @@ def _build(data: SidebarData) -> list[_Node]:
         for s in data.searches
     ])
     reviews = _Node(REVIEWS_SECTION, children=[
-        _Node(r.name, Scope("review", r.name), f"{r.records:,}",
-              f"{r.question or r.name} — {r.records:,} record{'s' if r.records != 1 else ''}"
-              " (Enter: screen; menu key: more)", "review")
+        _Node(r.name, Scope("review", r.name), f"{r.screened:,}/{r.records:,}",
+              f"{r.question or r.name} — you screened {r.screened:,} of {r.records:,} "
+              f"record{'s' if r.records != 1 else ''} (Enter: screen; menu key: more)", "review")
         for r in data.reviews
     ])
     tags = _Node("Tags", children=[

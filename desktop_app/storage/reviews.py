@@ -173,6 +173,14 @@ def decision_count(conn: sqlite3.Connection, review_id: int) -> tuple[int, int]:
     return int(count), int(people)
 
 
+def screened_count(conn: sqlite3.Connection, review_id: int, reviewer: str) -> int:
+    """Records this reviewer has a standing title/abstract decision on (their own progress, blind-safe)."""
+    return int(conn.execute(
+        "SELECT count(DISTINCT paper_id) FROM review_decisions WHERE review_id = ? AND reviewer = ? "
+        "AND stage = 'title_abstract' AND withdrawn = 0 AND final = 0 AND paper_id IN (SELECT id FROM papers)",
+        (review_id, reviewer)).fetchone()[0])
+
+
 def rename_reasons(conn: sqlite3.Connection, review_id: int, renamed: dict[str, str]) -> int:
     """Give the decisions carrying an old exclusion reason its new wording; returns the rows changed.
 

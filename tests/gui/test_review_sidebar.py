@@ -9,7 +9,14 @@ from desktop_app.core.library import Library
 from desktop_app.domain.models import Paper
 from desktop_app.gui.review_menu import REVIEW_PROPERTY, delete_warning
 from desktop_app.gui.screening import ScreeningWindow
-from desktop_app.gui.sidebar_model import LIBRARY, ReviewEntry, Scope, SidebarData, SidebarModel
+from desktop_app.gui.sidebar_model import (
+    LIBRARY,
+    DetailRole,
+    ReviewEntry,
+    Scope,
+    SidebarData,
+    SidebarModel,
+)
 from desktop_app.gui.window import MainWindow
 from tests.gui.conftest import wait_idle
 
@@ -33,14 +40,15 @@ def screening_windows() -> list[ScreeningWindow]:
 
 def test_the_reviews_section_is_a_sound_model(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
     model = SidebarModel()
-    model.set_data(SidebarData(total=3, reviews=[ReviewEntry("Wilson", 6, "Which therapy works?"),
+    model.set_data(SidebarData(total=3, reviews=[ReviewEntry("Wilson", 6, "Which therapy works?", 2),
                                                  ReviewEntry("Zinc", 1)]))
     qtmodeltester.check(model, force_py=True)
     section = model.section_index("Reviews")
     assert model.rowCount(section) == 2
     first = model.index(0, 0, section)
     assert first.data() == "Wilson" and model.scope_at(first) == Scope("review", "Wilson")
-    assert "6 records" in first.data(Qt.ItemDataRole.ToolTipRole)
+    assert first.data(DetailRole) == "2/6"
+    assert "you screened 2 of 6 records" in first.data(Qt.ItemDataRole.ToolTipRole)
     assert not first.flags() & Qt.ItemFlag.ItemIsEditable  # renamed in the review editor, not in place
     assert model.scopes("review") == [Scope("review", "Wilson"), Scope("review", "Zinc")]
     model.set_data(SidebarData())
@@ -51,6 +59,9 @@ def test_the_reviews_section_is_a_sound_model(qtmodeltester) -> None:  # type: i
 def test_keyboard_selects_a_review_and_enter_opens_its_screening(  # type: ignore[no-untyped-def]
         qtbot, library: Library, make_window) -> None:
     ids = make_review(library)
+    library.reviews.decide("Wilson", ids[0], "include")
+    library.reviews.decide("Wilson", ids[0], "exclude")  # the same record again: still one screened
+    library.reviews.decide("Wilson", ids[1], "include", reviewer="Grace")  # not Ada's progress
     window: MainWindow = make_window()
     qtbot.waitUntil(lambda: window.sidebar_model.scopes("review") == [Scope("review", "Wilson")], timeout=WAIT_MS)
     window.focus_sidebar()
@@ -61,6 +72,7 @@ def test_keyboard_selects_a_review_and_enter_opens_its_screening(  # type: ignor
         qtbot.keyClick(window.sidebar, Qt.Key.Key_Down)
     assert window.sidebar.scope == Scope("review", "Wilson")
     wait_idle(qtbot, window)
+    assert window.sidebar.currentIndex().data(DetailRole) == "1/6"  # Ada's own progress
     assert sorted(window.table_model.ids) == sorted(ids)  # selecting it lists its records
     assert window.view_title.text() == "Wilson" and window.scope_label() == "Review: Wilson"
     before = len(screening_windows())
@@ -70,7 +82,11 @@ def test_keyboard_selects_a_review_and_enter_opens_its_screening(  # type: ignor
     assert isinstance(opened, ScreeningWindow) and opened.property(REVIEW_PROPERTY) == "Wilson"
     assert opened.windowTitle() == "Screening — Wilson"
     qtbot.waitUntil(lambda: opened.view.session.prepared, timeout=WAIT_MS)
+    qtbot.keyClick(opened.view, "I")  # screen one more record, then close: the sidebar shows it
+    qtbot.waitUntil(lambda: len(library.reviews.decisions("Wilson")) == 3, timeout=WAIT_MS)
     opened.close()
+    qtbot.waitUntil(lambda: window.sidebar_model.index_of(Scope("review", "Wilson")).data(DetailRole) == "2/6",
+                    timeout=WAIT_MS)
 
 
 def test_the_context_menu_offers_the_review_actions(qtbot, library: Library, make_window) -> None:  # type: ignore[no-untyped-def]
