@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from desktop_app.cli.common import CliError
 from desktop_app.core.library import Library
+from desktop_app.core.sync_state import is_shared
 
 
 def add_parsers(rs: Any) -> None:
@@ -53,4 +54,7 @@ def cmd_rename_reason(library: Library, args: argparse.Namespace, out: TextIO, e
     renamed = reviews.rename_reason(name, args.old, args.new)
     print(f"renamed {args.old!r} to {args.new!r} in review {name!r} and in {_plural(renamed, 'decision')}",
           file=out)
+    if is_shared(library):
+        print("lectern: note: the team gets the new list at the next sync; decisions other members hold "
+              "keep the old name", file=err)
     return 0

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.changes import Changes
 from desktop_app.core.library import Library
 from desktop_app.core.reviews import MAX_KEYED_REASONS, Gathered, RecordChoice
+from desktop_app.core.sync_state import is_shared
 from desktop_app.domain.errors import InvalidInputError
 from desktop_app.domain.screening import DEFAULT_EXCLUSION_REASONS, Review
 from desktop_app.gui import errors, theme
@@ -364,6 +365,8 @@ class ReviewEditor(QDialog):
             text = "While screening, E then the number excludes with that reason (E, Enter: no reason)."
             if not self.creating:
                 text += " Renaming a reason renames it in the decisions made; removing one leaves them as they are."
+                if is_shared(self.library):
+                    text += " (In a team library the others get the new list; decisions they hold keep the old name.)"
         self.reasons_hint.setText(text)
 
     def _add_reason(self) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
+from desktop_app.core.library import Library
+from desktop_app.storage import outbox as box
 from tests.end2end.test_review_cli import lectern, library_dir  # noqa: F401 - the fixture
 
 RIS = "".join(f"TY  - JOUR\nTI  - Zinc therapy trial {i}\nAU  - Doe, Jane\nPY  - 201{i}\nER  -\n" for i in range(3))
@@ -80,3 +83,11 @@ def test_rename_reason_carries_to_the_decisions(library_dir: Path) -> None:  # n
     assert counts["reports_excluded"] == [{"reason": "Outcome not measured", "reports": 2}]
     code, _, err = lectern(*lib, "review", "rename-reason", "Zinc", "Nope", "X")
     assert code == 1 and err == "lectern: error: 'Nope' is not one of this review's exclusion reasons\n"
+    # now a team library: the note says what does not travel
+    with Library.open(library_dir) as library, library.db.write() as conn:
+        box.assign_missing_keys(conn, lambda: str(uuid.uuid4()))
+        box.create_link(conn, "postgresql://u@h/db", "client", 7)
+    code, out, err = lectern(*lib, "review", "rename-reason", "Zinc", "Not a trial", "Not an RCT")
+    assert code == 0 and out.endswith("and in 0 decisions\n")
+    assert err == ("lectern: note: the team gets the new list at the next sync; decisions other members hold "
+                   "keep the old name\n")

@@ -42,6 +42,7 @@ def test_a_reason_renamed_in_the_editor_reaches_the_decisions_and_prisma(  # typ
     assert reviews.prisma("Wilson").reports_excluded == [("Wrong outcome", 3)]
     dialog = open_editor(qtbot, window, "Wilson")
     assert "Renaming a reason renames it in the decisions made" in dialog.reasons_hint.text()
+    assert "team library" not in dialog.reasons_hint.text()  # said only where it is true
     qtbot.keyClick(dialog, Qt.Key.Key_R, ALT)
     qtbot.keyClick(dialog.reason_list, Qt.Key.Key_Down)
     qtbot.keyClick(dialog.reason_list, Qt.Key.Key_F2)
