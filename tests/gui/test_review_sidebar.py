@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
 
 from desktop_app.core.library import Library
@@ -89,14 +90,26 @@ def test_keyboard_selects_a_review_and_enter_opens_its_screening(  # type: ignor
                     timeout=WAIT_MS)
 
 
-def test_the_context_menu_offers_the_review_actions(qtbot, library: Library, make_window) -> None:  # type: ignore[no-untyped-def]
+def test_the_menu_key_offers_the_review_actions(qtbot, library: Library, make_window) -> None:  # type: ignore[no-untyped-def]
     make_review(library)
     window: MainWindow = make_window()
-    menu = QMenu(window)
-    window.review_menu.add_context_actions(menu, "Wilson")
+    qtbot.waitUntil(lambda: window.sidebar_model.scopes("review") == [Scope("review", "Wilson")], timeout=WAIT_MS)
+    window.show_scope(Scope("review", "Wilson"))
+    wait_idle(qtbot, window)
+    window.focus_sidebar()
+    # what the Menu key (or Shift+F10) sends: a keyboard context-menu event at the current entry
+    at = window.sidebar.visualRect(window.sidebar.currentIndex()).center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, at, window.sidebar.viewport().mapToGlobal(at),
+                              Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window.sidebar.viewport(), event)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=WAIT_MS)
+    menu = QApplication.activePopupWidget()
+    assert isinstance(menu, QMenu)
     texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Screen", "Screen Full Texts", "Edit Review…", "Resolve Conflicts…", "PRISMA Diagram…",
-                     "Delete Review…"]
+    assert texts[:6] == ["Screen", "Screen Full Texts", "Edit Review…", "Resolve Conflicts…", "PRISMA Diagram…",
+                         "Delete Review…"]
+    assert all(a.isEnabled() for a in menu.actions()[:6])
+    menu.close()
 
 
 def test_delete_review_asks_with_the_decisions_lost_then_deletes(  # type: ignore[no-untyped-def]
