@@ -131,6 +131,9 @@ class ReviewMenu(QObject):
             self.context.message(f"{verb} the review “{review.name}” ({records:,} records)", 6000)
             self.context.apply(Changes())
             self.context.schedule_sidebar()  # the Reviews section lists it (renamed, new record count)
+            view = self.context.view
+            if dialog.original is not None and view.scope == Scope("review", dialog.original.name):
+                view.show_scope(Scope("review", review.name))  # its records, more of them or renamed
         if dialog.open_after.isChecked():
             self.open_screening(review.name)
 

@@ -159,3 +159,21 @@ def test_the_warning_says_what_is_lost_in_words() -> None:
                                        "counts are lost. Its 1 record stays in the library. Reviews do "
                                        "not go to the Trash: this cannot be undone.")
     assert delete_warning(0, 0, 40).startswith("It has no screening decisions yet")
+
+
+def test_the_review_shown_follows_a_rename_in_the_editor(qtbot, library: Library, make_window) -> None:  # type: ignore[no-untyped-def]
+    make_review(library)
+    window: MainWindow = make_window()
+    qtbot.waitUntil(lambda: window.sidebar_model.scopes("review") == [Scope("review", "Wilson")], timeout=WAIT_MS)
+    window.show_scope(Scope("review", "Wilson"))
+    wait_idle(qtbot, window)
+    dialog = window.review_menu.edit_review("Wilson")
+    assert dialog is not None
+    dialog.name.setText("Wilson disease")
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+        dialog.save_button.click()
+    qtbot.waitUntil(lambda: window.sidebar_model.scopes("review") == [Scope("review", "Wilson disease")],
+                    timeout=WAIT_MS)
+    wait_idle(qtbot, window)
+    assert window.scope == Scope("review", "Wilson disease") == window.sidebar.scope
+    assert window.view_title.text() == "Wilson disease" and len(window.table_model.ids) == 6
