@@ -111,3 +111,18 @@ def test_in_a_shared_library_only_the_reason_list_is_queued_for_sync(tmp_path: P
             "SELECT kind, local_id, field, value FROM sync_outbox")}
         assert queued == {("review", review_id, "exclusion_reasons"):
                           json.dumps(["Wrong population", "Outcome not measured", "Not a trial"])}
+
+
+def test_deleting_a_review_of_a_shared_library_queues_one_tombstone(tmp_path: Path) -> None:
+    with Library.open(tmp_path / "shared") as library:
+        make_review(library)
+        with library.db.write() as conn:
+            box.assign_missing_keys(conn, lambda: str(uuid.uuid4()))
+            box.create_link(conn, "postgresql://u@h/db", "client", 7)
+        review_id = library.reviews.get("Flow").id
+        assert library.reviews.decision_count("Flow") == (13, 2)
+        library.reviews.delete("Flow")
+        queued = library.db.conn.execute("SELECT kind, local_id, field, value FROM sync_outbox").fetchall()
+        assert queued == [("review", review_id, "_deleted", "true")]
+        assert library.db.conn.execute("SELECT count(*) FROM review_decisions").fetchone() == (0,)
+        assert library.count() == 8  # the papers stay
