@@ -66,8 +66,12 @@ class ReviewMenu(QObject):
         return menu
 
     def _pick_review(self, *, offer_new: bool = True) -> str | None:
-        """The review to act on: the only one, else the user's pick; with none, New Review opens."""
+        """The review to act on: the one the window shows, the only one, else the user's pick;
+        with none, New Review opens."""
         names = [r.name for r in self.library.reviews.all()]
+        shown = self.context.view.scope if self.context is not None else None
+        if shown is not None and shown.kind == "review" and shown.name in names:
+            return shown.name
         if not names:
             if not self.library.readonly and offer_new:
                 self.new_review()

@@ -177,3 +177,21 @@ def test_the_review_shown_follows_a_rename_in_the_editor(qtbot, library: Library
     wait_idle(qtbot, window)
     assert window.scope == Scope("review", "Wilson disease") == window.sidebar.scope
     assert window.view_title.text() == "Wilson disease" and len(window.table_model.ids) == 6
+
+
+def test_the_review_menu_acts_on_the_review_shown(qtbot, library: Library, make_window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    make_review(library)
+    make_review(library, "Zinc", 2)
+    window: MainWindow = make_window()
+    qtbot.waitUntil(lambda: len(window.sidebar_model.scopes("review")) == 2, timeout=WAIT_MS)
+    picked: list[str] = []
+    monkeypatch.setattr("desktop_app.gui.review_menu.QInputDialog.getItem",
+                        lambda *args: (picked.append("asked") or "Wilson", True))
+    asked: list[str] = []
+    window.review_menu.confirm = lambda text, info: asked.append(text) is not None  # Cancel
+    window.review_menu.delete_review()  # two reviews, none shown: the user picks
+    assert picked == ["asked"] and asked == ["Delete the review “Wilson”?"]
+    window.show_scope(Scope("review", "Zinc"))
+    wait_idle(qtbot, window)
+    window.review_menu.delete_review()  # the review shown, without asking which
+    assert picked == ["asked"] and asked[-1] == "Delete the review “Zinc”?"
