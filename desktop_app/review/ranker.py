@@ -31,9 +31,9 @@ EVERY_DECISION_UNTIL = 500
 """Retrain after every decision while the screened records are few (where ranking matters most)."""
 RETRAIN_SHARE = 0.01
 
-FEATURE_KINDS = ("words", "words+chars", "unigrams")
+FEATURE_KINDS = ("words", "words+chars", "chars", "unigrams")
 LEARNERS = ("svm", "lr", "nb")
-BALANCES = ("balanced", "double")
+BALANCES = ("balanced", "double", "relevant-heavy")
 
 
 class Member(NamedTuple):
@@ -41,7 +41,7 @@ class Member(NamedTuple):
 
     learner: str
     features: str
-    balance: str = "balanced"
+    balance: str = "relevant-heavy"
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,13 @@ class Recipe:
 
     Features: ``words`` = sublinear TF-IDF of word 1-2-grams (ASReview 2's ELAS u4);
     ``words+chars`` adds in-word character 3-5-grams, which tie spelling variants and word
-    forms together (*chelation*, *chelating*); ``unigrams`` = plain TF-IDF of words without
+    forms together (*chelation*, *chelating*); ``chars`` = those character n-grams alone; ``unigrams`` = plain TF-IDF of words without
     English stop words (ASReview's classic naive Bayes features).  Learners: ``svm``
     class-weighted linear SVM, ``lr`` logistic regression, ``nb`` multinomial naive Bayes.
-    Balance: ``balanced`` weighs both classes equally in total; ``double`` is ASReview's
-    dynamic "double" resampling, applied as its expected sample weights.
+    Balance: ``relevant-heavy`` (the default) gives the relevant records ``RELEVANT_WEIGHT_RATIO``
+    times the total weight of the irrelevant ones (ASReview 2's "balanced" sample weights with
+    its ELAS u4 ratio); ``balanced`` weighs both classes equally in total; ``double`` is
+    ASReview's dynamic "double" resampling, applied as its expected sample weights.
     """
 
     members: tuple[Member, ...]
@@ -82,7 +84,7 @@ class Recipe:
 
 
 RECIPES: dict[str, Recipe] = {
-    "svm": Recipe.of(("svm", "words+chars")),
+    "svm": Recipe.of(("svm", "words"), ("svm", "words+chars")),
     "nb": Recipe.of(("nb", "unigrams", "double")),
 }
 """The recipes a user can choose by name (``options.MODELS`` besides ``random``)."""
@@ -119,11 +121,12 @@ def build_features(texts: Sequence[str], kind: str = "words+chars") -> sparse.cs
         raise ValueError(f"unknown features {kind!r}")
     if not texts:
         return sparse.csr_matrix((0, 0))
+    vectorizers = []
     if kind == "unigrams":
-        vectorizers = [TfidfVectorizer(stop_words="english", dtype=np.float32)]
-    else:
-        vectorizers = [TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)]
-    if kind == "words+chars":
+        vectorizers.append(TfidfVectorizer(stop_words="english", dtype=np.float32))
+    elif kind != "chars":
+        vectorizers.append(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32))
+    if kind in ("words+chars", "chars"):
         vectorizers.append(TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                            min_df=2 if len(texts) > 1 else 1, dtype=np.float32))
     parts = []
@@ -186,7 +189,8 @@ class Ranker:
             return self._tiebreak * 1e9
         rows = np.asarray(labelled)
         y = np.asarray(labels, dtype=np.int8)
-        weights = {"balanced": _balanced_weights, "double": _double_weights}
+        weights = {"balanced": _balanced_weights, "double": _double_weights,
+                   "relevant-heavy": _relevant_heavy_weights}
         raws = [_fit_and_score(learner, self.features[kind][rows], y, weights[balance](y), self.features[kind])
                 for learner, kind, balance in self.recipe.members]
         if len(raws) == 1:
@@ -231,6 +235,20 @@ def _balanced_weights(labels: np.ndarray) -> np.ndarray:
     positives = int(labels.sum())
     negatives = len(labels) - positives
     return np.where(labels == 1, len(labels) / (2.0 * positives), len(labels) / (2.0 * negatives))
+
+
+RELEVANT_WEIGHT_RATIO = 9.8
+"""ASReview 2's ELAS u4 class ratio (its default model; chosen by ASReview's hyperparameter search
+over the SYNERGY collection of reviews, not over Lectern's two development files)."""
+
+
+def _relevant_heavy_weights(labels: np.ndarray) -> np.ndarray:
+    """Relevant records weigh ``RELEVANT_WEIGHT_RATIO`` times as much in total as the irrelevant
+    ones: each relevant record 1, each irrelevant one ``n1 / (ratio n0)``, scaled to sum to n."""
+    positives = int(labels.sum())
+    negatives = len(labels) - positives
+    weights = np.where(labels == 1, 1.0, positives / (RELEVANT_WEIGHT_RATIO * negatives))
+    return weights * len(labels) / weights.sum()
 
 
 DOUBLE_A, DOUBLE_ALPHA, DOUBLE_B, DOUBLE_BETA = 2.155, 0.94, 0.789, 1.0

@@ -36,14 +36,17 @@ METRICS = ("wss95", "wss100", "recall10", "recall25", "records95", "records100")
 RESULTS = Path(__file__).resolve().parent / "results"
 CONFIGS: dict[str, str | Recipe] = {
     "random": "random",
-    "svm-words": Recipe.of(("svm", "words")),  # ASReview 2's default (ELAS u4)
+    "svm-words": Recipe.of(("svm", "words")),  # ASReview 2's default (ELAS u4: relevant-heavy weights)
     "svm-words+chars": Recipe.of(("svm", "words+chars")),
+    "svm-words+svm-words+chars": Recipe.of(("svm", "words"), ("svm", "words+chars")),  # Lectern's default
+    "svm-words+svm-chars": Recipe.of(("svm", "words"), ("svm", "chars")),
+    "svm-words+svm-chars+svm-words+chars": Recipe.of(("svm", "words"), ("svm", "chars"), ("svm", "words+chars")),
+    "svm-words-balanced": Recipe.of(("svm", "words", "balanced")),
+    "svm-words+chars-balanced": Recipe.of(("svm", "words+chars", "balanced")),  # the previous default
+    "svm-words+svm-words+chars-balanced": Recipe.of(("svm", "words", "balanced"), ("svm", "words+chars", "balanced")),
     "nb-unigrams-double": Recipe.of(("nb", "unigrams", "double")),  # ASReview 1's default
     "lr-words": Recipe.of(("lr", "words")),
-    "svm+nb-words+chars": Recipe.of(("svm", "words+chars"), ("nb", "words+chars")),  # ranks averaged
-    "svm+lr-words": Recipe.of(("svm", "words"), ("lr", "words")),
-    "svm-words+svm-words+chars": Recipe.of(("svm", "words"), ("svm", "words+chars")),
-    "svm-words+nb-unigrams-double": Recipe.of(("svm", "words"), ("nb", "unigrams", "double")),
+    "svm+nb-words+chars": Recipe.of(("svm", "words+chars"), ("nb", "words+chars")),
 }
 """Recipes compared in the benchmark; ``random`` always runs beside them."""
 

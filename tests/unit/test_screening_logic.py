@@ -11,7 +11,16 @@ from desktop_app.core.screening import ScreeningSession
 from desktop_app.domain.models import Paper
 from desktop_app.review.keywords import keyword_spans
 from desktop_app.review.metrics import RunMetrics, recall_at, records_to_recall, wss
-from desktop_app.review.ranker import Ranker, Recipe, _double_weights, retrain_due
+from desktop_app.review.ranker import (
+    RELEVANT_WEIGHT_RATIO,
+    Ranker,
+    Recipe,
+    _double_weights,
+    _relevant_heavy_weights,
+    build_features,
+    recipe_named,
+    retrain_due,
+)
 from desktop_app.review.stopping import progress
 
 
@@ -61,7 +70,8 @@ def test_the_ranker_learns_and_ties_do_not_follow_row_order() -> None:
 
 
 @pytest.mark.parametrize("recipe", [Recipe.of(("svm", "words")), Recipe.of(("nb", "unigrams", "double")),
-                                    Recipe.of(("lr", "words")), Recipe.of(("svm", "words"), ("nb", "words+chars"))])
+                                    Recipe.of(("lr", "words")), Recipe.of(("svm", "words"), ("nb", "words+chars")),
+                                    Recipe.of(("svm", "chars", "balanced")), recipe_named("svm")])
 def test_every_recipe_learns_from_two_decisions(recipe: Recipe) -> None:
     texts = ["zinc chelation therapy trial"] * 3 + ["galaxy survey telescope"] * 3 + ["soil bacteria"] * 4
     ranking = Ranker.for_texts(texts, recipe, seed=2).ranking([0, 3], [1, 0])
@@ -76,6 +86,25 @@ def test_recipes_are_checked_and_double_balance_lifts_the_rare_class() -> None:
     weights = _double_weights(labels)
     assert weights.sum() == pytest.approx(100)  # as many (weighted) records as were screened
     assert weights[0] > 10 * weights[-1]  # ASReview's a * (2 / 98) ** -0.94 = 83 times
+
+
+def test_relevant_heavy_weights_give_the_relevant_class_ten_times_the_weight() -> None:
+    labels = np.array([1, 1, 1] + [0] * 47)
+    weights = _relevant_heavy_weights(labels)
+    assert weights.sum() == pytest.approx(50)
+    relevant, irrelevant = weights[labels == 1].sum(), weights[labels == 0].sum()
+    assert relevant / irrelevant == pytest.approx(RELEVANT_WEIGHT_RATIO)
+    assert len(set(weights[labels == 0].round(12))) == 1  # every irrelevant record alike
+
+
+def test_default_recipe_averages_two_views_and_chars_alone_are_a_view() -> None:
+    assert [(m.features, m.balance) for m in recipe_named("svm").members] == [
+        ("words", "relevant-heavy"), ("words+chars", "relevant-heavy")]
+    texts = ["chelation", "chelating agents", "galaxy"]
+    chars = build_features(texts, "chars")
+    similarity = (chars @ chars.T).toarray()
+    assert similarity[0, 1] > 0.2 and similarity[0, 2] == pytest.approx(0.0)  # shared 'chelat' n-grams
+    assert (build_features(texts, "words") @ build_features(texts, "words").T).toarray()[0, 1] == 0
 
 
 def test_retraining_is_per_decision_first_then_per_percent() -> None:
