@@ -39,6 +39,16 @@ def screening_windows() -> list[ScreeningWindow]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, ScreeningWindow) and w.isVisible()]
 
 
+def window_showing_review(qtbot, library: Library, make_window) -> MainWindow:  # type: ignore[no-untyped-def]
+    """A window whose table shows the review "Wilson" (made here), once it is listed in the sidebar."""
+    make_review(library)
+    window: MainWindow = make_window()
+    qtbot.waitUntil(lambda: window.sidebar_model.scopes("review") == [Scope("review", "Wilson")], timeout=WAIT_MS)
+    window.show_scope(Scope("review", "Wilson"))
+    wait_idle(qtbot, window)
+    return window
+
+
 def test_the_reviews_section_is_a_sound_model(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
     model = SidebarModel()
     model.set_data(SidebarData(total=3, reviews=[ReviewEntry("Wilson", 6, "Which therapy works?", 2),
@@ -91,11 +101,7 @@ def test_keyboard_selects_a_review_and_enter_opens_its_screening(  # type: ignor
 
 
 def test_the_menu_key_offers_the_review_actions(qtbot, library: Library, make_window) -> None:  # type: ignore[no-untyped-def]
-    make_review(library)
-    window: MainWindow = make_window()
-    qtbot.waitUntil(lambda: window.sidebar_model.scopes("review") == [Scope("review", "Wilson")], timeout=WAIT_MS)
-    window.show_scope(Scope("review", "Wilson"))
-    wait_idle(qtbot, window)
+    window = window_showing_review(qtbot, library, make_window)
     window.focus_sidebar()
     # what the Menu key (or Shift+F10) sends: a keyboard context-menu event at the current entry
     at = window.sidebar.visualRect(window.sidebar.currentIndex()).center()
@@ -162,11 +168,7 @@ def test_the_warning_says_what_is_lost_in_words() -> None:
 
 
 def test_the_review_shown_follows_a_rename_in_the_editor(qtbot, library: Library, make_window) -> None:  # type: ignore[no-untyped-def]
-    make_review(library)
-    window: MainWindow = make_window()
-    qtbot.waitUntil(lambda: window.sidebar_model.scopes("review") == [Scope("review", "Wilson")], timeout=WAIT_MS)
-    window.show_scope(Scope("review", "Wilson"))
-    wait_idle(qtbot, window)
+    window = window_showing_review(qtbot, library, make_window)
     dialog = window.review_menu.edit_review("Wilson")
     assert dialog is not None
     dialog.name.setText("Wilson disease")

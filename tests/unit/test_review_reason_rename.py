@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,17 @@ def make_review(library: Library) -> list[int]:
         reviews.decide("Flow", pid, "exclude", reason="Wrong outcome", stage="full_text")
     reviews.decide("Flow", ids[3], "exclude", reason="Not a trial", stage="full_text")
     return ids
+
+
+@contextmanager
+def shared_library(tmp_path: Path) -> Iterator[Library]:
+    """A library with the review "Flow", linked to a (never contacted) team server, so edits queue in the outbox."""
+    with Library.open(tmp_path / "shared") as library:
+        make_review(library)
+        with library.db.write() as conn:
+            box.assign_missing_keys(conn, lambda: str(uuid.uuid4()))
+            box.create_link(conn, "postgresql://u@h/db", "client", 7)
+        yield library
 
 
 def all_rows(library: Library) -> list[tuple[object, ...]]:
@@ -100,11 +113,7 @@ def test_other_reviews_keep_their_reasons(library: Library) -> None:
 def test_in_a_shared_library_only_the_reason_list_is_queued_for_sync(tmp_path: Path) -> None:
     """The documented gap: the sync outbox ships a decision once, whole; a renamed reason reaches
     the other members through the review's list, not through the decisions already pushed."""
-    with Library.open(tmp_path / "shared") as library:
-        make_review(library)
-        with library.db.write() as conn:
-            box.assign_missing_keys(conn, lambda: str(uuid.uuid4()))
-            box.create_link(conn, "postgresql://u@h/db", "client", 7)
+    with shared_library(tmp_path) as library:
         review_id = library.reviews.get("Flow").id
         library.reviews.rename_reason("Flow", "Wrong outcome", "Outcome not measured")
         queued = {(kind, local, field): json.loads(value) for kind, local, field, value in library.db.conn.execute(
@@ -114,11 +123,7 @@ def test_in_a_shared_library_only_the_reason_list_is_queued_for_sync(tmp_path: P
 
 
 def test_deleting_a_review_of_a_shared_library_queues_one_tombstone(tmp_path: Path) -> None:
-    with Library.open(tmp_path / "shared") as library:
-        make_review(library)
-        with library.db.write() as conn:
-            box.assign_missing_keys(conn, lambda: str(uuid.uuid4()))
-            box.create_link(conn, "postgresql://u@h/db", "client", 7)
+    with shared_library(tmp_path) as library:
         review_id = library.reviews.get("Flow").id
         assert library.reviews.decision_count("Flow") == (13, 2)
         library.reviews.delete("Flow")
