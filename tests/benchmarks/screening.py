@@ -24,7 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from desktop_app.review.ranker import DEFAULT_MODEL, Ranker, Recipe, features_for, record_text
+from desktop_app.review.ranker import (
+    DEFAULT_MODEL,
+    Ranker,
+    Recipe,
+    features_for,
+    recipe_named,
+    record_text,
+)
 from desktop_app.review.simulate import LabelledRecord, read_labelled_csv, simulate
 from tests.conftest import CORPUS
 
@@ -107,7 +114,7 @@ def latency(count: int, configs: list[str], repeats: int = 5) -> list[dict[str, 
     results = []
     for config in configs:
         model = CONFIGS.get(config, config)
-        recipe = model if isinstance(model, Recipe) else None
+        recipe = model if isinstance(model, Recipe) else recipe_named(model)
         started = time.perf_counter()
         kinds = recipe.feature_kinds if recipe else ()
         for kind in kinds:
@@ -169,27 +176,34 @@ def main() -> None:
         print(table([]))
         rows = run_all(args.files, configs, args.seeds, args.jobs)
         rows.sort(key=lambda row: (args.files.index(row["file"]), configs.index(row["model"])))
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    if rows:  # kept even if the latency part fails or is interrupted
+        write_report(args.out, stamp, rows, [], args.latency_records)
     latency_configs = list(CONFIGS) if args.configs == ["all"] else args.configs
     timing = [] if args.no_latency else latency(args.latency_records, latency_configs)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    args.out.mkdir(parents=True, exist_ok=True)
+    print(write_report(args.out, stamp, rows, timing, args.latency_records))
+
+
+def write_report(out: Path, stamp: str, rows: list[dict[str, Any]], timing: list[dict[str, Any]],
+                 latency_records: int) -> str:
+    """Write ``screening-<stamp>.md`` and ``.json`` under ``out``; returns the Markdown."""
+    out.mkdir(parents=True, exist_ok=True)
     lines = ["# Screening benchmark", "", f"{time.strftime('%Y-%m-%d %H:%M')}, mean ± sd over runs; "
              "priors counted as screened.", ""]
     if rows:
         lines += [table(rows), ""]
     if timing:
-        lines += [f"Retrain + pick next at {args.latency_records:,} records (median / max of 5, ms; "
+        lines += [f"Retrain + pick next at {latency_records:,} records (median / max of 5, ms; "
                   "features built once per kind, seconds):", "",
                   "| model | features built | 50 decisions | 500 decisions | 5,000 decisions |", "|---|---|---|---|---|"]
         lines += [f"| {t['model']} | {t['build_seconds']} s | "
                   + " | ".join(f"{v['median_ms']} / {v['max_ms']}" for v in t["retrain_and_pick"].values()) + " |"
                   for t in timing]
     text = "\n".join(lines) + "\n"
-    (args.out / f"screening-{stamp}.md").write_text(text, encoding="utf-8")
-    (args.out / f"screening-{stamp}.json").write_text(json.dumps({"rows": rows, "latency": timing}, indent=2),
-                                                       encoding="utf-8")
-    print(text)
-
+    (out / f"screening-{stamp}.md").write_text(text, encoding="utf-8")
+    (out / f"screening-{stamp}.json").write_text(json.dumps({"rows": rows, "latency": timing}, indent=2),
+                                                 encoding="utf-8")
+    return text
 
 if __name__ == "__main__":
     main()
