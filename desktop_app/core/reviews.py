@@ -292,10 +292,11 @@ class Reviews:
         with self._db.write() as conn:
             store.delete_review(conn, review_id)
 
-    def screened_by(self, name: str, reviewer: str | None = None) -> int:
-        """Records the reviewer (the library's, by default) has screened at title/abstract; 0 with no reviewer."""
-        who = " ".join((reviewer or self.reviewer()).split())
-        return store.screened_count(self._db.conn, self._id(name), who) if who else 0
+    def progress(self, reviewer: str | None = None) -> list[tuple[Review, int, int]]:
+        """Every review with its record count and the records the reviewer (the library's, by
+        default) has screened at title/abstract (0 with no reviewer named); one query for all."""
+        counts = store.progress(self._db.conn, " ".join((reviewer or self.reviewer()).split()))
+        return [(review, *counts.get(review.id or 0, (0, 0))) for review in self.all()]
 
     def decision_count(self, name: str) -> tuple[int, int]:
         """(standing decisions, reviewers) that deleting the review would lose; counts only, even when blind."""

@@ -95,6 +95,11 @@ def compute_marks(library: Library, result: SearchResult, ids: Sequence[int]) ->
     return marks
 
 
+def review_entries(library: Library) -> list[ReviewEntry]:
+    return [ReviewEntry(review.name, records, review.question, screened)
+            for review, records, screened in library.reviews.progress()]
+
+
 def load_sidebar(library: Library) -> SidebarData:
     return SidebarData(
         total=library.count(),
@@ -104,6 +109,5 @@ def load_sidebar(library: Library) -> SidebarData:
         lists=library.reading_lists(),
         searches=library.saved_searches(),
         tags=library.tags(),
-        reviews=[ReviewEntry(r.name, len(library.reviews.record_ids(r.name)), r.question,
-                             library.reviews.screened_by(r.name)) for r in library.reviews.all()],
+        reviews=review_entries(library),
     )

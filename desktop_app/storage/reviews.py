@@ -173,12 +173,19 @@ def decision_count(conn: sqlite3.Connection, review_id: int) -> tuple[int, int]:
     return int(count), int(people)
 
 
-def screened_count(conn: sqlite3.Connection, review_id: int, reviewer: str) -> int:
-    """Records this reviewer has a standing title/abstract decision on (their own progress, blind-safe)."""
-    return int(conn.execute(
-        "SELECT count(DISTINCT paper_id) FROM review_decisions WHERE review_id = ? AND reviewer = ? "
-        "AND stage = 'title_abstract' AND withdrawn = 0 AND final = 0 AND paper_id IN (SELECT id FROM papers)",
-        (review_id, reviewer)).fetchone()[0])
+def progress(conn: sqlite3.Connection, reviewer: str) -> dict[int, tuple[int, int]]:
+    """Per review id: (records, records this reviewer has a standing title/abstract decision on).
+
+    One query for every review (the sidebar asks after each change); only the reviewer's own
+    decisions are counted, so it is blind-safe.  Papers in the Trash are not records.
+    """
+    return {review_id: (int(records), int(screened)) for review_id, records, screened in conn.execute(
+        "SELECT rv.id, "
+        " (SELECT count(*) FROM review_records r JOIN papers p ON p.id = r.paper_id WHERE r.review_id = rv.id), "
+        " (SELECT count(DISTINCT d.paper_id) FROM review_decisions d JOIN papers p ON p.id = d.paper_id "
+        "  WHERE d.review_id = rv.id AND d.reviewer = ? AND d.stage = 'title_abstract' "
+        "  AND d.withdrawn = 0 AND d.final = 0) "
+        "FROM reviews rv", (reviewer,))}
 
 
 def rename_reasons(conn: sqlite3.Connection, review_id: int, renamed: dict[str, str]) -> int:
