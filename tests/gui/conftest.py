@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, QUrl
@@ -87,3 +89,29 @@ def import_daily_page(qtbot, window: MainWindow, path: Path) -> None:  # type: i
     with qtbot.waitSignal(window.importFinished, timeout=WAIT_MS):
         assert window.import_files([path]) is not None
     wait_indexed(qtbot, window)
+
+
+SHOTS = os.environ.get("LECTERN_SHOTS")  # a folder: tests that call ``shoot`` also save what they show there
+
+
+def shoot(widget: Any, name: str, size: tuple[int, int] | None = None) -> None:
+    """Save a picture of ``widget`` (at ``size``, if given) under $LECTERN_SHOTS; nothing without it."""
+    if SHOTS:
+        if size:
+            widget.resize(*size)
+            widget.grab()  # lay out at the new size first
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(Path(SHOTS) / name))
+
+
+def fake_pdf_viewer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Put a fake ``evince`` first on PATH and choose it as the PDF viewer; returns the file
+    where it writes the arguments it was started with."""
+    record = tmp_path / "viewer-args.txt"
+    fake = tmp_path / "bin" / "evince"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\necho \"$@\" > {record}\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("LECTERN_PDF_VIEWER", "evince")
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    return record

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import time
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from desktop_app.domain.models import Paper
 from desktop_app.gui.attachments import FilesModel
 from desktop_app.gui.table_model import MarksRole
 from desktop_app.gui.window import MainWindow
-from tests.gui.conftest import WAIT_MS, wait_idle
+from tests.gui.conftest import WAIT_MS, fake_pdf_viewer, wait_idle
 from tests.pdfs import paper_pdf
 
 PAGES = ["we introduce a method", "two", "three", "four", "five", "six",
@@ -76,13 +74,7 @@ def test_drop_a_pdf_on_a_paper_lists_it_and_full_text_finds_its_page(
     assert index.isValid()
 
     # Open PDF with a viewer known to take a page: it gets the hit's page
-    record = tmp_path / "viewer-args.txt"
-    fake = tmp_path / "bin" / "evince"
-    fake.parent.mkdir()
-    fake.write_text(f"#!/bin/sh\necho \"$@\" > {record}\n")
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("LECTERN_PDF_VIEWER", "evince")
-    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    record = fake_pdf_viewer(tmp_path, monkeypatch)
     window.select_ids([pid])
     assert window.attachments.open_pdf()
     deadline = time.monotonic() + 10

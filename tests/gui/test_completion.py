@@ -3,9 +3,7 @@ the run off the GUI thread with Cancel, the proposals dialog and the provenance 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,11 +14,10 @@ from desktop_app.gui.window import MainWindow
 from tests.conftest import DAILY_PAGE, SHARED
 from tests.fakeapi import seed, server
 from tests.fakeapi.server import Fault
-from tests.gui.conftest import WAIT_MS, wait_idle
+from tests.gui.conftest import WAIT_MS, shoot, wait_idle
 
 NO_MATCH = (SHARED / "fixtures" / "metadata-apis" / "semanticscholar"
             / "2025-08_search-match-no-match-404.json").read_bytes()
-SHOTS = os.environ.get("LECTERN_SHOTS")  # a folder: the test also saves what it shows there
 
 
 @pytest.fixture
@@ -31,15 +28,6 @@ def apis(monkeypatch: pytest.MonkeyPatch) -> Iterator[server.FakeApis]:
             monkeypatch.setenv(name, value)
         monkeypatch.setenv("LECTERN_RATE_SCALE", "0")
         yield running
-
-
-def shoot(widget: Any, name: str, size: tuple[int, int] | None = None) -> None:
-    if SHOTS:
-        if size:
-            widget.resize(*size)
-            widget.grab()  # lay out at the new size first
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        widget.grab().save(str(Path(SHOTS) / name))
 
 
 def run_completion(qtbot: Any, window: MainWindow, start: Any) -> Any:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,19 +16,8 @@ from desktop_app.gui.table_model import COLUMN
 from desktop_app.gui.window import MainWindow
 from tests.conftest import SHARED
 from tests.fakeapi import server
-from tests.gui.conftest import WAIT_MS, wait_idle
+from tests.gui.conftest import WAIT_MS, fake_pdf_viewer, shoot, wait_idle
 from tests.pdfs import paper_pdf
-
-SHOTS = os.environ.get("LECTERN_SHOTS")  # a folder: the test also saves what it shows there
-
-
-def shoot(widget: Any, name: str, size: tuple[int, int] | None = None) -> None:
-    if SHOTS:
-        if size:
-            widget.resize(*size)
-            widget.grab()  # lay out at the new size first
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        widget.grab().save(str(Path(SHOTS) / name))
 
 
 @pytest.fixture
@@ -197,13 +184,7 @@ def test_double_click_opens_the_pdf_at_the_full_text_hit(qtbot: Any, window: Mai
     window.library.attach(pid, [paper_pdf(tmp_path / "s.pdf", "Scaling", ["intro", "filler", "negative results"])])
     window.library.files.wait_idle()
     qtbot.waitUntil(lambda: window.library.files.pending() == 0, timeout=WAIT_MS)
-    record = tmp_path / "viewer-args.txt"
-    fake = tmp_path / "bin" / "evince"
-    fake.parent.mkdir()
-    fake.write_text(f"#!/bin/sh\necho \"$@\" > {record}\n")
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("LECTERN_PDF_VIEWER", "evince")
-    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    record = fake_pdf_viewer(tmp_path, monkeypatch)
     window.search('fulltext:"negative results"')
     qtbot.waitUntil(lambda: window.table_model.ids == [pid], timeout=WAIT_MS)
     wait_idle(qtbot, window)
